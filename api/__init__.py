@@ -1,0 +1,1 @@
+"""The edge: FastAPI app, Strawberry schema, context, auth, CLI."""

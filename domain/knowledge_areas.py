@@ -1,0 +1,64 @@
+"""Knowledge areas form a tree (Marketing -> Online Marketing) that the
+organization reshapes as it learns: areas are renamed and moved, never
+allowed to become their own ancestor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from domain import validation
+from domain.errors import Conflict
+from domain.ids import new_id
+
+NAME_MAX = 120
+DESCRIPTION_MAX = 2000
+
+
+@dataclass(eq=False)
+class KnowledgeArea:
+    organization_id: UUID
+    name: str
+    description: str
+    created_at: datetime
+    parent_id: UUID | None = None
+    id: UUID = field(default_factory=new_id)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        organization_id: UUID,
+        name: str,
+        description: str = "",
+        parent_id: UUID | None,
+        now: datetime,
+    ) -> KnowledgeArea:
+        return cls(
+            organization_id=organization_id,
+            name=validation.text("name", name, max_length=NAME_MAX),
+            description=validation.long_text(
+                "description", description, max_length=DESCRIPTION_MAX
+            ),
+            parent_id=parent_id,
+            created_at=now,
+        )
+
+    def rename(self, name: str) -> None:
+        self.name = validation.text("name", name, max_length=NAME_MAX)
+
+    def move_under(self, parent_id: UUID | None, parent_ancestry: Sequence[UUID]) -> None:
+        """Re-parent this area.
+
+        `parent_ancestry` is the new parent followed by all of its ancestors up
+        to the root. If this area is among them, the move would close a loop.
+        """
+        if parent_id is not None and (parent_id == self.id or self.id in parent_ancestry):
+            raise Conflict(
+                "An area cannot be moved under itself or one of its descendants.",
+                code="AREA_CYCLE",
+                field="parentId",
+            )
+        self.parent_id = parent_id

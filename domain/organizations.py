@@ -1,0 +1,26 @@
+"""The tenant. Everything else belongs to exactly one organization."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from domain import validation
+from domain.ids import new_id
+
+
+@dataclass(eq=False)
+class Organization:
+    name: str
+    slug: str
+    created_at: datetime
+    id: UUID = field(default_factory=new_id)
+
+    @classmethod
+    def create(cls, *, name: str, slug: str, now: datetime) -> Organization:
+        return cls(
+            name=validation.text("name", name, max_length=120),
+            slug=validation.handle(slug),
+            created_at=now,
+        )

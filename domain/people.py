@@ -1,0 +1,69 @@
+"""People: the members of an organization. Credentials live apart, in
+`domain.accounts`, so a profile can be shown without ever touching secrets."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from domain import validation
+from domain.errors import Conflict
+from domain.ids import new_id
+
+NAME_MAX = 120
+
+
+class PersonStatus(enum.Enum):
+    ACTIVE = "ACTIVE"
+    LEFT = "LEFT"
+
+
+@dataclass(eq=False)
+class Person:
+    organization_id: UUID
+    name: str
+    handle: str
+    email: str
+    timezone: str
+    created_at: datetime
+    status: PersonStatus = PersonStatus.ACTIVE
+    left_at: datetime | None = None
+    id: UUID = field(default_factory=new_id)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        organization_id: UUID,
+        name: str,
+        handle: str,
+        email: str,
+        timezone: str,
+        now: datetime,
+    ) -> Person:
+        return cls(
+            organization_id=organization_id,
+            name=validation.text("name", name, max_length=NAME_MAX),
+            handle=validation.handle(handle),
+            email=validation.email(email),
+            timezone=validation.timezone(timezone),
+            created_at=now,
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is PersonStatus.ACTIVE
+
+    def update_profile(self, *, name: str | None = None, timezone: str | None = None) -> None:
+        if name is not None:
+            self.name = validation.text("name", name, max_length=NAME_MAX)
+        if timezone is not None:
+            self.timezone = validation.timezone(timezone)
+
+    def mark_left(self, now: datetime) -> None:
+        if not self.is_active:
+            raise Conflict("This person has already left.", code="ALREADY_LEFT")
+        self.status = PersonStatus.LEFT
+        self.left_at = now

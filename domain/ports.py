@@ -1,0 +1,169 @@
+"""What the domain needs from the outside world, as protocols.
+
+Persistence implements the repositories and the unit of work on PostgreSQL;
+unit tests implement them in memory (tests/unit/fakes.py). Repositories of
+tenant data are bound to one organization when the unit of work is opened,
+so a use case cannot reach another organization's rows even by mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from domain.accounts import Account, Invitation, RefreshToken
+from domain.knowledge_areas import KnowledgeArea
+from domain.organizations import Organization
+from domain.people import Person
+from domain.roles import Role, RoleAssignment
+from domain.teams import Team, TeamMembership
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password: str, password_hash: str) -> bool: ...
+
+    def verify_dummy(self, password: str) -> None:
+        """Spend the time a real verification takes, for unknown emails."""
+        ...
+
+
+class Mailer(Protocol):
+    async def send_invitation(
+        self, *, email: str, name: str, organization: str, token: str
+    ) -> None: ...
+
+
+class OrganizationRepository(Protocol):
+    async def add(self, organization: Organization) -> None: ...
+
+    async def get(self, organization_id: UUID) -> Organization | None: ...
+
+    async def get_by_slug(self, slug: str) -> Organization | None: ...
+
+
+class PersonRepository(Protocol):
+    async def add(self, person: Person) -> None: ...
+
+    async def get(self, person_id: UUID) -> Person | None: ...
+
+    async def handle_taken(self, handle: str) -> bool: ...
+
+    async def email_taken(self, email: str) -> bool: ...
+
+
+class TeamRepository(Protocol):
+    async def add(self, team: Team) -> None: ...
+
+    async def get(self, team_id: UUID) -> Team | None: ...
+
+    async def name_taken(self, name: str, *, except_id: UUID | None = None) -> bool: ...
+
+
+class TeamMembershipRepository(Protocol):
+    async def add(self, membership: TeamMembership) -> None: ...
+
+    async def current(self, team_id: UUID, person_id: UUID) -> TeamMembership | None: ...
+
+
+class KnowledgeAreaRepository(Protocol):
+    async def add(self, area: KnowledgeArea) -> None: ...
+
+    async def get(self, area_id: UUID) -> KnowledgeArea | None: ...
+
+    async def ancestry(self, area_id: UUID) -> Sequence[UUID]:
+        """The area and its ancestors, nearest first."""
+        ...
+
+    async def lock_tree(self) -> None:
+        """Serialize tree reshaping within the organization until commit."""
+        ...
+
+    async def sibling_name_taken(
+        self, name: str, parent_id: UUID | None, *, except_id: UUID | None = None
+    ) -> bool: ...
+
+
+class RoleAssignmentRepository(Protocol):
+    async def add(self, assignment: RoleAssignment) -> None: ...
+
+    async def holds(self, person_id: UUID, role: Role) -> bool: ...
+
+
+class AccountRepository(Protocol):
+    """Accounts are found by email before anyone knows the organization, so
+    this repository alone is not bound to one."""
+
+    async def add(self, account: Account) -> None: ...
+
+    async def get(self, account_id: UUID) -> Account | None: ...
+
+    async def get_by_email(self, email: str) -> Account | None: ...
+
+    async def get_by_person(self, person_id: UUID) -> Account | None: ...
+
+
+class RefreshTokenRepository(Protocol):
+    async def add(self, token: RefreshToken) -> None: ...
+
+    async def get_by_hash(
+        self, token_hash: str, *, for_update: bool = False
+    ) -> RefreshToken | None: ...
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> None: ...
+
+    async def revoke_all_for_account(self, account_id: UUID, now: datetime) -> None: ...
+
+
+class InvitationRepository(Protocol):
+    async def add(self, invitation: Invitation) -> None: ...
+
+    async def get_by_hash(
+        self, token_hash: str, *, for_update: bool = False
+    ) -> Invitation | None: ...
+
+    async def open_for_person(self, person_id: UUID, now: datetime) -> list[Invitation]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without `commit()` rolls back."""
+
+    organizations: OrganizationRepository
+    people: PersonRepository
+    teams: TeamRepository
+    memberships: TeamMembershipRepository
+    areas: KnowledgeAreaRepository
+    roles: RoleAssignmentRepository
+    accounts: AccountRepository
+    refresh_tokens: RefreshTokenRepository
+    invitations: InvitationRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def bind_organization(self, organization_id: UUID) -> None:
+        """Scope the tenant repositories once the organization is known (sign-in
+        finds it from the account). Rebinding to another one is refused."""
+        ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, organization_id: UUID | None = None) -> UnitOfWork: ...

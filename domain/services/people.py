@@ -1,0 +1,84 @@
+"""Inviting people into the organization and keeping profiles current."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain import policies
+from domain.accounts import Invitation
+from domain.actors import Actor
+from domain.errors import Conflict, NotFound
+from domain.people import Person
+from domain.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Invited:
+    person: Person
+    invitation: Invitation
+    token: str
+    """For the invitee's mailbox only: send it after commit, never return it."""
+
+
+async def invite_person(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    name: str,
+    handle: str,
+    email: str,
+    timezone: str,
+    now: datetime,
+    invitation_lifetime: timedelta,
+) -> Invited:
+    """The invitee becomes a member at once (so stewards and teams can be set
+    up for them) and gets a one-time token by mail to set a password.
+
+    The token goes to the mailbox only, never back to the inviter: whoever
+    could read it could take over the new account. Mail is sent by the caller
+    after commit, so a rolled-back invitation never reaches anyone.
+    """
+    await policies.require_org_faculty(uow, actor, "invite people")
+    person = Person.create(
+        organization_id=actor.organization_id,
+        name=name,
+        handle=handle,
+        email=email,
+        timezone=timezone,
+        now=now,
+    )
+    if await uow.people.handle_taken(person.handle):
+        raise Conflict(
+            "That handle is taken in this organization.", code="HANDLE_TAKEN", field="handle"
+        )
+    if await uow.people.email_taken(person.email) or await uow.accounts.get_by_email(person.email):
+        raise Conflict(
+            "Someone with that email is already a member.", code="EMAIL_TAKEN", field="email"
+        )
+    await uow.people.add(person)
+    invitation, token = Invitation.create(
+        organization_id=actor.organization_id,
+        person_id=person.id,
+        email=person.email,
+        invited_by_id=actor.person_id,
+        now=now,
+        lifetime=invitation_lifetime,
+    )
+    await uow.invitations.add(invitation)
+    return Invited(person=person, invitation=invitation, token=token)
+
+
+async def update_profile(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    name: str | None = None,
+    timezone: str | None = None,
+) -> Person:
+    """People edit their own profile; nobody edits it for them."""
+    person = await uow.people.get(actor.person_id)
+    if person is None:
+        raise NotFound("Person")
+    person.update_profile(name=name, timezone=timezone)
+    return person

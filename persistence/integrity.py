@@ -1,0 +1,68 @@
+"""Turns a violated database constraint into the domain error it stands for.
+
+The domain checks its rules before writing, but two concurrent requests can
+both pass a check; the database constraint then decides, and the loser must
+get the same typed error it would have got from the check, never a raw one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from domain.errors import Conflict, DomainError
+
+_CONFLICTS: dict[str, tuple[str, str, str | None]] = {
+    "uq_organizations_slug": ("SLUG_TAKEN", "That organization slug is taken.", "slug"),
+    "uq_people_organization_id_handle": (
+        "HANDLE_TAKEN",
+        "That handle is taken in this organization.",
+        "handle",
+    ),
+    "uq_people_organization_id_email": (
+        "EMAIL_TAKEN",
+        "Someone with that email is already a member.",
+        "email",
+    ),
+    "uq_accounts_email": ("EMAIL_TAKEN", "That email already has an account.", "email"),
+    "uq_accounts_person_id": ("ACCOUNT_EXISTS", "This person already has an account.", None),
+    "uq_teams_organization_id_lower_name": (
+        "TEAM_NAME_TAKEN",
+        "A team with that name exists.",
+        "name",
+    ),
+    "uq_team_memberships_current": (
+        "ALREADY_MEMBER",
+        "This person is already a member of the team.",
+        "personId",
+    ),
+    "uq_knowledge_areas_sibling_name": (
+        "AREA_NAME_TAKEN",
+        "An area with that name already exists under the same parent.",
+        "name",
+    ),
+    "ck_knowledge_areas_no_cycle": (
+        "AREA_CYCLE",
+        "An area cannot be moved under itself or one of its descendants.",
+        "parentId",
+    ),
+    "uq_role_assignments_current": (
+        "ROLE_ALREADY_HELD",
+        "This person already holds that role in that scope.",
+        None,
+    ),
+}
+
+
+def constraint_name(error: DBAPIError) -> str | None:
+    cause = getattr(error.orig, "__cause__", None)
+    return getattr(cause, "constraint_name", None)
+
+
+def translate(error: IntegrityError) -> DomainError | None:
+    """The domain error for a known constraint, or None for an unknown one
+    (which is then a bug, and stays masked)."""
+    name = constraint_name(error)
+    if name in _CONFLICTS:
+        code, message, field = _CONFLICTS[name]
+        return Conflict(message, code=code, field=field)
+    return None

@@ -1,0 +1,42 @@
+"""Classical (imperative) mapping of the domain's dataclasses onto tables.
+
+The domain stays plain Python; SQLAlchemy instruments the classes so that the
+unit of work tracks their changes. No relationships are mapped: entities
+refer to each other by id, so nothing can ever lazy-load behind our back,
+and reads that need related rows go through batch queries.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import registry
+
+from domain.accounts import Account, Invitation, RefreshToken
+from domain.knowledge_areas import KnowledgeArea
+from domain.organizations import Organization
+from domain.people import Person
+from domain.roles import RoleAssignment
+from domain.teams import Team, TeamMembership
+from persistence import tables
+
+mapper_registry = registry(metadata=tables.metadata)
+_mapped = False
+
+
+def map_domain() -> None:
+    """Idempotent; called by the unit of work and the session factory."""
+    global _mapped
+    if _mapped:
+        return
+    for cls, table in (
+        (Organization, tables.organizations),
+        (Person, tables.people),
+        (Team, tables.teams),
+        (TeamMembership, tables.team_memberships),
+        (KnowledgeArea, tables.knowledge_areas),
+        (RoleAssignment, tables.role_assignments),
+        (Account, tables.accounts),
+        (RefreshToken, tables.refresh_tokens),
+        (Invitation, tables.invitations),
+    ):
+        mapper_registry.map_imperatively(cls, table)
+    _mapped = True

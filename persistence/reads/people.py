@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.pagination import Page, PageRequest
+from domain.people import Person, PersonStatus
+from persistence.reads.pagination import keyset_page
+from persistence.tables import accounts, people
+
+
+async def people_by_ids(
+    session: AsyncSession, organization_id: UUID, ids: Sequence[UUID]
+) -> dict[UUID, Person]:
+    rows = await session.scalars(
+        select(Person).where(people.c.organization_id == organization_id, people.c.id.in_(ids))
+    )
+    return {p.id: p for p in rows}
+
+
+async def people_page(
+    session: AsyncSession,
+    organization_id: UUID,
+    request: PageRequest,
+    *,
+    status: PersonStatus | None = None,
+    search: str | None = None,
+) -> Page[Person]:
+    """The directory, by name. `search` matches name or handle, case-insensitively."""
+    query = select(Person).where(people.c.organization_id == organization_id)
+    if status is not None:
+        query = query.where(people.c.status == status)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(people.c.name.ilike(pattern) | people.c.handle.ilike(pattern))
+    return await keyset_page(
+        session,
+        query,
+        (people.c.name, people.c.id),
+        request,
+        sort_key=lambda p: (p.name, str(p.id)),
+    )
+
+
+async def people_with_account(
+    session: AsyncSession, organization_id: UUID, ids: Sequence[UUID]
+) -> set[UUID]:
+    rows = await session.scalars(
+        select(accounts.c.person_id).where(
+            accounts.c.organization_id == organization_id, accounts.c.person_id.in_(ids)
+        )
+    )
+    return set(rows)

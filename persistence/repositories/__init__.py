@@ -1,0 +1,1 @@
+"""Repositories: every query the write side runs, one module per feature."""

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class TenantRepository:
+    """A repository bound to one organization. Every query filters on it, so
+    rows of another tenant are unreachable through this object."""
+
+    def __init__(self, session: AsyncSession, organization_id: UUID) -> None:
+        self.session = session
+        self.organization_id = organization_id

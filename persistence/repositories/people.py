@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import exists, select
+
+from domain.people import Person
+from persistence.repositories.base import TenantRepository
+from persistence.tables import people
+
+
+class SqlPersonRepository(TenantRepository):
+    async def add(self, person: Person) -> None:
+        self.session.add(person)
+
+    async def get(self, person_id: UUID) -> Person | None:
+        return await self.session.scalar(
+            select(Person).filter_by(organization_id=self.organization_id, id=person_id)
+        )
+
+    async def handle_taken(self, handle: str) -> bool:
+        return bool(
+            await self.session.scalar(
+                select(
+                    exists().where(
+                        people.c.organization_id == self.organization_id, people.c.handle == handle
+                    )
+                )
+            )
+        )
+
+    async def email_taken(self, email: str) -> bool:
+        return bool(
+            await self.session.scalar(
+                select(
+                    exists().where(
+                        people.c.organization_id == self.organization_id, people.c.email == email
+                    )
+                )
+            )
+        )

@@ -1,0 +1,23 @@
+"""Table definitions, one module per feature; importing this package
+registers them all on `metadata` (Alembic compares against it)."""
+
+from persistence.tables.accounts import accounts, invitations, refresh_tokens
+from persistence.tables.base import metadata
+from persistence.tables.knowledge_areas import knowledge_areas
+from persistence.tables.organizations import organizations
+from persistence.tables.people import people
+from persistence.tables.roles import role_assignments
+from persistence.tables.teams import team_memberships, teams
+
+__all__ = [
+    "accounts",
+    "invitations",
+    "knowledge_areas",
+    "metadata",
+    "organizations",
+    "people",
+    "refresh_tokens",
+    "role_assignments",
+    "team_memberships",
+    "teams",
+]

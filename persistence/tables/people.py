@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from domain.people import PersonStatus
+from persistence.tables.base import (
+    enum_column,
+    id_column,
+    metadata,
+    organization_column,
+    timestamp,
+)
+
+people = sa.Table(
+    "people",
+    metadata,
+    id_column(),
+    organization_column(),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("handle", sa.Text, nullable=False),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("timezone", sa.Text, nullable=False),
+    enum_column("status", PersonStatus),
+    timestamp("left_at", nullable=True),
+    timestamp("created_at"),
+    sa.UniqueConstraint("organization_id", "id"),
+    sa.UniqueConstraint("organization_id", "handle"),
+    sa.UniqueConstraint("organization_id", "email"),
+    sa.CheckConstraint("length(btrim(name)) > 0", name="name_not_blank"),
+    sa.CheckConstraint("handle = lower(handle)", name="handle_lowercase"),
+    sa.CheckConstraint("(status = 'LEFT') = (left_at IS NOT NULL)", name="left_at_iff_left"),
+)
+# Keyset pagination of the directory walks (name, id) within an organization.
+sa.Index("ix_people_organization_id_name_id", people.c.organization_id, people.c.name, people.c.id)
