@@ -13,6 +13,7 @@ from uuid import UUID
 
 from domain.accounts import Account, RefreshToken, check_password_policy, hash_secret
 from domain.errors import AuthenticationFailed
+from domain.people import Person
 from domain.ports import PasswordHasher, UnitOfWork
 from domain.validation import EMAIL_PATTERN
 
@@ -25,8 +26,7 @@ INVALID_INVITATION = "This invitation is not valid; ask for a new one."
 class IssuedSession:
     """What the edge needs to mint an access token and hand out the refresh token."""
 
-    person_id: UUID
-    organization_id: UUID
+    person: Person
     refresh_token: str
     refresh_expires_at: datetime
 
@@ -54,7 +54,7 @@ async def sign_in(
     if person is None or not person.is_active:
         raise AuthenticationFailed(INVALID_CREDENTIALS, code="INVALID_CREDENTIALS")
     account.last_sign_in_at = now
-    session, _ = await _issue(uow, account, now=now, lifetime=refresh_lifetime)
+    session, _ = await _issue(uow, account, person, now=now, lifetime=refresh_lifetime)
     return session
 
 
@@ -81,7 +81,7 @@ async def refresh_session(
     if person is None or not person.is_active:
         raise AuthenticationFailed(INVALID_SESSION, code="INVALID_SESSION")
     session, successor = await _issue(
-        uow, account, now=now, lifetime=refresh_lifetime, family_id=token.family_id
+        uow, account, person, now=now, lifetime=refresh_lifetime, family_id=token.family_id
     )
     token.revoke(now)
     token.replaced_by_id = successor.id
@@ -125,13 +125,14 @@ async def accept_invitation(
     )
     await uow.accounts.add(account)
     invitation.accepted_at = now
-    session, _ = await _issue(uow, account, now=now, lifetime=refresh_lifetime)
+    session, _ = await _issue(uow, account, person, now=now, lifetime=refresh_lifetime)
     return session
 
 
 async def _issue(
     uow: UnitOfWork,
     account: Account,
+    person: Person,
     *,
     now: datetime,
     lifetime: timedelta,
@@ -142,8 +143,7 @@ async def _issue(
     )
     await uow.refresh_tokens.add(token)
     session = IssuedSession(
-        person_id=account.person_id,
-        organization_id=account.organization_id,
+        person=person,
         refresh_token=secret,
         refresh_expires_at=token.expires_at,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from domain import policies
 from domain.accounts import Invitation
@@ -81,4 +82,22 @@ async def update_profile(
     if person is None:
         raise NotFound("Person")
     person.update_profile(name=name, timezone=timezone)
+    return person
+
+
+async def mark_left(uow: UnitOfWork, actor: Actor, person_id: UUID, *, now: datetime) -> Person:
+    """Someone left the organization: they keep their history but lose access
+    at once (their sessions are revoked, and tokens stop working)."""
+    await policies.require_org_faculty(uow, actor, "record that someone left")
+    person = await uow.people.get(person_id)
+    if person is None:
+        raise NotFound("Person")
+    if person.id == actor.person_id:
+        raise Conflict(
+            "You cannot mark yourself as left.", code="CANNOT_LEAVE_SELF", field="personId"
+        )
+    person.mark_left(now)
+    account = await uow.accounts.get_by_person(person.id)
+    if account is not None:
+        await uow.refresh_tokens.revoke_all_for_account(account.id, now)
     return person

@@ -18,6 +18,7 @@ class SqlAccountRepository:
 
     async def add(self, account: Account) -> None:
         self.session.add(account)
+        await self.session.flush()
 
     async def get(self, account_id: UUID) -> Account | None:
         return await self.session.get(Account, account_id)
@@ -35,6 +36,7 @@ class SqlRefreshTokenRepository:
 
     async def add(self, token: RefreshToken) -> None:
         self.session.add(token)
+        await self.session.flush()
 
     async def get_by_hash(
         self, token_hash: str, *, for_update: bool = False
@@ -67,6 +69,7 @@ class SqlInvitationRepository:
 
     async def add(self, invitation: Invitation) -> None:
         self.session.add(invitation)
+        await self.session.flush()
 
     async def get_by_hash(self, token_hash: str, *, for_update: bool = False) -> Invitation | None:
         query = select(Invitation).filter_by(token_hash=token_hash)

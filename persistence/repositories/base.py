@@ -7,7 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 class TenantRepository:
     """A repository bound to one organization. Every query filters on it, so
-    rows of another tenant are unreachable through this object."""
+    rows of another tenant are unreachable through this object.
+
+    `add` flushes at once: no relationships are mapped, so the ORM does not
+    know the order foreign keys need, and the caller's order is the right one.
+    It also surfaces a violated constraint where the row was added."""
 
     def __init__(self, session: AsyncSession, organization_id: UUID) -> None:
         self.session = session

@@ -13,6 +13,7 @@ from persistence.tables import knowledge_areas
 class SqlKnowledgeAreaRepository(TenantRepository):
     async def add(self, area: KnowledgeArea) -> None:
         self.session.add(area)
+        await self.session.flush()
 
     async def get(self, area_id: UUID) -> KnowledgeArea | None:
         return await self.session.scalar(

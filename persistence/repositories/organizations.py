@@ -14,6 +14,7 @@ class SqlOrganizationRepository:
 
     async def add(self, organization: Organization) -> None:
         self.session.add(organization)
+        await self.session.flush()
 
     async def get(self, organization_id: UUID) -> Organization | None:
         return await self.session.get(Organization, organization_id)

@@ -12,6 +12,7 @@ from persistence.tables import people
 class SqlPersonRepository(TenantRepository):
     async def add(self, person: Person) -> None:
         self.session.add(person)
+        await self.session.flush()
 
     async def get(self, person_id: UUID) -> Person | None:
         return await self.session.scalar(

@@ -12,6 +12,7 @@ from persistence.tables import role_assignments
 class SqlRoleAssignmentRepository(TenantRepository):
     async def add(self, assignment: RoleAssignment) -> None:
         self.session.add(assignment)
+        await self.session.flush()
 
     async def holds(self, person_id: UUID, role: Role) -> bool:
         t = role_assignments

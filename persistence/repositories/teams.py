@@ -12,6 +12,7 @@ from persistence.tables import teams
 class SqlTeamRepository(TenantRepository):
     async def add(self, team: Team) -> None:
         self.session.add(team)
+        await self.session.flush()
 
     async def get(self, team_id: UUID) -> Team | None:
         return await self.session.scalar(
@@ -31,6 +32,7 @@ class SqlTeamRepository(TenantRepository):
 class SqlTeamMembershipRepository(TenantRepository):
     async def add(self, membership: TeamMembership) -> None:
         self.session.add(membership)
+        await self.session.flush()
 
     async def current(self, team_id: UUID, person_id: UUID) -> TeamMembership | None:
         return await self.session.scalar(

@@ -1,0 +1,95 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import ORJSONResponse
+from sqlalchemy import text
+
+from api.context import Context
+from api.http import GraphQLHTTPRouter
+from api.limits import RequestSizeLimit
+from api.runtime import Database, build_services, engine_for
+from api.schema import build_schema
+from api.settings import Settings
+from domain.ports import Clock, Mailer, PasswordHasher
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    migrate_on_start: bool | None = None,
+    hasher: PasswordHasher | None = None,
+    clock: Clock | None = None,
+    mailer: Mailer | None = None,
+) -> FastAPI:
+    """The app opens its database when it starts serving (lifespan), not
+    when it is built, so building it is cheap and has no side effects.
+
+    In development the schema is migrated on start; in production migrations
+    are an explicit step (`trellis migrate`), run once per deployment.
+    """
+    settings = settings or Settings()
+    migrate_on_start = settings.is_development if migrate_on_start is None else migrate_on_start
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = await asyncio.to_thread(Database.open, settings)
+        try:
+            if migrate_on_start:
+                await asyncio.to_thread(database.migrate)
+            engine = engine_for(settings, database.url)
+            app.state.engine = engine
+            app.state.services = build_services(
+                settings, engine, hasher=hasher, clock=clock, mailer=mailer
+            )
+            try:
+                yield
+            finally:
+                await engine.dispose()
+        finally:
+            await asyncio.to_thread(database.close)
+
+    app = FastAPI(
+        title="Trellis",
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+        docs_url="/docs" if settings.is_development else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.is_development else None,
+    )
+
+    async def context(request: Request) -> Context:
+        return Context(request.app.state.services, request.headers.get("authorization"))
+
+    app.include_router(
+        GraphQLHTTPRouter(
+            build_schema(settings),
+            context_getter=context,
+            graphql_ide="graphiql" if settings.is_development else None,
+            allow_queries_via_get=False,
+        ),
+        prefix="/graphql",
+    )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        """The process is up (for liveness probes; touches nothing)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> ORJSONResponse:
+        """The database answers (for readiness probes and load balancers)."""
+        try:
+            async with request.app.state.engine.connect() as connection:
+                await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
+        except Exception:
+            return ORJSONResponse({"status": "unavailable"}, status_code=503)
+        return ORJSONResponse({"status": "ok"})
+
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    return app

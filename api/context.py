@@ -1,0 +1,95 @@
+"""The per-request context: who is asking, the unit-of-work factory and the
+request's own DataLoaders. This and `api.app` are the composition root: the
+only places where persistence is wired into the domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry.fastapi import BaseContext
+
+from api.loaders import Loaders
+from api.security import AccessTokens
+from api.settings import Settings
+from domain.actors import Actor
+from domain.errors import AuthenticationFailed
+from domain.people import Person
+from domain.ports import Clock, Mailer, PasswordHasher
+from persistence.unit_of_work import SqlAlchemyUnitOfWork, SqlAlchemyUnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class Services:
+    """Process-wide collaborators, built once by the app factory."""
+
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    uow_factory: SqlAlchemyUnitOfWorkFactory
+    hasher: PasswordHasher
+    tokens: AccessTokens
+    clock: Clock
+    mailer: Mailer
+
+
+class Context(BaseContext):
+    def __init__(self, services: Services, authorization: str | None) -> None:
+        super().__init__()
+        self.services = services
+        self.settings = services.settings
+        self.clock = services.clock
+        self._actor: Actor | None = None
+        self.auth_error: AuthenticationFailed | None = None
+        self._viewer_checked = False
+        self._viewer: Person | None = None
+        self._loaders: Loaders | None = None
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                self.auth_error = AuthenticationFailed(
+                    "Send the access token as 'Authorization: Bearer <token>'.",
+                    code="INVALID_TOKEN",
+                )
+            else:
+                try:
+                    self._actor = services.tokens.verify(token.strip(), now=services.clock.now())
+                except AuthenticationFailed as exc:
+                    self.auth_error = exc
+
+    @property
+    def loaders(self) -> Loaders:
+        """Bound to the caller's organization; only for authenticated calls."""
+        if self._loaders is None:
+            assert self._actor is not None, "loaders need an authenticated viewer"
+            self._loaders = Loaders(self.services.session_factory, self._actor.organization_id)
+        return self._loaders
+
+    async def viewer(self) -> Person | None:
+        """The signed-in person, if the token is valid and they are still an
+        active member: a person who left loses access at once, not when their
+        token expires."""
+        if not self._viewer_checked:
+            self._viewer_checked = True
+            if self._actor is not None:
+                person = await self.loaders.person.load(self._actor.person_id)
+                if person is not None and person.is_active:
+                    self._viewer = person
+                else:
+                    self.auth_error = AuthenticationFailed(
+                        "This account can no longer sign in.", code="INVALID_TOKEN"
+                    )
+        return self._viewer
+
+    def signed_in(self, person: Person) -> None:
+        """After a successful sign-in, the rest of this request (the payload's
+        `viewer` selection) is resolved as that person."""
+        self._actor = Actor(person_id=person.id, organization_id=person.organization_id)
+        self._viewer, self._viewer_checked, self.auth_error = person, True, None
+        self._loaders = None
+
+    async def actor(self) -> Actor | None:
+        return self._actor if await self.viewer() is not None else None
+
+    def uow(self, organization_id: UUID | None = None) -> SqlAlchemyUnitOfWork:
+        return self.services.uow_factory(organization_id)

@@ -1,0 +1,169 @@
+"""A demo organization to explore in GraphiQL: 40 people in 5 teams, a
+two-level knowledge-area tree, and org faculty. Loaded only when the
+organization does not exist yet, so running it twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.accounts import Account
+from domain.actors import Actor
+from domain.people import Person
+from domain.ports import PasswordHasher, UnitOfWorkFactory
+from domain.roles import Role, RoleAssignment
+from domain.services import knowledge_areas, organizations, teams
+from domain.teams import TeamStage
+
+DEMO_SLUG = "trellis-demo"
+DEMO_PASSWORD = "trellis-demo-password"
+
+TEAMS = [
+    ("Checkout", "Make paying for an order effortless on every device.", TeamStage.PERFORMING),
+    ("Search", "Help customers find the right product in seconds.", TeamStage.NORMING),
+    ("Growth", "Bring new customers in and make them stay.", TeamStage.STORMING),
+    ("Platform", "Give every team a fast, safe path to production.", TeamStage.PERFORMING),
+    ("People & Org", "Grow the organization and the people in it.", TeamStage.FORMING),
+]
+
+AREAS = {
+    "Engineering": ["Backend", "Frontend", "Mobile", "Site Reliability"],
+    "Product": ["Product Discovery", "Analytics"],
+    "Design": ["User Research", "Interaction Design"],
+    "Marketing": ["Online Marketing", "Offline Marketing"],
+    "Leadership": ["Stewardship", "Facilitation", "Coaching"],
+}
+
+PEOPLE = [
+    ("Ada Lindqvist", "Europe/Stockholm"),
+    ("Bruno Tavares", "Europe/Lisbon"),
+    ("Chiara Romano", "Europe/Rome"),
+    ("Dmitri Volkov", "Europe/Berlin"),
+    ("Esther Okafor", "Africa/Lagos"),
+    ("Farah Haddad", "Asia/Dubai"),
+    ("Gustav Berg", "Europe/Oslo"),
+    ("Hana Sato", "Asia/Tokyo"),
+    ("Ines Duarte", "Europe/Madrid"),
+    ("Jonas Weber", "Europe/Berlin"),
+    ("Kaya Demir", "Europe/Istanbul"),
+    ("Liam O'Brien", "Europe/Dublin"),
+    ("Maya Patel", "Europe/London"),
+    ("Nils Karlsson", "Europe/Stockholm"),
+    ("Olivia Martin", "Europe/Paris"),
+    ("Pedro Alves", "America/Sao_Paulo"),
+    ("Quinn Taylor", "America/New_York"),
+    ("Rosa Jimenez", "Europe/Madrid"),
+    ("Samir Benali", "Europe/Paris"),
+    ("Tara Nowak", "Europe/Warsaw"),
+    ("Umar Farouk", "Europe/Berlin"),
+    ("Vera Novak", "Europe/Prague"),
+    ("Wen Li", "Asia/Shanghai"),
+    ("Ximena Cruz", "America/Mexico_City"),
+    ("Yusuf Aydin", "Europe/Istanbul"),
+    ("Zoe Fischer", "Europe/Vienna"),
+    ("Aiko Tanaka", "Asia/Tokyo"),
+    ("Ben Carter", "America/Chicago"),
+    ("Clara Schmidt", "Europe/Berlin"),
+    ("David Cohen", "Asia/Jerusalem"),
+    ("Elif Yilmaz", "Europe/Istanbul"),
+    ("Felix Braun", "Europe/Zurich"),
+    ("Greta Hansen", "Europe/Copenhagen"),
+    ("Hugo Lefevre", "Europe/Brussels"),
+    ("Ivana Petrovic", "Europe/Belgrade"),
+    ("Jakob Moser", "Europe/Vienna"),
+    ("Kofi Mensah", "Africa/Accra"),
+    ("Lena Richter", "Europe/Berlin"),
+    ("Mateo Rossi", "Europe/Rome"),
+    ("Nora Eriksen", "Europe/Oslo"),
+]
+FACULTY = 3  # the first three people steer the organization
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    name: str
+    email: str
+    org_faculty: bool
+
+
+def _handle(name: str) -> str:
+    first, last = name.lower().replace("'", "").split(" ", 1)
+    return f"{first}.{last.replace(' ', '')}"
+
+
+def _email(name: str) -> str:
+    return f"{_handle(name)}@demo.trellis.example"
+
+
+async def seed_demo(
+    uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, *, now: datetime
+) -> list[DemoAccount] | None:
+    """Returns the accounts created, or None when the demo already exists."""
+    async with uow_factory() as uow:
+        if await uow.organizations.get_by_slug(DEMO_SLUG):
+            return None
+        founder_name, founder_tz = PEOPLE[0]
+        founded = await organizations.found_organization(
+            uow,
+            hasher,
+            name="Trellis Demo Company",
+            slug=DEMO_SLUG,
+            founder_name=founder_name,
+            founder_handle=_handle(founder_name),
+            founder_email=_email(founder_name),
+            founder_timezone=founder_tz,
+            founder_password=DEMO_PASSWORD,
+            now=now,
+        )
+        org_id = founded.organization.id
+        actor = Actor(person_id=founded.founder.id, organization_id=org_id)
+        password_hash = hasher.hash(DEMO_PASSWORD)  # one hash serves every demo account
+        people = [founded.founder]
+        for name, tz in PEOPLE[1:]:
+            person = Person.create(
+                organization_id=org_id,
+                name=name,
+                handle=_handle(name),
+                email=_email(name),
+                timezone=tz,
+                now=now,
+            )
+            await uow.people.add(person)
+            await uow.accounts.add(
+                Account(
+                    organization_id=org_id,
+                    person_id=person.id,
+                    email=person.email,
+                    password_hash=password_hash,
+                    created_at=now,
+                )
+            )
+            people.append(person)
+        for person in people[1:FACULTY]:
+            await uow.roles.add(
+                RoleAssignment(
+                    organization_id=org_id,
+                    person_id=person.id,
+                    role=Role.ORG_FACULTY,
+                    started_at=now,
+                )
+            )
+        for index, (name, mission, stage) in enumerate(TEAMS):
+            team = await teams.create_team(
+                uow, actor, name=name, mission=mission, stage=stage, now=now
+            )
+            for person in people[index :: len(TEAMS)]:
+                await teams.add_team_member(uow, actor, team.id, person.id, now=now)
+        for parent_name, children in AREAS.items():
+            parent = await knowledge_areas.create_area(
+                uow, actor, name=parent_name, parent_id=None, now=now
+            )
+            for child in children:
+                await knowledge_areas.create_area(
+                    uow, actor, name=child, parent_id=parent.id, now=now
+                )
+        await uow.commit()
+    return [
+        DemoAccount(name=p.name, email=p.email, org_faculty=i < FACULTY)
+        for i, p in enumerate(people)
+    ]

@@ -1,0 +1,112 @@
+"""Typed errors of mutations, and the rules for what is shown or masked.
+
+Mutations return a union of their success type and these types (all
+implementing `Error`), so a client can switch on `__typename` or `code`
+and show `message` as is. Queries raise `PublicError`s (authentication,
+page size, bad ids): shown with a code in `extensions`. Anything else is
+an unexpected bug: masked and logged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+import strawberry
+from graphql import GraphQLError
+
+from domain import errors as domain
+
+
+@strawberry.interface(description="Something the request asked for could not be done.")
+class Error:
+    message: str
+    code: str = strawberry.field(description="Stable, machine-readable reason.")
+
+
+@strawberry.type(description="An input value breaks a rule; `field` names the input.")
+class ValidationError(Error):
+    field: str | None
+
+
+@strawberry.type(description="The request contradicts the current state (a taken handle...).")
+class ConflictError(Error):
+    field: str | None
+
+
+@strawberry.type(description="Not found, or not visible to you: the two are not told apart.")
+class NotFoundError(Error):
+    pass
+
+
+@strawberry.type(description="You may not do this.")
+class PermissionDeniedError(Error):
+    pass
+
+
+@strawberry.type(description="Not signed in, or the credentials or token are not valid.")
+class AuthenticationError(Error):
+    pass
+
+
+@strawberry.type(description="A limit was reached; `limit` names it and `value` is its size.")
+class LimitExceededError(Error):
+    limit: str
+    value: int
+
+
+MutationError = (
+    ValidationError
+    | ConflictError
+    | NotFoundError
+    | PermissionDeniedError
+    | AuthenticationError
+    | LimitExceededError
+)
+
+
+def to_graphql(error: domain.DomainError) -> MutationError:
+    match error:
+        case domain.ValidationFailed():
+            return ValidationError(message=error.message, code=error.code, field=error.field)
+        case domain.Conflict():
+            return ConflictError(message=error.message, code=error.code, field=error.field)
+        case domain.NotFound():
+            return NotFoundError(message=error.message, code=error.code)
+        case domain.PermissionDenied():
+            return PermissionDeniedError(message=error.message, code=error.code)
+        case domain.AuthenticationFailed():
+            return AuthenticationError(message=error.message, code=error.code)
+        case domain.LimitExceeded():
+            return LimitExceededError(
+                message=error.message, code=error.code, limit=error.limit, value=error.value
+            )
+    raise TypeError(f"no GraphQL error type for {type(error).__name__}")  # pragma: no cover
+
+
+class PublicError(GraphQLError):
+    """An error of a query that the client should see, with a code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, extensions={"code": code})
+
+
+def unauthenticated(reason: domain.AuthenticationFailed | None) -> PublicError:
+    if reason is not None:
+        return PublicError(reason.message, reason.code)
+    return PublicError("Sign in to see this.", "UNAUTHENTICATED")
+
+
+ERROR_TYPES = (
+    ValidationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    AuthenticationError,
+    LimitExceededError,
+)
+
+
+def result_union(name: str, success: type) -> object:
+    """`<success> | <every error type>` as a named union: one shape for every
+    mutation, so clients handle errors the same way everywhere."""
+    return Annotated[Union[(success, *ERROR_TYPES)], strawberry.union(name)]

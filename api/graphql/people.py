@@ -1,0 +1,216 @@
+"""People: the directory, profiles, invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from api.graphql import ids
+from api.graphql.commands import require_actor, run
+from api.graphql.errors import result_union
+from api.graphql.organizations import OrganizationNode
+from api.graphql.pagination import connection, page_request
+from domain.actors import Actor
+from domain.people import Person, PersonStatus
+from domain.ports import UnitOfWork
+from domain.services import people as people_service
+
+if TYPE_CHECKING:
+    from api.graphql.teams import TeamNode
+
+PersonStatusType = strawberry.enum(PersonStatus, name="PersonStatus")
+
+
+@strawberry.type(name="Person", description="A member of your organization.")
+class PersonNode(relay.Node):
+    entity: strawberry.Private[Person]
+
+    @classmethod
+    def resolve_id(cls, root: PersonNode, *, info: strawberry.Info) -> str:
+        return str(root.entity.id)
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: strawberry.Info, node_ids: list[str], required: bool = False
+    ) -> list[PersonNode | None]:
+        keys = [ids.to_uuid(n) for n in node_ids]
+        found = await info.context.loaders.person.load_many([k for k in keys if k])
+        by_id = {p.id: p for p in found if p is not None}
+        return [cls(entity=by_id[k]) if k in by_id else None for k in keys]
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.entity.name
+
+    @strawberry.field(description="Unique within the organization, lowercase.")
+    def handle(self) -> str:
+        return self.entity.handle
+
+    @strawberry.field
+    def email(self) -> str:
+        return self.entity.email
+
+    @strawberry.field(description="IANA timezone name, such as Europe/Berlin.")
+    def timezone(self) -> str:
+        return self.entity.timezone
+
+    @strawberry.field
+    def status(self) -> PersonStatusType:  # type: ignore[valid-type]
+        return self.entity.status
+
+    @strawberry.field
+    def left_at(self) -> datetime | None:
+        return self.entity.left_at
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.entity.created_at
+
+    @strawberry.field(description="Teams this person is a member of now, by name.")
+    async def teams(
+        self, info: strawberry.Info
+    ) -> list[Annotated[TeamNode, strawberry.lazy("api.graphql.teams")]]:
+        from api.graphql.teams import TeamNode
+
+        teams = await info.context.loaders.teams_of_person.load(self.entity.id)
+        return [TeamNode(entity=t) for t in teams]
+
+    @strawberry.field(description="Whether this person administers the organization now.")
+    async def is_org_faculty(self, info: strawberry.Info) -> bool:
+        return await info.context.loaders.is_org_faculty.load(self.entity.id)
+
+    @strawberry.field
+    async def organization(self, info: strawberry.Info) -> OrganizationNode:
+        return OrganizationNode(entity=await info.context.loaders.organization())
+
+
+@strawberry.type
+class PeopleQuery:
+    @strawberry.field(description="The signed-in person. Fails with UNAUTHENTICATED otherwise.")
+    async def viewer(self, info: strawberry.Info) -> PersonNode | None:
+        await require_actor(info)
+        person = await info.context.viewer()
+        return PersonNode(entity=person)
+
+    @strawberry.field(description="Your organization's people, by name.")
+    async def people(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        search: str | None = None,
+        status: PersonStatusType | None = None,  # type: ignore[valid-type]
+    ) -> relay.Connection[PersonNode]:
+        await require_actor(info)
+        request = page_request(info, first=first, after=after, last=last, before=before)
+        page = await info.context.loaders.people_page(request, status=status, search=search)
+        return connection(page, lambda p: PersonNode(entity=p))
+
+
+@strawberry.input
+class InvitePersonInput:
+    name: str
+    handle: str
+    email: str
+    timezone: str = "UTC"
+
+
+@strawberry.type
+class InvitePersonSuccess:
+    person: PersonNode
+    invitation_expires_at: datetime
+
+
+@strawberry.input
+class UpdateProfileInput:
+    name: str | None = None
+    timezone: str | None = None
+
+
+@strawberry.type
+class UpdateProfileSuccess:
+    person: PersonNode
+
+
+@strawberry.input
+class MarkPersonLeftInput:
+    person_id: strawberry.ID
+
+
+@strawberry.type
+class MarkPersonLeftSuccess:
+    person: PersonNode
+
+
+InvitePersonResult = result_union("InvitePersonResult", InvitePersonSuccess)
+UpdateProfileResult = result_union("UpdateProfileResult", UpdateProfileSuccess)
+MarkPersonLeftResult = result_union("MarkPersonLeftResult", MarkPersonLeftSuccess)
+
+
+@strawberry.type
+class PeopleMutation:
+    @strawberry.mutation(
+        description="Org faculty invites someone: they become a member and get a mail "
+        "with a one-time token to set their password."
+    )
+    async def invite_person(
+        self, info: strawberry.Info, input: InvitePersonInput
+    ) -> InvitePersonResult:  # type: ignore[valid-type]
+        context = info.context
+
+        async def command(uow: UnitOfWork, actor: Actor) -> people_service.Invited:
+            return await people_service.invite_person(
+                uow,
+                actor,
+                name=input.name,
+                handle=input.handle,
+                email=input.email,
+                timezone=input.timezone,
+                now=context.clock.now(),
+                invitation_lifetime=context.settings.invitation_lifetime,
+            )
+
+        result = await run(info, command)
+        if not isinstance(result, people_service.Invited):
+            return result
+        organization = await context.loaders.organization()
+        await context.services.mailer.send_invitation(
+            email=result.person.email,
+            name=result.person.name,
+            organization=organization.name,
+            token=result.token,
+        )
+        return InvitePersonSuccess(
+            person=PersonNode(entity=result.person),
+            invitation_expires_at=result.invitation.expires_at,
+        )
+
+    @strawberry.mutation(description="Change your own name or timezone.")
+    async def update_profile(
+        self, info: strawberry.Info, input: UpdateProfileInput
+    ) -> UpdateProfileResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> UpdateProfileSuccess:
+            person = await people_service.update_profile(
+                uow, actor, name=input.name, timezone=input.timezone
+            )
+            return UpdateProfileSuccess(person=PersonNode(entity=person))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Org faculty records that someone left; they lose access.")
+    async def mark_person_left(
+        self, info: strawberry.Info, input: MarkPersonLeftInput
+    ) -> MarkPersonLeftResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> MarkPersonLeftSuccess:
+            person_id = ids.decode(input.person_id, "Person", field="personId")
+            person = await people_service.mark_left(
+                uow, actor, person_id, now=info.context.clock.now()
+            )
+            return MarkPersonLeftSuccess(person=PersonNode(entity=person))
+
+        return await run(info, command)

@@ -1,0 +1,49 @@
+"""The schema: feature modules merged, protections switched on."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from api.extensions import ErrorPolicy
+from api.graphql.auth import AuthMutation
+from api.graphql.knowledge_areas import KnowledgeAreasMutation, KnowledgeAreasQuery
+from api.graphql.node import NodeQuery
+from api.graphql.people import PeopleMutation, PeopleQuery
+from api.graphql.teams import TeamsMutation, TeamsQuery
+from api.settings import Settings
+
+Query = merge_types("Query", (NodeQuery, PeopleQuery, TeamsQuery, KnowledgeAreasQuery))
+Mutation = merge_types(
+    "Mutation", (AuthMutation, PeopleMutation, TeamsMutation, KnowledgeAreasMutation)
+)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions: list[SchemaExtension | type[SchemaExtension]] = [
+        ErrorPolicy,
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+    ]
+    if not settings.introspection_enabled:
+        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not settings.is_development),
+    )
