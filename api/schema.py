@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -30,6 +33,12 @@ Mutation = merge_types(
 )
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Strawberry logs every error; client mistakes are not ours to log,
+        and unexpected ones are logged with their traceback by ErrorPolicy."""
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[SchemaExtension | type[SchemaExtension]] = [
         ErrorPolicy,
@@ -41,7 +50,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.introspection_enabled:
         extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,

