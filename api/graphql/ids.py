@@ -11,7 +11,7 @@ from domain.errors import ValidationFailed
 
 
 def global_id(type_name: str, entity_id: UUID) -> strawberry.ID:
-    return strawberry.ID(relay.GlobalID(type_name, str(entity_id)).to_base64())
+    return strawberry.ID(str(relay.GlobalID(type_name, str(entity_id))))
 
 
 def decode(value: str, type_name: str, *, field: str = "id") -> UUID:

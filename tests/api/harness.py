@@ -1,0 +1,198 @@
+"""Driving the API as a client would: GraphQL over HTTP against the ASGI app,
+plus quick ways to set up organizations and members."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.context import Services
+from domain.accounts import Account
+from domain.actors import Actor
+from domain.people import Person
+from domain.roles import Role, RoleAssignment
+from domain.services.organizations import found_organization
+
+PASSWORD = "correct horse battery staple"
+_sequence = itertools.count(1)
+
+
+class GraphQL:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def raw(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        all_headers = dict(headers or {})
+        if token:
+            all_headers["authorization"] = f"Bearer {token}"
+        return await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers
+        )
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """The whole response body (data and errors)."""
+        response = await self.raw(query, variables, token=token)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """The data of a response that must have no errors."""
+        body = await self(query, variables, token=token)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    async def error_codes(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> list[str]:
+        body = await self(query, variables, token=token)
+        return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+@dataclass
+class Member:
+    person: Person
+    token: str
+    email: str
+    password: str = PASSWORD
+
+    @property
+    def id(self) -> str:
+        from api.graphql.ids import global_id
+
+        return global_id("Person", self.person.id)
+
+
+@dataclass
+class Org:
+    """An organization set up directly through the domain, for speed; what a
+    test then checks goes through GraphQL."""
+
+    services: Services
+    password_hash: str
+    faculty: Member
+    members: list[Member] = field(default_factory=list)
+
+    @property
+    def id(self):  # type: ignore[no-untyped-def]
+        return self.faculty.person.organization_id
+
+    async def add_member(
+        self, name: str | None = None, *, faculty: bool = False, timezone: str = "Europe/Berlin"
+    ) -> Member:
+        n = next(_sequence)
+        name = name or f"Member {n}"
+        handle = f"member{n}"
+        email = f"{handle}.{str(self.id)[:8]}@example.com"
+        now = self.services.clock.now()
+        async with self.services.uow_factory(self.id) as uow:
+            person = Person.create(
+                organization_id=self.id, name=name, handle=handle, email=email,
+                timezone=timezone, now=now,
+            )
+            await uow.people.add(person)
+            await uow.accounts.add(
+                Account(
+                    organization_id=self.id, person_id=person.id, email=email,
+                    password_hash=self.password_hash, created_at=now,
+                )
+            )
+            if faculty:
+                await uow.roles.add(
+                    RoleAssignment(
+                        organization_id=self.id, person_id=person.id, role=Role.ORG_FACULTY,
+                        started_at=now,
+                    )
+                )
+            await uow.commit()
+        member = Member(person=person, token=token_for(self.services, person), email=email)
+        self.members.append(member)
+        return member
+
+
+def token_for(services: Services, person: Person) -> str:
+    actor = Actor(person_id=person.id, organization_id=person.organization_id)
+    return services.tokens.issue(
+        person_id=actor.person_id, organization_id=actor.organization_id, now=services.clock.now()
+    ).token
+
+
+async def create_org(services: Services, password_hash: str, name: str = "Acme") -> Org:
+    n = next(_sequence)
+    async with services.uow_factory() as uow:
+        founded = await found_organization(
+            uow,
+            _PrehashedHasher(password_hash),
+            name=name,
+            slug=f"{name.lower().replace(' ', '-')}-{n}",
+            founder_name=f"{name} Founder",
+            founder_handle=f"founder{n}",
+            founder_email=f"founder{n}@{name.lower().replace(' ', '')}.example.com",
+            founder_timezone="Europe/Berlin",
+            founder_password=PASSWORD,
+            now=services.clock.now(),
+        )
+        await uow.commit()
+    founder = founded.founder
+    return Org(
+        services=services,
+        password_hash=password_hash,
+        faculty=Member(person=founder, token=token_for(services, founder), email=founder.email),
+    )
+
+
+class _PrehashedHasher:
+    """Hashing argon2 is slow on purpose; test set-up reuses one hash."""
+
+    def __init__(self, password_hash: str) -> None:
+        self._hash = password_hash
+
+    def hash(self, password: str) -> str:
+        return self._hash
+
+    def verify(self, password: str, password_hash: str) -> bool:  # pragma: no cover
+        raise AssertionError("not used in set-up")
+
+    def verify_dummy(self, password: str) -> None:  # pragma: no cover
+        raise AssertionError("not used in set-up")
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
+    """Counts the SQL statements the app's engine executes inside the block."""
+    counter = StatementCounter()
+
+    def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        counter.statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", before)
+    try:
+        yield counter
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", before)

@@ -1,0 +1,36 @@
+"""Fixtures shared by the integration, API and e2e tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from tests.database import TestServer, test_server
+
+
+@pytest.fixture(scope="session")
+def pg(worker_id: str) -> Iterator[TestServer]:
+    """The run's PostgreSQL server, with this worker's migrated template."""
+    with test_server(worker_id) as server:
+        asyncio.run(server.build_template())
+        yield server
+
+
+@pytest.fixture
+async def database_url(pg: TestServer) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test, dropped afterwards."""
+    name = pg.next_name()
+    url = await pg.create_from_template(name)
+    try:
+        yield url
+    finally:
+        await pg.drop(name)
+
+
+@pytest.fixture(scope="session")
+def worker_id(request: pytest.FixtureRequest) -> str:
+    """xdist's worker name ("gw0"...), or "main" without xdist."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
