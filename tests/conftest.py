@@ -16,7 +16,10 @@ def pg(worker_id: str) -> Iterator[TestServer]:
     """The run's PostgreSQL server, with this worker's migrated template."""
     with test_server(worker_id) as server:
         asyncio.run(server.build_template())
-        yield server
+        try:
+            yield server
+        finally:
+            asyncio.run(server.drop(server.template))
 
 
 @pytest.fixture

@@ -45,7 +45,8 @@ class TestServer:
 
     @property
     def template(self) -> str:
-        return f"trellis_template_{self.worker}"
+        # The pid keeps concurrent runs (two developers' terminals) apart.
+        return f"trellis_template_{self.worker}_{os.getpid()}"
 
     def next_name(self) -> str:
         return f"trellis_test_{self.worker}_{os.getpid()}_{next(self._counter)}"
