@@ -30,7 +30,9 @@ class Settings(BaseSettings):
         description="postgresql+asyncpg://... ; without it an embedded PostgreSQL is started.",
     )
     data_dir: Path = Field(default=Path(".trellis"), description="Embedded database and files.")
-    database_name: str = Field(default="trellis", description="Database in the embedded server.")
+    database_name: str = Field(
+        default="trellis", pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="Embedded database name."
+    )
     database_pool_size: int = Field(default=10, ge=1, le=200)
 
     token_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
