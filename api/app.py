@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.context import Context
@@ -57,7 +57,6 @@ def create_app(
     app = FastAPI(
         title="Trellis",
         lifespan=lifespan,
-        default_response_class=ORJSONResponse,
         docs_url="/docs" if settings.is_development else None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.is_development else None,
@@ -82,14 +81,14 @@ def create_app(
         return {"status": "ok"}
 
     @app.get("/readyz", include_in_schema=False)
-    async def readyz(request: Request) -> ORJSONResponse:
+    async def readyz(request: Request) -> JSONResponse:
         """The database answers (for readiness probes and load balancers)."""
         try:
             async with request.app.state.engine.connect() as connection:
                 await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
         except Exception:
-            return ORJSONResponse({"status": "unavailable"}, status_code=503)
-        return ORJSONResponse({"status": "ok"})
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -68,7 +68,9 @@ class AccessTokens:
                 issuer=self._issuer,
                 options={"require": ["sub", "org", "exp", "iat", "iss"], "verify_exp": False},
             )
-            if claims.get("typ") != "access" or int(claims["exp"]) <= now.timestamp():
+            if claims.get("typ") != "access":
+                raise ValueError("not an access token")
+            if int(claims["exp"]) <= now.timestamp():
                 raise AuthenticationFailed("The access token has expired.", code="TOKEN_EXPIRED")
             return Actor(person_id=UUID(claims["sub"]), organization_id=UUID(claims["org"]))
         except (jwt.InvalidTokenError, ValueError, KeyError) as exc:
