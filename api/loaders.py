@@ -9,6 +9,8 @@ tenant's rows: an id from elsewhere simply loads as missing.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import date, datetime
+from functools import partial
 from typing import TypeVar
 from uuid import UUID
 
@@ -16,14 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
 from domain.knowledge_areas import KnowledgeArea
+from domain.notifications import Notification
 from domain.organizations import Organization
 from domain.pagination import Page, PageRequest
 from domain.people import Person, PersonStatus
-from domain.roles import Role
+from domain.relationships import Relationship, RelationshipKind
+from domain.roles import Role, RoleAssignment
 from domain.teams import Team, TeamMembership
 from persistence.reads import knowledge_areas as area_reads
+from persistence.reads import notifications as notification_reads
 from persistence.reads import organizations as organization_reads
 from persistence.reads import people as people_reads
+from persistence.reads import relationships as relationship_reads
 from persistence.reads import roles as role_reads
 from persistence.reads import teams as team_reads
 
@@ -31,6 +37,20 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 Fetch = Callable[[AsyncSession, UUID, Sequence[K]], Awaitable[Mapping[K, V]]]
+HolderKey = tuple[str, UUID | None, datetime]
+"""("team", team_id, at), ("area", area_id, at) or ("org:<ROLE>", None, at)."""
+
+
+async def _active(
+    kind: RelationshipKind, side: str, session: AsyncSession, org: UUID, ids: Sequence[UUID]
+) -> Mapping[UUID, list[Relationship]]:
+    return await relationship_reads.active_by_side(session, org, kind, side, ids)
+
+
+async def _load(
+    kind: RelationshipKind, session: AsyncSession, org: UUID, ids: Sequence[UUID]
+) -> Mapping[UUID, int]:
+    return await relationship_reads.active_load(session, org, kind, ids)
 
 
 class Loaders:
@@ -61,6 +81,36 @@ class Loaders:
         self.has_account: DataLoader[UUID, bool] = self._membership(
             people_reads.people_with_account
         )
+        # relationships
+        self.relationship: DataLoader[UUID, Relationship | None] = self._one(
+            relationship_reads.relationships_by_ids
+        )
+        self.relationship_areas: DataLoader[UUID, list[UUID]] = self._many(
+            relationship_reads.areas_of_relationships
+        )
+        self.relationship_activity: DataLoader[UUID, datetime | None] = self._one(
+            relationship_reads.last_activity
+        )
+        self.active_led: dict[RelationshipKind, DataLoader[UUID, list[Relationship]]] = {}
+        self.active_following: dict[RelationshipKind, DataLoader[UUID, list[Relationship]]] = {}
+        self.load: dict[RelationshipKind, DataLoader[UUID, int | None]] = {}
+        for kind in RelationshipKind:
+            self.active_led[kind] = self._many(partial(_active, kind, "leader"))
+            self.active_following[kind] = self._many(partial(_active, kind, "follower"))
+            self.load[kind] = self._one(partial(_load, kind))
+        self.notification: DataLoader[UUID, Notification | None] = self._one(
+            notification_reads.notifications_by_ids
+        )
+        # roles
+        self.role_assignment: DataLoader[UUID, RoleAssignment | None] = self._one(
+            role_reads.assignments_by_ids
+        )
+        self.roles_of: DataLoader[UUID, list[RoleAssignment]] = self._many(
+            role_reads.current_roles_of_people
+        )
+        self.holders: DataLoader[HolderKey, list[RoleAssignment]] = self._many(
+            role_reads.holders_in_scopes
+        )
 
     # Pages are not batched (each is one statement already) but share the
     # same tenant binding.
@@ -83,6 +133,60 @@ class Loaders:
                 session, self._organization_id, request, roots_only=roots_only
             )
 
+    async def relationship_history(
+        self, person_id: UUID, viewer_id: UUID, request: PageRequest
+    ) -> Page[Relationship]:
+        async with self._session_factory() as session:
+            return await relationship_reads.history_page(
+                session, self._organization_id, person_id, viewer_id, request
+            )
+
+    async def relationship_proposals(
+        self, person_id: UUID, *, to_person: bool
+    ) -> list[Relationship]:
+        async with self._session_factory() as session:
+            return await relationship_reads.proposals(
+                session, self._organization_id, person_id, to_person=to_person
+            )
+
+    async def relationships_due_for_review(
+        self, person_id: UUID, today: date
+    ) -> list[Relationship]:
+        async with self._session_factory() as session:
+            return await relationship_reads.due_for_review(
+                session, self._organization_id, person_id, today
+            )
+
+    async def people_without_steward(self, request: PageRequest) -> Page[Person]:
+        async with self._session_factory() as session:
+            return await relationship_reads.people_without_steward_page(
+                session, self._organization_id, request
+            )
+
+    async def notifications(
+        self, recipient_id: UUID, request: PageRequest, *, unread_only: bool
+    ) -> Page[Notification]:
+        async with self._session_factory() as session:
+            return await notification_reads.notifications_page(
+                session, self._organization_id, recipient_id, request, unread_only=unread_only
+            )
+
+    async def unread_notifications(self, recipient_id: UUID) -> int:
+        async with self._session_factory() as session:
+            return await notification_reads.unread_count(
+                session, self._organization_id, recipient_id
+            )
+
+    async def role_proposals(
+        self, person_id: UUID, *, to_person: bool, is_org_faculty: bool = False
+    ) -> list[RoleAssignment]:
+        async with self._session_factory() as session:
+            if to_person:
+                return await role_reads.proposals_for(
+                    session, self._organization_id, person_id, is_org_faculty=is_org_faculty
+                )
+            return await role_reads.proposals_by(session, self._organization_id, person_id)
+
     async def organization(self) -> Organization:
         async with self._session_factory() as session:
             found = await organization_reads.organization(session, self._organization_id)
@@ -93,15 +197,15 @@ class Loaders:
         async with self._session_factory() as session:
             return await fetch(session, self._organization_id, keys)
 
-    def _one(self, fetch: Fetch[UUID, V]) -> DataLoader[UUID, V | None]:
-        async def load(keys: list[UUID]) -> list[V | None]:
+    def _one(self, fetch: Fetch[K, V]) -> DataLoader[K, V | None]:
+        async def load(keys: list[K]) -> list[V | None]:
             found = await self._fetch(fetch, keys)
             return [found.get(k) for k in keys]
 
         return DataLoader(load_fn=load)
 
-    def _many(self, fetch: Fetch[UUID, list[V]]) -> DataLoader[UUID, list[V]]:
-        async def load(keys: list[UUID]) -> list[list[V]]:
+    def _many(self, fetch: Fetch[K, list[V]]) -> DataLoader[K, list[V]]:
+        async def load(keys: list[K]) -> list[list[V]]:
             found = await self._fetch(fetch, keys)
             return [list(found.get(k, ())) for k in keys]
 

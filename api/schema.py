@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,20 +25,48 @@ from api.extensions import ErrorPolicy
 from api.graphql.auth import AuthMutation
 from api.graphql.knowledge_areas import KnowledgeAreasMutation, KnowledgeAreasQuery
 from api.graphql.node import NodeQuery
+from api.graphql.notifications import NotificationsMutation
 from api.graphql.people import PeopleMutation, PeopleQuery
+from api.graphql.relationships import RelationshipsMutation, RelationshipsQuery
+from api.graphql.roles import RolesMutation, RolesQuery
 from api.graphql.teams import TeamsMutation, TeamsQuery
 from api.settings import Settings
 
-Query = merge_types("Query", (NodeQuery, PeopleQuery, TeamsQuery, KnowledgeAreasQuery))
-Mutation = merge_types(
-    "Mutation", (AuthMutation, PeopleMutation, TeamsMutation, KnowledgeAreasMutation)
+Query = merge_types(
+    "Query",
+    (NodeQuery, PeopleQuery, TeamsQuery, KnowledgeAreasQuery, RelationshipsQuery, RolesQuery),
 )
+Mutation = merge_types(
+    "Mutation",
+    (
+        AuthMutation,
+        PeopleMutation,
+        TeamsMutation,
+        KnowledgeAreasMutation,
+        RelationshipsMutation,
+        RolesMutation,
+        NotificationsMutation,
+    ),
+)
+
+
+# Every " Did you mean ...?" graphql-core appends (fields, arguments, types,
+# enum values, input fields); suggested names never contain "?".
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Strawberry logs every error; client mistakes are not ours to log,
-        and unexpected ones are logged with their traceback by ErrorPolicy."""
+        and unexpected ones are logged with their traceback by ErrorPolicy.
+
+        Strawberry's `disable_field_suggestions` only cleans unknown-field
+        errors; suggested argument, type, enum value and input field names
+        would still reveal the schema with introspection off, so they go too."""
+        if self.config.disable_field_suggestions:
+            for error in errors:
+                if "Did you mean" in error.message:
+                    error.message = _SUGGESTION.sub("", error.message)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -15,12 +15,15 @@ class Organization:
     name: str
     slug: str
     created_at: datetime
+    # Defaults for people who set no capacity of their own.
+    default_stewardee_capacity: int = 6
+    default_mentee_capacity: int = 3
     id: UUID = field(default_factory=new_id)
 
     @classmethod
     def create(cls, *, name: str, slug: str, now: datetime) -> Organization:
         return cls(
             name=validation.text("name", name, max_length=120),
-            slug=validation.handle(slug),
+            slug=validation.handle(slug, field="slug"),
             created_at=now,
         )

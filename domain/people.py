@@ -11,6 +11,8 @@ from uuid import UUID
 from domain import validation
 from domain.errors import Conflict
 from domain.ids import new_id
+from domain.organizations import Organization
+from domain.relationships import RelationshipKind
 
 NAME_MAX = 120
 
@@ -30,6 +32,8 @@ class Person:
     created_at: datetime
     status: PersonStatus = PersonStatus.ACTIVE
     left_at: datetime | None = None
+    stewardee_capacity: int | None = None
+    mentee_capacity: int | None = None
     id: UUID = field(default_factory=new_id)
 
     @classmethod
@@ -61,6 +65,24 @@ class Person:
             self.name = validation.text("name", name, max_length=NAME_MAX)
         if timezone is not None:
             self.timezone = validation.timezone(timezone)
+
+    def capacity_for(self, kind: RelationshipKind, organization: Organization) -> int:
+        """Own setting first, else the organization's default."""
+        if kind is RelationshipKind.STEWARDSHIP:
+            own, default = self.stewardee_capacity, organization.default_stewardee_capacity
+        elif kind is RelationshipKind.MENTORSHIP:
+            own, default = self.mentee_capacity, organization.default_mentee_capacity
+        else:
+            raise ValueError(f"{kind} has no capacity")
+        return default if own is None else own
+
+    def set_capacity(self, kind: RelationshipKind, value: int) -> None:
+        if kind is RelationshipKind.STEWARDSHIP:
+            self.stewardee_capacity = value
+        elif kind is RelationshipKind.MENTORSHIP:
+            self.mentee_capacity = value
+        else:
+            raise ValueError(f"{kind} has no capacity")
 
     def mark_left(self, now: datetime) -> None:
         if not self.is_active:

@@ -9,15 +9,17 @@ so a use case cannot reach another organization's rows even by mistake.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.knowledge_areas import KnowledgeArea
+from domain.notifications import Notification
 from domain.organizations import Organization
 from domain.people import Person
+from domain.relationships import MentorshipArea, Relationship, RelationshipKind
 from domain.roles import Role, RoleAssignment
 from domain.teams import Team, TeamMembership
 
@@ -59,6 +61,11 @@ class PersonRepository(Protocol):
 
     async def email_taken(self, email: str) -> bool: ...
 
+    async def lock(self, person_ids: Sequence[UUID]) -> None:
+        """Lock these people's rows until commit, always in id order, so that
+        two transactions locking the same people never deadlock."""
+        ...
+
 
 class TeamRepository(Protocol):
     async def add(self, team: Team) -> None: ...
@@ -95,7 +102,69 @@ class KnowledgeAreaRepository(Protocol):
 class RoleAssignmentRepository(Protocol):
     async def add(self, assignment: RoleAssignment) -> None: ...
 
-    async def holds(self, person_id: UUID, role: Role) -> bool: ...
+    async def get(
+        self, assignment_id: UUID, *, for_update: bool = False
+    ) -> RoleAssignment | None: ...
+
+    async def holds(self, person_id: UUID, role: Role) -> bool:
+        """Holds the role now, in any scope."""
+        ...
+
+    async def current(
+        self, person_id: UUID, role: Role, team_id: UUID | None, knowledge_area_id: UUID | None
+    ) -> RoleAssignment | None: ...
+
+    async def open_proposal(
+        self, person_id: UUID, role: Role, team_id: UUID | None, knowledge_area_id: UUID | None
+    ) -> RoleAssignment | None: ...
+
+    async def count_current(self, role: Role) -> int: ...
+
+    async def open_for_person(self, person_id: UUID) -> list[RoleAssignment]:
+        """Proposed or active assignments of the person, locked for update."""
+        ...
+
+
+class RelationshipRepository(Protocol):
+    async def add(self, relationship: Relationship) -> None: ...
+
+    async def add_areas(self, areas: Sequence[MentorshipArea]) -> None: ...
+
+    async def get(
+        self, relationship_id: UUID, *, for_update: bool = False
+    ) -> Relationship | None: ...
+
+    async def active_stewardship_of(self, follower_id: UUID) -> Relationship | None: ...
+
+    async def open_between(
+        self, kind: RelationshipKind, leader_id: UUID, follower_id: UUID
+    ) -> list[Relationship]:
+        """Proposed or active relationships of this kind from leader to follower."""
+        ...
+
+    async def open_involving(
+        self, person_id: UUID, *, for_update: bool = False
+    ) -> list[Relationship]: ...
+
+    async def area_ids(self, relationship_id: UUID) -> list[UUID]: ...
+
+    async def active_mentorship_areas(self, leader_id: UUID, follower_id: UUID) -> set[UUID]: ...
+
+    async def set_areas_active(self, relationship_id: UUID, active: bool) -> None: ...
+
+    async def count_active_led(self, leader_id: UUID, kind: RelationshipKind) -> int: ...
+
+    async def due_for_review(self, today: date, *, for_update: bool = False) -> list[Relationship]:
+        """Active, review date reached, not yet reminded for that date."""
+        ...
+
+
+class NotificationRepository(Protocol):
+    async def add(self, notification: Notification) -> None: ...
+
+    async def mark_read(
+        self, recipient_id: UUID, ids: Sequence[UUID] | None, now: datetime
+    ) -> int: ...
 
 
 class AccountRepository(Protocol):
@@ -142,6 +211,8 @@ class UnitOfWork(Protocol):
     memberships: TeamMembershipRepository
     areas: KnowledgeAreaRepository
     roles: RoleAssignmentRepository
+    relationships: RelationshipRepository
+    notifications: NotificationRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository
@@ -158,6 +229,11 @@ class UnitOfWork(Protocol):
     def bind_organization(self, organization_id: UUID) -> None:
         """Scope the tenant repositories once the organization is known (sign-in
         finds it from the account). Rebinding to another one is refused."""
+        ...
+
+    async def flush(self) -> None:
+        """Send pending changes now, where their order matters (a handover
+        ends the old stewardship before the new one becomes active)."""
         ...
 
     async def commit(self) -> None: ...

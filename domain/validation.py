@@ -35,14 +35,15 @@ def long_text(field: str, value: str, *, max_length: int) -> str:
     return cleaned
 
 
-def handle(value: str) -> str:
+def handle(value: str, *, field: str = "handle") -> str:
+    """Handles and organization slugs share one shape (URL- and mention-safe)."""
     cleaned = value.strip().lower()
     if not HANDLE_PATTERN.match(cleaned):
         raise ValidationFailed(
-            "handle",
-            "A handle is 1-32 lowercase letters, digits, '.', '_' or '-', "
+            field,
+            f"A {field} is 1-32 lowercase letters, digits, '.', '_' or '-', "
             "starting and ending with a letter or digit.",
-            code="INVALID_HANDLE",
+            code=f"INVALID_{field.upper()}",
         )
     return cleaned
 

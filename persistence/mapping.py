@@ -12,8 +12,10 @@ from sqlalchemy.orm import registry
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.knowledge_areas import KnowledgeArea
+from domain.notifications import Notification
 from domain.organizations import Organization
 from domain.people import Person
+from domain.relationships import MentorshipArea, Relationship
 from domain.roles import RoleAssignment
 from domain.teams import Team, TeamMembership
 from persistence import tables
@@ -34,6 +36,9 @@ def map_domain() -> None:
         (TeamMembership, tables.team_memberships),
         (KnowledgeArea, tables.knowledge_areas),
         (RoleAssignment, tables.role_assignments),
+        (Relationship, tables.relationships),
+        (MentorshipArea, tables.mentorship_areas),
+        (Notification, tables.notifications),
         (Account, tables.accounts),
         (RefreshToken, tables.refresh_tokens),
         (Invitation, tables.invitations),

@@ -16,8 +16,10 @@ from persistence.repositories.accounts import (
     SqlRefreshTokenRepository,
 )
 from persistence.repositories.knowledge_areas import SqlKnowledgeAreaRepository
+from persistence.repositories.notifications import SqlNotificationRepository
 from persistence.repositories.organizations import SqlOrganizationRepository
 from persistence.repositories.people import SqlPersonRepository
+from persistence.repositories.relationships import SqlRelationshipRepository
 from persistence.repositories.roles import SqlRoleAssignmentRepository
 from persistence.repositories.teams import SqlTeamMembershipRepository, SqlTeamRepository
 
@@ -27,6 +29,8 @@ _TENANT_REPOSITORIES = {
     "memberships": SqlTeamMembershipRepository,
     "areas": SqlKnowledgeAreaRepository,
     "roles": SqlRoleAssignmentRepository,
+    "relationships": SqlRelationshipRepository,
+    "notifications": SqlNotificationRepository,
 }
 
 
@@ -82,6 +86,9 @@ class SqlAlchemyUnitOfWork:
             await self.session.close()
         if isinstance(exc, IntegrityError) and (translated := integrity.translate(exc)):
             raise translated from exc
+
+    async def flush(self) -> None:
+        await self.session.flush()
 
     async def commit(self) -> None:
         try:

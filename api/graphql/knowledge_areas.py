@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from api.graphql import ids
+from api.graphql import roles as roles_gql
 from api.graphql.commands import require_actor, run
 from api.graphql.errors import result_union
 from api.graphql.pagination import connection, page_request
@@ -53,6 +54,10 @@ class KnowledgeAreaNode(relay.Node):
             return None
         parent = await info.context.loaders.area.load(self.entity.parent_id)
         return KnowledgeAreaNode(entity=parent) if parent else None
+
+    leads = strawberry.field(
+        resolver=roles_gql.area_leads, description="Faculty leads now, or at a past moment `at`."
+    )
 
     @strawberry.field(description="Direct sub-areas, by name.")
     async def children(self, info: strawberry.Info) -> list[KnowledgeAreaNode]:

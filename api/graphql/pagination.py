@@ -26,7 +26,13 @@ def decode_cursor(cursor: str) -> SortKey:
         value = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError) as exc:
         raise PublicError("That cursor is not valid.", "INVALID_CURSOR") from exc
-    if not isinstance(value, list) or not value:
+    # PostgreSQL text cannot hold NUL: such a value would fail in the
+    # database, as an unexpected error instead of a bad cursor.
+    if (
+        not isinstance(value, list)
+        or not value
+        or any(isinstance(v, str) and "\x00" in v for v in value)
+    ):
         raise PublicError("That cursor is not valid.", "INVALID_CURSOR")
     return tuple(value)
 

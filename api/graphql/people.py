@@ -9,6 +9,9 @@ import strawberry
 from strawberry import relay
 
 from api.graphql import ids
+from api.graphql import notifications as notifications_gql
+from api.graphql import relationships as rel
+from api.graphql import roles as roles_gql
 from api.graphql.commands import require_actor, run
 from api.graphql.errors import result_union
 from api.graphql.organizations import OrganizationNode
@@ -85,6 +88,64 @@ class PersonNode(relay.Node):
     @strawberry.field
     async def organization(self, info: strawberry.Info) -> OrganizationNode:
         return OrganizationNode(entity=await info.context.loaders.organization())
+
+    # Relationships (api.graphql.relationships)
+    steward = strawberry.field(
+        resolver=rel.steward, description="Their active stewardship (with the steward as leader)."
+    )
+    stewardees = strawberry.field(resolver=rel.stewardees, description="Whom they steward now.")
+    mentors = strawberry.field(
+        resolver=rel.mentors,
+        description="Their active mentorships as mentee, optionally in one area.",
+    )
+    mentees = strawberry.field(
+        resolver=rel.mentees,
+        description="Their active mentorships as mentor, optionally in one area.",
+    )
+    coaches = strawberry.field(
+        resolver=rel.coaches, description="Their coaches: visible only to them and the coach."
+    )
+    coachees = strawberry.field(
+        resolver=rel.coachees, description="Whom they coach: visible only to the two people."
+    )
+    stewardee_capacity = strawberry.field(resolver=rel.stewardee_capacity)
+    mentee_capacity = strawberry.field(resolver=rel.mentee_capacity)
+    relationship_history = strawberry.field(
+        resolver=rel.relationship_history,
+        description="Every relationship they were part of that you may see, newest first.",
+    )
+    proposals_to_me = strawberry.field(
+        resolver=rel.proposals_to_me,
+        description="Relationship proposals awaiting your answer. Only on yourself (else null).",
+    )
+    proposals_from_me = strawberry.field(
+        resolver=rel.proposals_from_me,
+        description="Your open relationship proposals. Only on yourself.",
+    )
+    relationships_due_for_review = strawberry.field(
+        resolver=rel.relationships_due_for_review,
+        description="Your relationships past their review date. Only on yourself.",
+    )
+
+    # Roles (api.graphql.roles)
+    roles = strawberry.field(resolver=roles_gql.roles_of_person, description="Roles held now.")
+    role_proposals_to_me = strawberry.field(
+        resolver=roles_gql.role_proposals_to_me,
+        description="Role proposals you can answer (for you, or volunteers you may confirm). "
+        "Only on yourself.",
+    )
+    role_proposals_from_me = strawberry.field(
+        resolver=roles_gql.role_proposals_from_me,
+        description="Your open role proposals. Only on yourself.",
+    )
+
+    # Notifications (api.graphql.notifications)
+    notifications = strawberry.field(
+        resolver=notifications_gql.notifications, description="Newest first. Only on yourself."
+    )
+    unread_notification_count = strawberry.field(
+        resolver=notifications_gql.unread_notification_count, description="Only on yourself."
+    )
 
 
 @strawberry.type

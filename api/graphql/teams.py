@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from api.graphql import ids
+from api.graphql import roles as roles_gql
 from api.graphql.commands import require_actor, run
 from api.graphql.errors import result_union
 from api.graphql.pagination import connection, page_request
@@ -64,6 +65,11 @@ class TeamNode(relay.Node):
 
         people = await info.context.loaders.members_of_team.load(self.entity.id)
         return [PersonNode(entity=p) for p in people]
+
+    leaders = strawberry.field(
+        resolver=roles_gql.team_leaders,
+        description="Team coaches and product owners now, or at a past moment `at`.",
+    )
 
     @strawberry.field(description="Every membership, past and present, newest first.")
     async def membership_history(self, info: strawberry.Info) -> list[TeamMembershipType]:

@@ -12,6 +12,7 @@ from domain.actors import Actor
 from domain.errors import Conflict, NotFound
 from domain.people import Person
 from domain.ports import UnitOfWork
+from domain.services import relationships, roles
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ async def update_profile(
 
 async def mark_left(uow: UnitOfWork, actor: Actor, person_id: UUID, *, now: datetime) -> Person:
     """Someone left the organization: they keep their history but lose access
-    at once (their sessions are revoked, and tokens stop working)."""
+    at once (their sessions are revoked, and tokens stop working); their
+    relationships end and their roles with them."""
     await policies.require_org_faculty(uow, actor, "record that someone left")
     person = await uow.people.get(person_id)
     if person is None:
@@ -97,6 +99,8 @@ async def mark_left(uow: UnitOfWork, actor: Actor, person_id: UUID, *, now: date
             "You cannot mark yourself as left.", code="CANNOT_LEAVE_SELF", field="personId"
         )
     person.mark_left(now)
+    await relationships.close_all_of(uow, person.id, by=actor.person_id, now=now)
+    await roles.end_all_of(uow, person.id, now=now)
     account = await uow.accounts.get_by_person(person.id)
     if account is not None:
         await uow.refresh_tokens.revoke_all_for_account(account.id, now)

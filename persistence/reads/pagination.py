@@ -47,15 +47,18 @@ async def keyset_page(
     *,
     sort_key: Callable[[Any], SortKey],
     scalars: bool = True,
+    descending: bool = False,
 ) -> Page[Any]:
     """One statement per page: fetch one row more than asked to learn whether
-    another page follows."""
+    another page follows. `descending` lists newest first (notifications)."""
     columns = tuple_(*order_by)
     if request.after is not None:
-        query = query.where(columns > tuple_(*_key(order_by, request.after)))
+        after = tuple_(*_key(order_by, request.after))
+        query = query.where(columns < after if descending else columns > after)
     if request.before is not None:
-        query = query.where(columns < tuple_(*_key(order_by, request.before)))
-    if request.backwards:
+        before = tuple_(*_key(order_by, request.before))
+        query = query.where(columns > before if descending else columns < before)
+    if request.backwards != descending:
         query = query.order_by(*(c.desc() for c in order_by))
     else:
         query = query.order_by(*order_by)

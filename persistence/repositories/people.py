@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy import exists, select
@@ -39,4 +40,12 @@ class SqlPersonRepository(TenantRepository):
                     )
                 )
             )
+        )
+
+    async def lock(self, person_ids: Sequence[UUID]) -> None:
+        await self.session.execute(
+            select(people.c.id)
+            .where(people.c.organization_id == self.organization_id, people.c.id.in_(person_ids))
+            .order_by(people.c.id)
+            .with_for_update()
         )

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
-from domain.roles import Role, RoleAssignment
+from domain.roles import Role, RoleAssignment, RoleStatus
 from persistence.repositories.base import TenantRepository
 from persistence.tables import role_assignments
 
@@ -13,6 +13,14 @@ class SqlRoleAssignmentRepository(TenantRepository):
     async def add(self, assignment: RoleAssignment) -> None:
         self.session.add(assignment)
         await self.session.flush()
+
+    async def get(self, assignment_id: UUID, *, for_update: bool = False) -> RoleAssignment | None:
+        query = select(RoleAssignment).filter_by(
+            organization_id=self.organization_id, id=assignment_id
+        )
+        if for_update:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return await self.session.scalar(query)
 
     async def holds(self, person_id: UUID, role: Role) -> bool:
         t = role_assignments
@@ -23,8 +31,68 @@ class SqlRoleAssignmentRepository(TenantRepository):
                         t.c.organization_id == self.organization_id,
                         t.c.person_id == person_id,
                         t.c.role == role,
-                        t.c.ended_at.is_(None),
+                        t.c.status == RoleStatus.ACTIVE,
                     )
                 )
+            )
+        )
+
+    async def current(
+        self, person_id: UUID, role: Role, team_id: UUID | None, knowledge_area_id: UUID | None
+    ) -> RoleAssignment | None:
+        return await self._in_scope(person_id, role, team_id, knowledge_area_id, RoleStatus.ACTIVE)
+
+    async def open_proposal(
+        self, person_id: UUID, role: Role, team_id: UUID | None, knowledge_area_id: UUID | None
+    ) -> RoleAssignment | None:
+        return await self._in_scope(
+            person_id, role, team_id, knowledge_area_id, RoleStatus.PROPOSED
+        )
+
+    async def count_current(self, role: Role) -> int:
+        t = role_assignments
+        return (
+            await self.session.scalar(
+                select(func.count()).where(
+                    t.c.organization_id == self.organization_id,
+                    t.c.role == role,
+                    t.c.status == RoleStatus.ACTIVE,
+                )
+            )
+            or 0
+        )
+
+    async def open_for_person(self, person_id: UUID) -> list[RoleAssignment]:
+        t = role_assignments
+        rows = await self.session.scalars(
+            select(RoleAssignment)
+            .where(
+                t.c.organization_id == self.organization_id,
+                t.c.person_id == person_id,
+                t.c.status.in_((RoleStatus.PROPOSED, RoleStatus.ACTIVE)),
+            )
+            .with_for_update()
+        )
+        return list(rows)
+
+    async def _in_scope(
+        self,
+        person_id: UUID,
+        role: Role,
+        team_id: UUID | None,
+        knowledge_area_id: UUID | None,
+        status: RoleStatus,
+    ) -> RoleAssignment | None:
+        t = role_assignments
+        return await self.session.scalar(
+            select(RoleAssignment).where(
+                t.c.organization_id == self.organization_id,
+                t.c.person_id == person_id,
+                t.c.role == role,
+                t.c.team_id.is_(None) if team_id is None else t.c.team_id == team_id,
+                t.c.knowledge_area_id.is_(None)
+                if knowledge_area_id is None
+                else t.c.knowledge_area_id == knowledge_area_id,
+                t.c.status == status,
             )
         )

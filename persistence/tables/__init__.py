@@ -4,8 +4,10 @@ registers them all on `metadata` (Alembic compares against it)."""
 from persistence.tables.accounts import accounts, invitations, refresh_tokens
 from persistence.tables.base import metadata
 from persistence.tables.knowledge_areas import knowledge_areas
+from persistence.tables.notifications import notifications
 from persistence.tables.organizations import organizations
 from persistence.tables.people import people
+from persistence.tables.relationships import mentorship_areas, relationships
 from persistence.tables.roles import role_assignments
 from persistence.tables.teams import team_memberships, teams
 
@@ -13,10 +15,13 @@ __all__ = [
     "accounts",
     "invitations",
     "knowledge_areas",
+    "mentorship_areas",
     "metadata",
+    "notifications",
     "organizations",
     "people",
     "refresh_tokens",
+    "relationships",
     "role_assignments",
     "team_memberships",
     "teams",

@@ -11,4 +11,10 @@ organizations = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("slug", sa.Text, nullable=False, unique=True),
     timestamp("created_at"),
+    sa.Column("default_stewardee_capacity", sa.Integer, nullable=False, server_default="6"),
+    sa.Column("default_mentee_capacity", sa.Integer, nullable=False, server_default="3"),
+    sa.CheckConstraint(
+        "default_stewardee_capacity BETWEEN 0 AND 50 AND default_mentee_capacity BETWEEN 0 AND 50",
+        name="capacities_in_range",
+    ),
 )

@@ -23,12 +23,18 @@ people = sa.Table(
     enum_column("status", PersonStatus),
     timestamp("left_at", nullable=True),
     timestamp("created_at"),
+    sa.Column("stewardee_capacity", sa.Integer, nullable=True),
+    sa.Column("mentee_capacity", sa.Integer, nullable=True),
     sa.UniqueConstraint("organization_id", "id"),
     sa.UniqueConstraint("organization_id", "handle"),
     sa.UniqueConstraint("organization_id", "email"),
     sa.CheckConstraint("length(btrim(name)) > 0", name="name_not_blank"),
     sa.CheckConstraint("handle = lower(handle)", name="handle_lowercase"),
     sa.CheckConstraint("(status = 'LEFT') = (left_at IS NOT NULL)", name="left_at_iff_left"),
+    sa.CheckConstraint(
+        "stewardee_capacity BETWEEN 0 AND 50 AND mentee_capacity BETWEEN 0 AND 50",
+        name="capacities_in_range",
+    ),
 )
 # Keyset pagination of the directory walks (name, id) within an organization.
 sa.Index("ix_people_organization_id_name_id", people.c.organization_id, people.c.name, people.c.id)

@@ -1,0 +1,168 @@
+"""Notifications of the signed-in person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Protocol
+
+import strawberry
+from strawberry import relay
+
+from api.graphql import ids
+from api.graphql.commands import require_actor, run
+from api.graphql.errors import result_union
+from api.graphql.pagination import connection, page_request
+from domain.actors import Actor
+from domain.notifications import Notification, NotificationKind
+from domain.people import Person
+from domain.ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from api.graphql.people import PersonNode
+    from api.graphql.relationships import RelationshipNode
+    from api.graphql.roles import RoleAssignmentNode
+
+NotificationKindType = strawberry.enum(NotificationKind, name="NotificationKind")
+
+
+@strawberry.type(name="Notification")
+class NotificationNode(relay.Node):
+    entity: strawberry.Private[Notification]
+
+    @classmethod
+    def resolve_id(cls, root: NotificationNode, *, info: strawberry.Info) -> str:
+        return str(root.entity.id)
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: strawberry.Info, node_ids: list[str], required: bool = False
+    ) -> list[NotificationNode | None]:
+        actor = await require_actor(info)
+        keys = [ids.to_uuid(n) for n in node_ids]
+        found = await info.context.loaders.notification.load_many([k for k in keys if k])
+        mine = {n.id: n for n in found if n is not None and n.recipient_id == actor.person_id}
+        return [cls(entity=mine[k]) if k in mine else None for k in keys]
+
+    @strawberry.field
+    def kind(self) -> NotificationKindType:  # type: ignore[valid-type]
+        return self.entity.kind
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.entity.created_at
+
+    @strawberry.field
+    def read(self) -> bool:
+        return self.entity.read_at is not None
+
+    @strawberry.field
+    def read_at(self) -> datetime | None:
+        return self.entity.read_at
+
+    @strawberry.field(description="Who did it; null for reminders.")
+    async def actor(
+        self, info: strawberry.Info
+    ) -> Annotated[PersonNode, strawberry.lazy("api.graphql.people")] | None:
+        from api.graphql.people import PersonNode
+
+        if self.entity.actor_id is None:
+            return None
+        return PersonNode(entity=await info.context.loaders.person.load(self.entity.actor_id))
+
+    @strawberry.field
+    async def relationship(
+        self, info: strawberry.Info
+    ) -> Annotated[RelationshipNode, strawberry.lazy("api.graphql.relationships")] | None:
+        from api.graphql.relationships import RelationshipNode
+
+        if self.entity.relationship_id is None:
+            return None
+        found = await RelationshipNode.resolve_nodes(
+            info=info, node_ids=[str(self.entity.relationship_id)]
+        )
+        return found[0]
+
+    @strawberry.field
+    async def role_assignment(
+        self, info: strawberry.Info
+    ) -> Annotated[RoleAssignmentNode, strawberry.lazy("api.graphql.roles")] | None:
+        from api.graphql.roles import RoleAssignmentNode
+
+        if self.entity.role_assignment_id is None:
+            return None
+        found = await RoleAssignmentNode.resolve_nodes(
+            info=info, node_ids=[str(self.entity.role_assignment_id)]
+        )
+        return found[0]
+
+
+class HasEntity(Protocol):
+    entity: Person
+
+
+async def notifications(
+    root: strawberry.Parent[HasEntity],
+    info: strawberry.Info,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    unread_only: bool = False,
+) -> relay.Connection[NotificationNode] | None:
+    actor = await require_actor(info)
+    if actor.person_id != root.entity.id:
+        return None
+    request = page_request(info, first=first, after=after, last=last, before=before)
+    page = await info.context.loaders.notifications(
+        actor.person_id, request, unread_only=unread_only
+    )
+    return connection(page, lambda n: NotificationNode(entity=n))
+
+
+async def unread_notification_count(
+    root: strawberry.Parent[HasEntity], info: strawberry.Info
+) -> int | None:
+    actor = await require_actor(info)
+    if actor.person_id != root.entity.id:
+        return None
+    return await info.context.loaders.unread_notifications(actor.person_id)
+
+
+@strawberry.input
+class MarkNotificationsReadInput:
+    notification_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Which ones; null marks all of yours read."
+    )
+
+
+@strawberry.type
+class MarkNotificationsReadSuccess:
+    marked: int
+
+
+MarkNotificationsReadResult = result_union(
+    "MarkNotificationsReadResult", MarkNotificationsReadSuccess
+)
+
+
+@strawberry.type
+class NotificationsMutation:
+    @strawberry.mutation(description="Mark your notifications read (others' ids are ignored).")
+    async def mark_notifications_read(
+        self, info: strawberry.Info, input: MarkNotificationsReadInput
+    ) -> MarkNotificationsReadResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> MarkNotificationsReadSuccess:
+            chosen = (
+                None
+                if input.notification_ids is None
+                else [
+                    ids.decode(i, "Notification", field="notificationIds")
+                    for i in input.notification_ids
+                ]
+            )
+            marked = await uow.notifications.mark_read(
+                actor.person_id, chosen, info.context.clock.now()
+            )
+            return MarkNotificationsReadSuccess(marked=marked)
+
+        return await run(info, command)

@@ -1,0 +1,252 @@
+"""Leadership relationships between two people: stewardship, mentorship,
+coaching. People step into them by consent and step back when they choose;
+nothing is deleted, so who led whom, when and in which scope stays known.
+
+Lifecycle: PROPOSED -> ACTIVE (the other side accepts) | DECLINED (the other
+side says no) | WITHDRAWN (the proposer takes it back); ACTIVE -> ENDED by
+either side, with a reason.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+from domain import validation
+from domain.errors import Conflict, PermissionDenied, ValidationFailed
+from domain.ids import new_id
+
+MESSAGE_MAX = 2000
+REASON_MAX = 2000
+
+
+class RelationshipKind(enum.Enum):
+    STEWARDSHIP = "STEWARDSHIP"
+    MENTORSHIP = "MENTORSHIP"
+    COACHING = "COACHING"
+
+
+class RelationshipStatus(enum.Enum):
+    PROPOSED = "PROPOSED"
+    ACTIVE = "ACTIVE"
+    DECLINED = "DECLINED"
+    WITHDRAWN = "WITHDRAWN"
+    ENDED = "ENDED"
+
+
+class EndReason(enum.Enum):
+    """Why an active relationship ended: a person's choice, or a handover to
+    a new steward, or the person leaving the organization."""
+
+    ENDED_BY_LEADER = "ENDED_BY_LEADER"
+    ENDED_BY_FOLLOWER = "ENDED_BY_FOLLOWER"
+    HANDED_OVER = "HANDED_OVER"
+    PERSON_LEFT = "PERSON_LEFT"
+
+
+class Side(enum.Enum):
+    LEADER = "LEADER"
+    FOLLOWER = "FOLLOWER"
+
+
+@dataclass(eq=False)
+class Relationship:
+    """`leader` is the steward, mentor or coach; `follower` the person,
+    mentee or coachee. Either may be the proposer."""
+
+    organization_id: UUID
+    kind: RelationshipKind
+    leader_id: UUID
+    follower_id: UUID
+    proposed_by_id: UUID
+    proposed_at: datetime
+    message: str = ""
+    status: RelationshipStatus = RelationshipStatus.PROPOSED
+    responded_at: datetime | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    ended_by_id: UUID | None = None
+    end_reason: EndReason | None = None
+    end_note: str = ""
+    review_on: date | None = None
+    review_reminded_on: date | None = None
+    replaces_id: UUID | None = None
+    """For a stewardship: the active stewardship it hands over from when
+    accepted (captured at proposal time; acceptance fails if it changed)."""
+    id: UUID = field(default_factory=new_id)
+
+    @classmethod
+    def propose(
+        cls,
+        *,
+        organization_id: UUID,
+        kind: RelationshipKind,
+        leader_id: UUID,
+        follower_id: UUID,
+        proposed_by_id: UUID,
+        message: str,
+        review_on: date | None,
+        replaces_id: UUID | None,
+        now: datetime,
+    ) -> Relationship:
+        if leader_id == follower_id:
+            raise ValidationFailed(
+                "personId", "Nobody can lead themselves.", code="SELF_RELATIONSHIP"
+            )
+        if proposed_by_id not in (leader_id, follower_id):
+            raise PermissionDenied(
+                "Only one of the two people can propose a relationship.", code="NOT_A_PARTY"
+            )
+        if review_on is not None and review_on <= now.date():
+            raise ValidationFailed(
+                "reviewOn", "A review date lies in the future.", code="REVIEW_DATE_PAST"
+            )
+        return cls(
+            organization_id=organization_id,
+            kind=kind,
+            leader_id=leader_id,
+            follower_id=follower_id,
+            proposed_by_id=proposed_by_id,
+            proposed_at=now,
+            message=validation.long_text("message", message, max_length=MESSAGE_MAX),
+            review_on=review_on,
+            replaces_id=replaces_id,
+        )
+
+    # -- who is who -------------------------------------------------------
+
+    def involves(self, person_id: UUID) -> bool:
+        return person_id in (self.leader_id, self.follower_id)
+
+    def other(self, person_id: UUID) -> UUID:
+        return self.follower_id if person_id == self.leader_id else self.leader_id
+
+    @property
+    def responder_id(self) -> UUID:
+        """The side that must consent to a proposal."""
+        return self.other(self.proposed_by_id)
+
+    def side_of(self, person_id: UUID) -> Side:
+        return Side.LEADER if person_id == self.leader_id else Side.FOLLOWER
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is RelationshipStatus.ACTIVE
+
+    def is_due_for_review(self, today: date) -> bool:
+        return self.is_active and self.review_on is not None and self.review_on <= today
+
+    # -- transitions -------------------------------------------------------
+
+    def _require_party(self, person_id: UUID) -> None:
+        if not self.involves(person_id):
+            raise PermissionDenied(
+                "Only the two people in a relationship can change it.", code="NOT_A_PARTY"
+            )
+
+    def _require_status(self, status: RelationshipStatus, action: str) -> None:
+        if self.status is not status:
+            raise Conflict(
+                f"Only a {status.value.lower()} relationship can be {action}; "
+                f"this one is {self.status.value.lower()}.",
+                code=f"NOT_{status.value}",
+            )
+
+    def check_acceptable_by(self, by: UUID) -> None:
+        self._require_party(by)
+        self._require_status(RelationshipStatus.PROPOSED, "accepted")
+        if by != self.responder_id:
+            raise PermissionDenied(
+                "A proposal is accepted by the other person, not its proposer.",
+                code="OWN_PROPOSAL",
+            )
+
+    def accept(self, by: UUID, now: datetime) -> None:
+        self.check_acceptable_by(by)
+        self.status = RelationshipStatus.ACTIVE
+        self.responded_at = now
+        self.started_at = now
+
+    def decline(self, by: UUID, now: datetime) -> None:
+        self._require_party(by)
+        self._require_status(RelationshipStatus.PROPOSED, "declined")
+        if by != self.responder_id:
+            raise PermissionDenied(
+                "You made this proposal: withdraw it instead.", code="OWN_PROPOSAL"
+            )
+        self.status = RelationshipStatus.DECLINED
+        self.responded_at = now
+
+    def withdraw(self, by: UUID, now: datetime) -> None:
+        self._require_party(by)
+        self._require_status(RelationshipStatus.PROPOSED, "withdrawn")
+        if by != self.proposed_by_id:
+            raise PermissionDenied(
+                "Only the proposer can withdraw a proposal: decline it instead.",
+                code="NOT_PROPOSER",
+            )
+        self.status = RelationshipStatus.WITHDRAWN
+        self.responded_at = now
+
+    def end(self, by: UUID, now: datetime, note: str) -> None:
+        self._require_party(by)
+        self._require_status(RelationshipStatus.ACTIVE, "ended")
+        self._close(
+            EndReason.ENDED_BY_LEADER if by == self.leader_id else EndReason.ENDED_BY_FOLLOWER,
+            by=by,
+            now=now,
+            note=validation.long_text("reason", note, max_length=REASON_MAX),
+        )
+
+    def hand_over(self, now: datetime, by: UUID) -> None:
+        self._require_status(RelationshipStatus.ACTIVE, "handed over")
+        self._close(EndReason.HANDED_OVER, by=by, now=now, note="")
+
+    def close_because_left(self, now: datetime, by: UUID) -> None:
+        self._close(EndReason.PERSON_LEFT, by=by, now=now, note="")
+
+    def _close(self, reason: EndReason, *, by: UUID, now: datetime, note: str) -> None:
+        self.status = RelationshipStatus.ENDED
+        self.ended_at = now
+        self.ended_by_id = by
+        self.end_reason = reason
+        self.end_note = note
+
+    def renew(self, by: UUID, review_on: date, today: date) -> None:
+        self._require_party(by)
+        self._require_status(RelationshipStatus.ACTIVE, "renewed")
+        if review_on <= today:
+            raise ValidationFailed(
+                "reviewOn", "A review date lies in the future.", code="REVIEW_DATE_PAST"
+            )
+        self.review_on = review_on
+        self.review_reminded_on = None
+
+
+@dataclass(eq=False)
+class MentorshipArea:
+    """A knowledge area a mentorship covers. `active` mirrors the
+    relationship's status (kept by the database) so that "one active
+    mentorship per mentor, mentee and area" is a unique index."""
+
+    organization_id: UUID
+    relationship_id: UUID
+    knowledge_area_id: UUID
+    leader_id: UUID
+    follower_id: UUID
+    active: bool = False
+    id: UUID = field(default_factory=new_id)
+
+
+def visible_to(relationship: Relationship, person_id: UUID) -> bool:
+    """Who led whom is transparent in the organization: established
+    stewardships and mentorships (active or ended) are visible to every
+    member. Proposals, declines and withdrawals are for the two people only,
+    and so is all of coaching, which is personal."""
+    if relationship.involves(person_id):
+        return True
+    return (
+        relationship.kind is not RelationshipKind.COACHING and relationship.started_at is not None
+    )

@@ -1,0 +1,359 @@
+"""Proposing, answering, ending and renewing leadership relationships.
+
+Concurrency: accepting locks both people's rows (in id order, so two
+acceptances never deadlock) before checking a person's stewardship and a
+leader's capacity. The database enforces the same invariants (a partial
+unique index, a capacity trigger, an area index), so a path that forgot the
+lock still could not break them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from uuid import UUID
+
+from domain import capacity
+from domain.actors import Actor
+from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.notifications import Notification, NotificationKind
+from domain.people import Person
+from domain.ports import UnitOfWork
+from domain.relationships import (
+    MentorshipArea,
+    Relationship,
+    RelationshipKind,
+    RelationshipStatus,
+    Side,
+)
+
+
+async def propose(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    kind: RelationshipKind,
+    other_person_id: UUID,
+    side: Side,
+    knowledge_area_ids: Sequence[UUID] = (),
+    message: str = "",
+    review_on: date | None = None,
+    now: datetime,
+) -> Relationship:
+    """`side` is the proposer's side: LEADER offers to lead the other person,
+    FOLLOWER asks the other person to lead them."""
+    me = await _person(uow, actor.person_id, field="viewer")
+    other = await _person(uow, other_person_id, field="personId")
+    leader, follower = (me, other) if side is Side.LEADER else (other, me)
+    area_ids = await _areas(uow, kind, knowledge_area_ids)
+    replaces_id = None
+    if kind is RelationshipKind.STEWARDSHIP:
+        current = await uow.relationships.active_stewardship_of(follower.id)
+        if current is not None and current.leader_id == leader.id:
+            raise Conflict(
+                f"{leader.name} already stewards {follower.name}.", code="ALREADY_ACTIVE"
+            )
+        replaces_id = current.id if current else None
+    relationship = Relationship.propose(
+        organization_id=actor.organization_id,
+        kind=kind,
+        leader_id=leader.id,
+        follower_id=follower.id,
+        proposed_by_id=me.id,
+        message=message,
+        review_on=review_on,
+        replaces_id=replaces_id,
+        now=now,
+    )
+    await _refuse_duplicates(uow, relationship, area_ids)
+    await _check_capacity(uow, relationship, leader)
+    await uow.relationships.add(relationship)
+    await uow.relationships.add_areas(
+        [
+            MentorshipArea(
+                organization_id=actor.organization_id,
+                relationship_id=relationship.id,
+                knowledge_area_id=area_id,
+                leader_id=leader.id,
+                follower_id=follower.id,
+            )
+            for area_id in area_ids
+        ]
+    )
+    await _notify(
+        uow,
+        relationship,
+        NotificationKind.RELATIONSHIP_PROPOSED,
+        [relationship.responder_id],
+        actor,
+        now,
+    )
+    return relationship
+
+
+async def accept(
+    uow: UnitOfWork, actor: Actor, relationship_id: UUID, *, now: datetime
+) -> Relationship:
+    relationship = await _visible(uow, actor, relationship_id)
+    await uow.people.lock(sorted({relationship.leader_id, relationship.follower_id}))
+    relationship = await _visible(uow, actor, relationship_id, for_update=True)
+    relationship.check_acceptable_by(actor.person_id)
+    leader = await _person(uow, relationship.leader_id, field="leader")
+    follower = await _person(uow, relationship.follower_id, field="follower")
+    # Every check reads the state before anything changes: queries flush, so
+    # an early change would be counted by the checks themselves.
+    current = None
+    if relationship.kind is RelationshipKind.STEWARDSHIP:
+        current = await uow.relationships.active_stewardship_of(follower.id)
+        if (current.id if current else None) != relationship.replaces_id:
+            raise Conflict(
+                f"{follower.name}'s stewardship changed since this was proposed; "
+                "propose again if it still makes sense.",
+                code="STEWARDSHIP_CHANGED",
+            )
+    if relationship.kind is RelationshipKind.MENTORSHIP:
+        areas = set(await uow.relationships.area_ids(relationship.id))
+        taken = areas & await uow.relationships.active_mentorship_areas(
+            relationship.leader_id, relationship.follower_id
+        )
+        if taken:
+            raise Conflict(
+                "You already have an active mentorship in one of these areas.",
+                code="ALREADY_ACTIVE",
+            )
+    await _check_capacity(uow, relationship, leader)
+    if current is not None:
+        current.hand_over(now, by=actor.person_id)
+        await uow.flush()  # the old one ends before the new one starts
+    relationship.accept(actor.person_id, now)
+    await uow.flush()
+    await uow.relationships.set_areas_active(relationship.id, True)
+    await _notify(
+        uow,
+        relationship,
+        NotificationKind.RELATIONSHIP_ACCEPTED,
+        [relationship.proposed_by_id],
+        actor,
+        now,
+    )
+    if current is not None:
+        await _notify(
+            uow,
+            current,
+            NotificationKind.STEWARDSHIP_HANDED_OVER,
+            [current.leader_id, relationship.leader_id, follower.id],
+            actor,
+            now,
+        )
+    return relationship
+
+
+async def decline(
+    uow: UnitOfWork, actor: Actor, relationship_id: UUID, *, now: datetime
+) -> Relationship:
+    relationship = await _visible(uow, actor, relationship_id, for_update=True)
+    relationship.decline(actor.person_id, now)
+    await _notify(
+        uow,
+        relationship,
+        NotificationKind.RELATIONSHIP_DECLINED,
+        [relationship.proposed_by_id],
+        actor,
+        now,
+    )
+    return relationship
+
+
+async def withdraw(
+    uow: UnitOfWork, actor: Actor, relationship_id: UUID, *, now: datetime
+) -> Relationship:
+    relationship = await _visible(uow, actor, relationship_id, for_update=True)
+    relationship.withdraw(actor.person_id, now)
+    await _notify(
+        uow,
+        relationship,
+        NotificationKind.RELATIONSHIP_WITHDRAWN,
+        [relationship.responder_id],
+        actor,
+        now,
+    )
+    return relationship
+
+
+async def end(
+    uow: UnitOfWork, actor: Actor, relationship_id: UUID, *, reason: str, now: datetime
+) -> Relationship:
+    relationship = await _visible(uow, actor, relationship_id, for_update=True)
+    relationship.end(actor.person_id, now, reason)
+    await uow.relationships.set_areas_active(relationship.id, False)
+    await _notify(
+        uow,
+        relationship,
+        NotificationKind.RELATIONSHIP_ENDED,
+        [relationship.other(actor.person_id)],
+        actor,
+        now,
+    )
+    return relationship
+
+
+async def renew(
+    uow: UnitOfWork, actor: Actor, relationship_id: UUID, *, review_on: date, now: datetime
+) -> Relationship:
+    relationship = await _visible(uow, actor, relationship_id, for_update=True)
+    relationship.renew(actor.person_id, review_on, now.date())
+    await _notify(
+        uow,
+        relationship,
+        NotificationKind.RELATIONSHIP_RENEWED,
+        [relationship.other(actor.person_id)],
+        actor,
+        now,
+    )
+    return relationship
+
+
+async def set_capacity(
+    uow: UnitOfWork, actor: Actor, *, kind: RelationshipKind, value: int
+) -> Person:
+    """A person sets how many people they lead in this way."""
+    await uow.people.lock([actor.person_id])
+    me = await _person(uow, actor.person_id, field="viewer")
+    load = await uow.relationships.count_active_led(me.id, kind)
+    capacity.check_new_capacity(kind, value, load=load)
+    me.set_capacity(kind, value)
+    return me
+
+
+async def send_review_reminders(uow: UnitOfWork, *, now: datetime) -> int:
+    """Once per review date, both people hear that their relationship is due
+    for review. Returns how many relationships were reminded."""
+    today = now.date()
+    due = await uow.relationships.due_for_review(today, for_update=True)
+    for relationship in due:
+        relationship.review_reminded_on = today
+        await _notify(
+            uow,
+            relationship,
+            NotificationKind.RELATIONSHIP_REVIEW_DUE,
+            [relationship.leader_id, relationship.follower_id],
+            None,
+            now,
+        )
+    return len(due)
+
+
+async def close_all_of(uow: UnitOfWork, person_id: UUID, *, by: UUID, now: datetime) -> None:
+    """Someone left: their active relationships end and open proposals lapse."""
+    for relationship in await uow.relationships.open_involving(person_id, for_update=True):
+        if relationship.status is RelationshipStatus.ACTIVE:
+            relationship.close_because_left(now, by=by)
+            await uow.relationships.set_areas_active(relationship.id, False)
+            await _notify(
+                uow,
+                relationship,
+                NotificationKind.RELATIONSHIP_ENDED,
+                [relationship.other(person_id)],
+                None,
+                now,
+            )
+        else:
+            relationship.status = RelationshipStatus.WITHDRAWN
+            relationship.responded_at = now
+
+
+# -- helpers ---------------------------------------------------------------
+
+
+async def _person(uow: UnitOfWork, person_id: UUID, *, field: str) -> Person:
+    person = await uow.people.get(person_id)
+    if person is None:
+        raise NotFound("Person")
+    if not person.is_active:
+        raise Conflict(f"{person.name} has left the organization.", code="PERSON_LEFT", field=field)
+    return person
+
+
+async def _visible(
+    uow: UnitOfWork, actor: Actor, relationship_id: UUID, *, for_update: bool = False
+) -> Relationship:
+    """Only the two people can act on a relationship; to anyone else it does
+    not exist (a pending proposal between others is not theirs to see)."""
+    relationship = await uow.relationships.get(relationship_id, for_update=for_update)
+    if relationship is None or not relationship.involves(actor.person_id):
+        raise NotFound("Relationship")
+    return relationship
+
+
+async def _areas(uow: UnitOfWork, kind: RelationshipKind, area_ids: Sequence[UUID]) -> list[UUID]:
+    unique = list(dict.fromkeys(area_ids))
+    if kind is not RelationshipKind.MENTORSHIP:
+        if unique:
+            raise ValidationFailed(
+                "knowledgeAreaIds",
+                "Only a mentorship has knowledge areas.",
+                code="AREAS_NOT_ALLOWED",
+            )
+        return []
+    if not unique:
+        raise ValidationFailed(
+            "knowledgeAreaIds",
+            "A mentorship covers at least one knowledge area.",
+            code="AREAS_REQUIRED",
+        )
+    for area_id in unique:
+        if await uow.areas.get(area_id) is None:
+            raise NotFound("KnowledgeArea")
+    return unique
+
+
+async def _refuse_duplicates(
+    uow: UnitOfWork, relationship: Relationship, area_ids: list[UUID]
+) -> None:
+    for existing in await uow.relationships.open_between(
+        relationship.kind, relationship.leader_id, relationship.follower_id
+    ):
+        overlap = True
+        if relationship.kind is RelationshipKind.MENTORSHIP:
+            overlap = bool(set(area_ids) & set(await uow.relationships.area_ids(existing.id)))
+        if not overlap:
+            continue
+        if existing.is_active:
+            raise Conflict("You already have this relationship.", code="ALREADY_ACTIVE")
+        raise Conflict("There is already an open proposal for this.", code="DUPLICATE_PROPOSAL")
+
+
+async def _check_capacity(uow: UnitOfWork, relationship: Relationship, leader: Person) -> None:
+    if not capacity.is_limited(relationship.kind):
+        return
+    organization = await uow.organizations.get(relationship.organization_id)
+    assert organization is not None
+    capacity.check_room(
+        relationship.kind,
+        load=await uow.relationships.count_active_led(leader.id, relationship.kind),
+        capacity=leader.capacity_for(relationship.kind, organization),
+        leader_name=leader.name,
+    )
+
+
+async def _notify(
+    uow: UnitOfWork,
+    relationship: Relationship,
+    kind: NotificationKind,
+    recipients: Sequence[UUID],
+    actor: Actor | None,
+    now: datetime,
+) -> None:
+    for recipient in dict.fromkeys(recipients):
+        if actor is not None and recipient == actor.person_id:
+            continue  # nobody needs telling what they just did
+        await uow.notifications.add(
+            Notification(
+                organization_id=relationship.organization_id,
+                recipient_id=recipient,
+                kind=kind,
+                created_at=now,
+                actor_id=actor.person_id if actor else None,
+                relationship_id=relationship.id,
+            )
+        )

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from domain.relationships import EndReason, RelationshipKind, RelationshipStatus
+from persistence.tables.base import (
+    enum_column,
+    id_column,
+    metadata,
+    organization_column,
+    same_organization_fk,
+    timestamp,
+    uuid_column,
+)
+
+relationships = sa.Table(
+    "relationships",
+    metadata,
+    id_column(),
+    organization_column(),
+    enum_column("kind", RelationshipKind),
+    uuid_column("leader_id"),
+    uuid_column("follower_id"),
+    uuid_column("proposed_by_id"),
+    timestamp("proposed_at"),
+    sa.Column("message", sa.Text, nullable=False, server_default=""),
+    enum_column("status", RelationshipStatus),
+    timestamp("responded_at", nullable=True),
+    timestamp("started_at", nullable=True),
+    timestamp("ended_at", nullable=True),
+    uuid_column("ended_by_id", nullable=True),
+    enum_column("end_reason", EndReason, nullable=True),
+    sa.Column("end_note", sa.Text, nullable=False, server_default=""),
+    sa.Column("review_on", sa.Date, nullable=True),
+    sa.Column("review_reminded_on", sa.Date, nullable=True),
+    uuid_column("replaces_id", nullable=True),
+    sa.UniqueConstraint("organization_id", "id"),
+    same_organization_fk("leader_id", "people"),
+    same_organization_fk("follower_id", "people"),
+    same_organization_fk("proposed_by_id", "people"),
+    same_organization_fk("ended_by_id", "people"),
+    same_organization_fk("replaces_id", "relationships"),
+    sa.CheckConstraint("leader_id <> follower_id", name="not_with_oneself"),
+    sa.CheckConstraint("proposed_by_id IN (leader_id, follower_id)", name="proposed_by_a_party"),
+    sa.CheckConstraint(
+        "(status IN ('ACTIVE', 'ENDED')) = (started_at IS NOT NULL)", name="started_iff_accepted"
+    ),
+    sa.CheckConstraint(
+        "(status = 'ENDED') = (ended_at IS NOT NULL AND end_reason IS NOT NULL)",
+        name="ended_iff_closed",
+    ),
+)
+# At most one active stewardship per person.
+sa.Index(
+    "uq_relationships_active_stewardship",
+    relationships.c.follower_id,
+    unique=True,
+    postgresql_where=sa.text("kind = 'STEWARDSHIP' AND status = 'ACTIVE'"),
+)
+sa.Index(
+    "ix_relationships_leader_id_kind_status",
+    relationships.c.leader_id,
+    relationships.c.kind,
+    relationships.c.status,
+)
+sa.Index(
+    "ix_relationships_follower_id_kind_status",
+    relationships.c.follower_id,
+    relationships.c.kind,
+    relationships.c.status,
+)
+sa.Index(
+    "ix_relationships_review_on",
+    relationships.c.review_on,
+    postgresql_where=sa.text("status = 'ACTIVE' AND review_on IS NOT NULL"),
+)
+
+mentorship_areas = sa.Table(
+    "mentorship_areas",
+    metadata,
+    id_column(),
+    organization_column(),
+    uuid_column("relationship_id"),
+    uuid_column("knowledge_area_id"),
+    uuid_column("leader_id"),
+    uuid_column("follower_id"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.false()),
+    same_organization_fk("relationship_id", "relationships"),
+    same_organization_fk("knowledge_area_id", "knowledge_areas"),
+    sa.UniqueConstraint("relationship_id", "knowledge_area_id"),
+)
+# One active mentorship per mentor, mentee and area.
+sa.Index(
+    "uq_mentorship_areas_active",
+    mentorship_areas.c.leader_id,
+    mentorship_areas.c.follower_id,
+    mentorship_areas.c.knowledge_area_id,
+    unique=True,
+    postgresql_where=mentorship_areas.c.active,
+)
