@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from api.context import Context
 from api.http import GraphQLHTTPRouter
+from api.jobs import run_forever
 from api.limits import RequestSizeLimit
 from api.runtime import Database, build_services, engine_for
 from api.schema import build_schema
@@ -23,6 +24,7 @@ def create_app(
     settings: Settings | None = None,
     *,
     migrate_on_start: bool | None = None,
+    run_jobs: bool = True,
     hasher: PasswordHasher | None = None,
     clock: Clock | None = None,
     mailer: Mailer | None = None,
@@ -47,9 +49,16 @@ def create_app(
             app.state.services = build_services(
                 settings, engine, hasher=hasher, clock=clock, mailer=mailer
             )
+            jobs = None
+            if run_jobs and settings.job_interval is not None:
+                jobs = asyncio.create_task(
+                    run_forever(app.state.services, settings.job_interval.total_seconds())
+                )
             try:
                 yield
             finally:
+                if jobs is not None:
+                    jobs.cancel()
                 await engine.dispose()
         finally:
             await asyncio.to_thread(database.close)

@@ -95,6 +95,29 @@ def seed_demo() -> None:
         click.echo(f"  {account.email:45} {role}")
 
 
+@main.command("run-jobs")
+def run_jobs() -> None:
+    """One pass of the time-driven jobs (review reminders), for cron."""
+    from api.jobs import run_due_jobs
+    from api.runtime import Database, build_services, engine_for
+
+    settings = _settings()
+    database = Database.open(settings)
+    try:
+
+        async def once() -> int:
+            engine = engine_for(settings, database.url)
+            try:
+                return await run_due_jobs(build_services(settings, engine))
+            finally:
+                await engine.dispose()
+
+        sent = asyncio.run(once())
+    finally:
+        database.close()
+    click.echo(f"{sent} review reminders sent")
+
+
 @main.command("export-schema")
 def export_schema() -> None:
     """Print the GraphQL schema (SDL); schema.graphql is this output."""

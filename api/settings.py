@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     refresh_token_lifetime: timedelta = timedelta(days=30)
     invitation_lifetime: timedelta = timedelta(days=7)
 
+    job_interval: timedelta | None = Field(
+        default=timedelta(minutes=5),
+        description="How often the server runs reminders; null leaves it to `trellis run-jobs`.",
+    )
+
     max_page_size: int = Field(default=100, ge=1)
     default_page_size: int = Field(default=20, ge=1)
     max_query_depth: int = Field(default=12, ge=1)

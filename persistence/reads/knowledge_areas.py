@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.knowledge_areas import KnowledgeArea
 from domain.pagination import Page, PageRequest
-from persistence.reads.pagination import keyset_page
+from persistence.reads.pagination import by_name, keyset_page
 from persistence.tables import knowledge_areas
 
 
@@ -30,7 +30,7 @@ async def children_of_areas(
     rows = await session.scalars(
         select(KnowledgeArea)
         .where(t.c.organization_id == organization_id, t.c.parent_id.in_(parent_ids))
-        .order_by(t.c.name, t.c.id)
+        .order_by(by_name(t.c.name), t.c.id)
     )
     result: dict[UUID, list[KnowledgeArea]] = defaultdict(list)
     for area in rows:
@@ -47,5 +47,8 @@ async def areas_page(
     if roots_only:
         query = query.where(t.c.parent_id.is_(None))
     return await keyset_page(
-        session, query, (t.c.name, t.c.id), request, sort_key=lambda a: (a.name, str(a.id))
+        session,
+        query,
+        (by_name(t.c.name), t.c.id),
+        request,
     )

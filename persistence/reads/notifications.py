@@ -32,7 +32,6 @@ async def notifications_page(
         query,
         (n.c.created_at, n.c.id),
         request,
-        sort_key=lambda x: (x.created_at.isoformat(), str(x.id)),
         descending=True,
     )
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy import ColumnElement, Select, func, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import ValidationFailed
@@ -33,6 +33,15 @@ def _coerce(column: ColumnElement[Any], value: Any) -> Any:
     return value
 
 
+def _plain(value: Any) -> Any:
+    """Sort keys become JSON scalars for cursors (asyncpg has its own UUID)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
 def _key(columns: Sequence[ColumnElement[Any]], raw: SortKey) -> tuple[Any, ...]:
     if len(raw) != len(columns):
         raise ValidationFailed("cursor", "That cursor is not valid.", code="INVALID_CURSOR")
@@ -45,12 +54,12 @@ async def keyset_page(
     order_by: Sequence[ColumnElement[Any]],
     request: PageRequest,
     *,
-    sort_key: Callable[[Any], SortKey],
-    scalars: bool = True,
     descending: bool = False,
 ) -> Page[Any]:
     """One statement per page: fetch one row more than asked to learn whether
-    another page follows. `descending` lists newest first (notifications)."""
+    another page follows. `query` selects one entity; the sort key of each
+    row is read from the database with it, so cursors compare exactly as
+    PostgreSQL does (collation, lower()). `descending` lists newest first."""
     columns = tuple_(*order_by)
     if request.after is not None:
         after = tuple_(*_key(order_by, request.after))
@@ -62,20 +71,16 @@ async def keyset_page(
         query = query.order_by(*(c.desc() for c in order_by))
     else:
         query = query.order_by(*order_by)
-    query = query.limit(request.size + 1)
-    result = await session.execute(query)
-    rows = list(result.scalars() if scalars else result)
+    query = query.add_columns(*order_by).limit(request.size + 1)
+    rows = [(row[0], tuple(_plain(v) for v in row[1:])) for row in await session.execute(query)]
     more = len(rows) > request.size
     rows = rows[: request.size]
     if request.backwards:
         rows.reverse()
-        return Page(
-            items=[(row, sort_key(row)) for row in rows],
-            has_next_page=request.before is not None,
-            has_previous_page=more,
-        )
-    return Page(
-        items=[(row, sort_key(row)) for row in rows],
-        has_next_page=more,
-        has_previous_page=request.after is not None,
-    )
+        return Page(items=rows, has_next_page=request.before is not None, has_previous_page=more)
+    return Page(items=rows, has_next_page=more, has_previous_page=request.after is not None)
+
+
+def by_name(column: ColumnElement[str]) -> ColumnElement[str]:
+    """Names sort as people read them: without regard to letter case."""
+    return func.lower(column, type_=column.type)

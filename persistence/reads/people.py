@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.pagination import Page, PageRequest
 from domain.people import Person, PersonStatus
-from persistence.reads.pagination import keyset_page
+from persistence.reads.pagination import by_name, keyset_page
 from persistence.tables import accounts, people
 
 
@@ -39,9 +39,8 @@ async def people_page(
     return await keyset_page(
         session,
         query,
-        (people.c.name, people.c.id),
+        (by_name(people.c.name), people.c.id),
         request,
-        sort_key=lambda p: (p.name, str(p.id)),
     )
 
 

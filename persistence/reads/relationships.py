@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.pagination import Page, PageRequest
 from domain.people import Person, PersonStatus
 from domain.relationships import Relationship, RelationshipKind, RelationshipStatus
-from persistence.reads.pagination import keyset_page
+from persistence.reads.pagination import by_name, keyset_page
 from persistence.tables import mentorship_areas, notifications, people, relationships
 
 r = relationships
@@ -144,7 +144,6 @@ async def history_page(
         query,
         (r.c.proposed_at, r.c.id),
         request,
-        sort_key=lambda x: (x.proposed_at.isoformat(), str(x.id)),
         descending=True,
     )
 
@@ -169,9 +168,8 @@ async def people_without_steward_page(
     return await keyset_page(
         session,
         query,
-        (people.c.name, people.c.id),
+        (by_name(people.c.name), people.c.id),
         request,
-        sort_key=lambda p: (p.name, str(p.id)),
     )
 
 

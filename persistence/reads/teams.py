@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.pagination import Page, PageRequest
 from domain.people import Person
 from domain.teams import Team, TeamMembership
-from persistence.reads.pagination import keyset_page
+from persistence.reads.pagination import by_name, keyset_page
 from persistence.tables import people, team_memberships, teams
 
 
@@ -29,9 +29,8 @@ async def teams_page(
     return await keyset_page(
         session,
         select(Team).where(teams.c.organization_id == organization_id),
-        (teams.c.name, teams.c.id),
+        (by_name(teams.c.name), teams.c.id),
         request,
-        sort_key=lambda t: (t.name, str(t.id)),
     )
 
 
@@ -48,7 +47,7 @@ async def current_teams_of_people(
             m.c.person_id.in_(person_ids),
             m.c.ended_at.is_(None),
         )
-        .order_by(teams.c.name, teams.c.id)
+        .order_by(by_name(teams.c.name), teams.c.id)
     )
     result: dict[UUID, list[Team]] = defaultdict(list)
     for person_id, team in rows:
@@ -68,7 +67,7 @@ async def current_members_of_teams(
             m.c.team_id.in_(team_ids),
             m.c.ended_at.is_(None),
         )
-        .order_by(people.c.name, people.c.id)
+        .order_by(by_name(people.c.name), people.c.id)
     )
     result: dict[UUID, list[Person]] = defaultdict(list)
     for team_id, person in rows:

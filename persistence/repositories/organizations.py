@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.organizations import Organization
+from persistence.tables import organizations
 
 
 class SqlOrganizationRepository:
@@ -21,3 +22,7 @@ class SqlOrganizationRepository:
 
     async def get_by_slug(self, slug: str) -> Organization | None:
         return await self.session.scalar(select(Organization).filter_by(slug=slug))
+
+    async def all_ids(self) -> list[UUID]:
+        rows = await self.session.scalars(select(organizations.c.id).order_by(organizations.c.id))
+        return list(rows)

@@ -43,3 +43,11 @@ class SqlTeamMembershipRepository(TenantRepository):
                 ended_at=None,
             )
         )
+
+    async def current_of_person(self, person_id: UUID) -> list[TeamMembership]:
+        rows = await self.session.scalars(
+            select(TeamMembership).filter_by(
+                organization_id=self.organization_id, person_id=person_id, ended_at=None
+            )
+        )
+        return list(rows)

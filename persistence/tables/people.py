@@ -36,5 +36,10 @@ people = sa.Table(
         name="capacities_in_range",
     ),
 )
-# Keyset pagination of the directory walks (name, id) within an organization.
-sa.Index("ix_people_organization_id_name_id", people.c.organization_id, people.c.name, people.c.id)
+# Keyset pagination of the directory walks (lower(name), id) in an organization.
+sa.Index(
+    "ix_people_organization_id_lower_name_id",
+    people.c.organization_id,
+    sa.func.lower(people.c.name),
+    people.c.id,
+)

@@ -278,11 +278,6 @@ async def test_a_person_who_left_cannot_be_added(gql: GraphQL, org: Org) -> None
     assert row["membershipHistory"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: markPersonLeft does not end the person's team memberships, so someone "
-    "who left the organization is still listed among a team's current members",
-)
 async def test_leaving_the_organization_ends_team_memberships(
     gql: GraphQL, org: Org, clock: FakeClock
 ) -> None:

@@ -134,9 +134,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("organization_id", "id", name=op.f("uq_people_organization_id_id")),
     )
     op.create_index(
-        "ix_people_organization_id_name_id",
+        "ix_people_organization_id_lower_name_id",
         "people",
-        ["organization_id", "name", "id"],
+        ["organization_id", sa.literal_column("lower(name)"), "id"],
         unique=False,
     )
     op.create_table(
@@ -406,7 +406,7 @@ def downgrade() -> None:
     op.drop_table("accounts")
     op.drop_index("uq_teams_organization_id_lower_name", table_name="teams")
     op.drop_table("teams")
-    op.drop_index("ix_people_organization_id_name_id", table_name="people")
+    op.drop_index("ix_people_organization_id_lower_name_id", table_name="people")
     op.drop_table("people")
     op.drop_index("uq_knowledge_areas_sibling_name", table_name="knowledge_areas")
     op.drop_index("ix_knowledge_areas_parent_id", table_name="knowledge_areas")
