@@ -1,18 +1,21 @@
 """A demo organization to explore in GraphiQL: 40 people in 5 teams, a
-two-level knowledge-area tree, and org faculty. Loaded only when the
+two-level knowledge-area tree, org faculty, stewards, mentors, team and area
+leadership roles and a coach. Loaded only when the
 organization does not exist yet, so running it twice changes nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from uuid import UUID
 
 from domain.accounts import Account
 from domain.actors import Actor
 from domain.people import Person
-from domain.ports import PasswordHasher, UnitOfWorkFactory
+from domain.ports import PasswordHasher, UnitOfWork, UnitOfWorkFactory
+from domain.relationships import RelationshipKind, Side
 from domain.roles import Role, RoleAssignment
-from domain.services import knowledge_areas, organizations, teams
+from domain.services import knowledge_areas, organizations, relationships, roles, teams
 from domain.teams import TeamStage
 
 DEMO_SLUG = "trellis-demo"
@@ -148,22 +151,102 @@ async def seed_demo(
                     started_at=now,
                 )
             )
+        team_ids = []
         for index, (name, mission, stage) in enumerate(TEAMS):
             team = await teams.create_team(
                 uow, actor, name=name, mission=mission, stage=stage, now=now
             )
+            team_ids.append(team.id)
             for person in people[index :: len(TEAMS)]:
                 await teams.add_team_member(uow, actor, team.id, person.id, now=now)
+        areas: dict[str, UUID] = {}
         for parent_name, children in AREAS.items():
             parent = await knowledge_areas.create_area(
                 uow, actor, name=parent_name, parent_id=None, now=now
             )
+            areas[parent_name] = parent.id
             for child in children:
-                await knowledge_areas.create_area(
+                child_area = await knowledge_areas.create_area(
                     uow, actor, name=child, parent_id=parent.id, now=now
                 )
+                areas[child] = child_area.id
+        await _leadership(uow, people, team_ids, areas, now=now)
         await uow.commit()
     return [
         DemoAccount(name=p.name, email=p.email, org_faculty=i < FACULTY)
         for i, p in enumerate(people)
     ]
+
+
+def _as(person: Person) -> Actor:
+    return Actor(person_id=person.id, organization_id=person.organization_id)
+
+
+async def _leadership(
+    uow: UnitOfWork,
+    people: list[Person],
+    team_ids: list[UUID],
+    areas: dict[str, UUID],
+    *,
+    now: datetime,
+) -> None:
+    """Stewards for most people (the last four have none yet, so the list of
+    people without a steward has something to show), a few mentorships,
+    and team and area leadership roles, all through the consent flows."""
+    stewards = people[3:9]
+    for index, person in enumerate(people[9:-4]):
+        steward = stewards[index % len(stewards)]
+        proposal = await relationships.propose(
+            uow,
+            _as(person),
+            kind=RelationshipKind.STEWARDSHIP,
+            other_person_id=steward.id,
+            side=Side.FOLLOWER,
+            message="Would you be my steward?",
+            now=now,
+            review_on=(now + timedelta(days=90 + index)).date(),
+        )
+        await relationships.accept(uow, _as(steward), proposal.id, now=now)
+    for steward in stewards:  # the stewards are stewarded by the faculty
+        proposal = await relationships.propose(
+            uow,
+            _as(people[0]),
+            kind=RelationshipKind.STEWARDSHIP,
+            other_person_id=steward.id,
+            side=Side.LEADER,
+            now=now,
+        )
+        await relationships.accept(uow, _as(steward), proposal.id, now=now)
+    for mentor, mentee, area in (
+        (people[3], people[12], "Backend"),
+        (people[4], people[13], "Interaction Design"),
+        (people[5], people[14], "Online Marketing"),
+        (people[3], people[15], "Site Reliability"),
+    ):
+        proposal = await relationships.propose(
+            uow,
+            _as(mentee),
+            kind=RelationshipKind.MENTORSHIP,
+            other_person_id=mentor.id,
+            side=Side.FOLLOWER,
+            knowledge_area_ids=[areas[area]],
+            now=now,
+        )
+        await relationships.accept(uow, _as(mentor), proposal.id, now=now)
+    faculty = _as(people[0])
+    for index, team_id in enumerate(team_ids):
+        for offset, role in ((10, Role.PRODUCT_OWNER), (20, Role.TEAM_COACH)):
+            holder = people[(index + offset) % len(people)]
+            assignment = await roles.propose(
+                uow, faculty, person_id=holder.id, role=role, team_id=team_id, now=now
+            )
+            await roles.accept(uow, _as(holder), assignment.id, now=now)
+    for index, area in enumerate(("Engineering", "Product", "Design", "Marketing")):
+        holder = people[30 + index]
+        assignment = await roles.volunteer(
+            uow, _as(holder), role=Role.FACULTY_LEAD, knowledge_area_id=areas[area], now=now
+        )
+        await roles.accept(uow, faculty, assignment.id, now=now)
+    coach = people[-1]
+    assignment = await roles.volunteer(uow, _as(coach), role=Role.COACH, now=now)
+    await roles.accept(uow, faculty, assignment.id, now=now)
