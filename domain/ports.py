@@ -124,8 +124,15 @@ class RoleAssignmentRepository(Protocol):
 
     async def count_current(self, role: Role) -> int: ...
 
+    async def lock_role(self, role: Role) -> None:
+        """Serialize changes to who holds `role` in the organization until
+        commit (so two people stepping back at once cannot both be "not the
+        last one")."""
+        ...
+
     async def open_for_person(self, person_id: UUID) -> list[RoleAssignment]:
-        """Proposed or active assignments of the person, locked for update."""
+        """Proposed or active assignments of the person, and open proposals
+        they made for others, locked for update."""
         ...
 
 

@@ -14,7 +14,16 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIMEZONES = frozenset(available_timezones())
 
 
+def _no_control_characters(field: str, value: str) -> None:
+    """PostgreSQL cannot store NUL, and no person types other controls."""
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+        raise ValidationFailed(
+            field, f"{field} contains characters that are not text.", code="INVALID_CHARACTERS"
+        )
+
+
 def text(field: str, value: str, *, max_length: int, required: bool = True) -> str:
+    _no_control_characters(field, value)
     cleaned = " ".join(value.split())
     if required and not cleaned:
         raise ValidationFailed(field, f"{field} must not be empty.", code="REQUIRED")
@@ -27,6 +36,7 @@ def text(field: str, value: str, *, max_length: int, required: bool = True) -> s
 
 def long_text(field: str, value: str, *, max_length: int) -> str:
     """Free text where line breaks matter (a mission, a description)."""
+    _no_control_characters(field, value)
     cleaned = value.strip()
     if len(cleaned) > max_length:
         raise ValidationFailed(

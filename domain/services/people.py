@@ -12,6 +12,7 @@ from domain.actors import Actor
 from domain.errors import Conflict, NotFound
 from domain.people import Person
 from domain.ports import UnitOfWork
+from domain.roles import Role
 from domain.services import relationships, roles
 
 
@@ -90,6 +91,9 @@ async def mark_left(uow: UnitOfWork, actor: Actor, person_id: UUID, *, now: date
     """Someone left the organization: they keep their history but lose access
     at once (their sessions are revoked, and tokens stop working); their
     relationships, roles and team memberships end."""
+    # Taken before the faculty check: two faculty members marking each other
+    # as left at once must not both succeed and leave nobody to administer.
+    await uow.roles.lock_role(Role.ORG_FACULTY)
     await policies.require_org_faculty(uow, actor, "record that someone left")
     person = await uow.people.get(person_id)
     if person is None:

@@ -17,7 +17,7 @@ from domain.actors import Actor
 from domain.errors import Conflict, NotFound, PermissionDenied
 from domain.notifications import Notification, NotificationKind
 from domain.ports import UnitOfWork
-from domain.roles import Role, RoleAssignment, Scope
+from domain.roles import Role, RoleAssignment, RoleStatus, Scope
 
 
 async def may_speak_for_collective(
@@ -90,7 +90,9 @@ async def accept(
     person = await uow.people.get(assignment.person_id)
     if person is None or not person.is_active:
         raise Conflict("This person has left the organization.", code="PERSON_LEFT")
-    if await uow.roles.current(
+    # An assignment that is no longer a proposal would find itself held here:
+    # let `accept` refuse it for what it is (NOT_PROPOSED).
+    if assignment.status is RoleStatus.PROPOSED and await uow.roles.current(
         assignment.person_id, assignment.role, assignment.team_id, assignment.knowledge_area_id
     ):
         raise Conflict("This person already holds that role there.", code="ROLE_ALREADY_HELD")
@@ -139,8 +141,16 @@ async def withdraw(
 async def step_back(
     uow: UnitOfWork, actor: Actor, assignment_id: UUID, *, note: str = "", now: datetime
 ) -> RoleAssignment:
+    await uow.roles.lock_role(Role.ORG_FACULTY)
     assignment = await _visible(uow, actor, assignment_id, for_update=True)
-    if assignment.role is Role.ORG_FACULTY and await uow.roles.count_current(Role.ORG_FACULTY) <= 1:
+    # Only the holder of a current role can step back; anyone else hears why not
+    # from `step_back`, not that the role is the last of its kind.
+    if (
+        assignment.role is Role.ORG_FACULTY
+        and assignment.is_current
+        and assignment.person_id == actor.person_id
+        and await uow.roles.count_current(Role.ORG_FACULTY) <= 1
+    ):
         raise Conflict(
             "Someone else must be org faculty before the last one steps back.",
             code="LAST_ORG_FACULTY",
@@ -154,7 +164,8 @@ async def step_back(
 
 
 async def end_all_of(uow: UnitOfWork, person_id: UUID, *, now: datetime) -> None:
-    """Someone left: their roles end and their open proposals lapse."""
+    """Someone left: their roles end, and open proposals for them or made by
+    them lapse (nobody is left to give that side's consent)."""
     for assignment in await uow.roles.open_for_person(person_id):
         if assignment.is_current:
             assignment.end_because_left(now)

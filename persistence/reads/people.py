@@ -33,6 +33,7 @@ async def people_page(
     query = select(Person).where(people.c.organization_id == organization_id)
     if status is not None:
         query = query.where(people.c.status == status)
+    search = (search or "").replace("\x00", "")
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(people.c.name.ilike(pattern) | people.c.handle.ilike(pattern))

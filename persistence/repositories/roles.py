@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, or_, select, text
 
 from domain.roles import Role, RoleAssignment, RoleStatus
 from persistence.repositories.base import TenantRepository
@@ -62,14 +62,25 @@ class SqlRoleAssignmentRepository(TenantRepository):
             or 0
         )
 
+    async def lock_role(self, role: Role) -> None:
+        await self.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"role:{self.organization_id}:{role.value}"},
+        )
+
     async def open_for_person(self, person_id: UUID) -> list[RoleAssignment]:
         t = role_assignments
         rows = await self.session.scalars(
             select(RoleAssignment)
             .where(
                 t.c.organization_id == self.organization_id,
-                t.c.person_id == person_id,
-                t.c.status.in_((RoleStatus.PROPOSED, RoleStatus.ACTIVE)),
+                or_(
+                    and_(
+                        t.c.person_id == person_id,
+                        t.c.status.in_((RoleStatus.PROPOSED, RoleStatus.ACTIVE)),
+                    ),
+                    and_(t.c.proposed_by_id == person_id, t.c.status == RoleStatus.PROPOSED),
+                ),
             )
             .with_for_update()
         )

@@ -5,41 +5,55 @@ tests of the domain without a database.
 every unit of work a `FakeUnitOfWorkFactory` opens. Repositories hand out
 the stored objects themselves, so a use case's changes to an entity are
 "written" at once, as with an ORM session. A unit of work takes a snapshot
-(a deep copy of every table) when it is entered and at each commit; rolling
+(a copy of every row of every table) when it is entered and at each commit; rolling
 back, or leaving the block without committing, puts the snapshot back.
 
-Tenant repositories (people, teams, memberships, areas, roles) exist only
-once an organization is bound and see only that organization's rows, as in
+Tenant repositories (people, teams, memberships, areas, roles,
+relationships with their mentorship areas, notifications) exist only once an
+organization is bound and see only that organization's rows, as in
 persistence; organizations, accounts, refresh tokens and invitations are
 looked up before the organization is known, so they are not bound.
+
+Locks and flushes do nothing here (there is one transaction at a time), but
+they are recorded on the `FakeDatabase` so tests can check they happen.
 """
 
 from __future__ import annotations
 
 import copy
+import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.knowledge_areas import KnowledgeArea
+from domain.notifications import Notification
 from domain.organizations import Organization
 from domain.people import Person
 from domain.ports import (
     AccountRepository,
     InvitationRepository,
     KnowledgeAreaRepository,
+    NotificationRepository,
     OrganizationRepository,
     PersonRepository,
     RefreshTokenRepository,
+    RelationshipRepository,
     RoleAssignmentRepository,
     TeamMembershipRepository,
     TeamRepository,
 )
-from domain.roles import Role, RoleAssignment
+from domain.relationships import (
+    MentorshipArea,
+    Relationship,
+    RelationshipKind,
+    RelationshipStatus,
+)
+from domain.roles import Role, RoleAssignment, RoleStatus
 from domain.teams import Team, TeamMembership
 
 
@@ -51,9 +65,34 @@ class Tables:
     memberships: dict[UUID, TeamMembership] = field(default_factory=dict)
     areas: dict[UUID, KnowledgeArea] = field(default_factory=dict)
     roles: dict[UUID, RoleAssignment] = field(default_factory=dict)
+    relationships: dict[UUID, Relationship] = field(default_factory=dict)
+    mentorship_areas: dict[UUID, MentorshipArea] = field(default_factory=dict)
+    notifications: dict[UUID, Notification] = field(default_factory=dict)
     accounts: dict[UUID, Account] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
+
+
+_IMMUTABLE = (str, int, float, bytes, UUID, date, datetime, enum.Enum, type(None))
+
+
+def _copy_row(row: Any) -> Any:
+    """A deep copy of one entity, fast: most attributes are immutable values
+    (ids, dates, strings, enums) that copies may share."""
+    clone = copy.copy(row)
+    for name, value in vars(clone).items():
+        if not isinstance(value, _IMMUTABLE):
+            setattr(clone, name, copy.deepcopy(value))
+    return clone
+
+
+def copy_tables(tables: Tables) -> Tables:
+    return Tables(
+        **{
+            name: {key: _copy_row(row) for key, row in table.items()}
+            for name, table in vars(tables).items()
+        }
+    )
 
 
 class FakeDatabase:
@@ -64,6 +103,11 @@ class FakeDatabase:
         self.tables = Tables()
         self.tree_locks = 0
         """How often `KnowledgeAreaRepository.lock_tree` was called."""
+        self.person_locks: list[list[UUID]] = []
+        self.role_locks: list[Role] = []
+        """The ids passed to each `PersonRepository.lock` call, in call order."""
+        self.flushes = 0
+        """How often `UnitOfWork.flush` was called."""
 
 
 # -- unbound repositories ------------------------------------------------------
@@ -81,6 +125,9 @@ class FakeOrganizationRepository:
 
     async def get_by_slug(self, slug: str) -> Organization | None:
         return next((o for o in self._db.tables.organizations.values() if o.slug == slug), None)
+
+    async def all_ids(self) -> list[UUID]:
+        return sorted(self._db.tables.organizations)
 
 
 class FakeAccountRepository:
@@ -183,6 +230,9 @@ class FakePersonRepository(_TenantRepository):
     async def email_taken(self, email: str) -> bool:
         return any(p.email == email for p in self._mine(self._db.tables.people))
 
+    async def lock(self, person_ids: Sequence[UUID]) -> None:
+        self._db.person_locks.append(list(person_ids))
+
 
 class FakeTeamRepository(_TenantRepository):
     async def add(self, team: Team) -> None:
@@ -215,6 +265,13 @@ class FakeTeamMembershipRepository(_TenantRepository):
             ),
             None,
         )
+
+    async def current_of_person(self, person_id: UUID) -> list[TeamMembership]:
+        return [
+            m
+            for m in self._mine(self._db.tables.memberships)
+            if m.person_id == person_id and m.ended_at is None
+        ]
 
 
 class FakeKnowledgeAreaRepository(_TenantRepository):
@@ -253,11 +310,174 @@ class FakeRoleAssignmentRepository(_TenantRepository):
         self._check_owned(assignment)
         self._db.tables.roles[assignment.id] = assignment
 
+    async def get(self, assignment_id: UUID, *, for_update: bool = False) -> RoleAssignment | None:
+        assignment: RoleAssignment | None = self._get(self._db.tables.roles, assignment_id)
+        return assignment
+
     async def holds(self, person_id: UUID, role: Role) -> bool:
+        # The database ties `ended_at` to the status (ACTIVE rows have none);
+        # checking both keeps hand-built rows honest.
         return any(
-            r.person_id == person_id and r.role is role and r.ended_at is None
+            r.person_id == person_id and r.role is role and self._held(r)
             for r in self._mine(self._db.tables.roles)
         )
+
+    async def current(
+        self, person_id: UUID, role: Role, team_id: UUID | None, knowledge_area_id: UUID | None
+    ) -> RoleAssignment | None:
+        return self._in_scope(person_id, role, team_id, knowledge_area_id, RoleStatus.ACTIVE)
+
+    async def open_proposal(
+        self, person_id: UUID, role: Role, team_id: UUID | None, knowledge_area_id: UUID | None
+    ) -> RoleAssignment | None:
+        return self._in_scope(person_id, role, team_id, knowledge_area_id, RoleStatus.PROPOSED)
+
+    async def count_current(self, role: Role) -> int:
+        return sum(1 for r in self._mine(self._db.tables.roles) if r.role is role and self._held(r))
+
+    async def open_for_person(self, person_id: UUID) -> list[RoleAssignment]:
+        return [
+            r
+            for r in self._mine(self._db.tables.roles)
+            if (r.person_id == person_id and r.status in (RoleStatus.PROPOSED, RoleStatus.ACTIVE))
+            or (r.proposed_by_id == person_id and r.status is RoleStatus.PROPOSED)
+        ]
+
+    async def lock_role(self, role: Role) -> None:
+        self._db.role_locks.append(role)
+
+    @staticmethod
+    def _held(assignment: RoleAssignment) -> bool:
+        return assignment.status is RoleStatus.ACTIVE and assignment.ended_at is None
+
+    def _in_scope(
+        self,
+        person_id: UUID,
+        role: Role,
+        team_id: UUID | None,
+        knowledge_area_id: UUID | None,
+        status: RoleStatus,
+    ) -> RoleAssignment | None:
+        return next(
+            (
+                r
+                for r in self._mine(self._db.tables.roles)
+                if r.person_id == person_id
+                and r.role is role
+                and r.team_id == team_id
+                and r.knowledge_area_id == knowledge_area_id
+                and r.status is status
+            ),
+            None,
+        )
+
+
+_OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE)
+
+
+class FakeRelationshipRepository(_TenantRepository):
+    async def add(self, relationship: Relationship) -> None:
+        self._check_owned(relationship)
+        self._db.tables.relationships[relationship.id] = relationship
+
+    async def add_areas(self, areas: Sequence[MentorshipArea]) -> None:
+        for area in areas:
+            self._check_owned(area)
+            self._db.tables.mentorship_areas[area.id] = area
+
+    async def get(self, relationship_id: UUID, *, for_update: bool = False) -> Relationship | None:
+        relationship: Relationship | None = self._get(
+            self._db.tables.relationships, relationship_id
+        )
+        return relationship
+
+    async def active_stewardship_of(self, follower_id: UUID) -> Relationship | None:
+        return next(
+            (
+                r
+                for r in self._relationships()
+                if r.follower_id == follower_id
+                and r.kind is RelationshipKind.STEWARDSHIP
+                and r.status is RelationshipStatus.ACTIVE
+            ),
+            None,
+        )
+
+    async def open_between(
+        self, kind: RelationshipKind, leader_id: UUID, follower_id: UUID
+    ) -> list[Relationship]:
+        return [
+            r
+            for r in self._relationships()
+            if r.kind is kind
+            and r.leader_id == leader_id
+            and r.follower_id == follower_id
+            and r.status in _OPEN
+        ]
+
+    async def open_involving(
+        self, person_id: UUID, *, for_update: bool = False
+    ) -> list[Relationship]:
+        return [r for r in self._relationships() if r.involves(person_id) and r.status in _OPEN]
+
+    async def area_ids(self, relationship_id: UUID) -> list[UUID]:
+        return [a.knowledge_area_id for a in self._areas() if a.relationship_id == relationship_id]
+
+    async def active_mentorship_areas(self, leader_id: UUID, follower_id: UUID) -> set[UUID]:
+        return {
+            a.knowledge_area_id
+            for a in self._areas()
+            if a.leader_id == leader_id and a.follower_id == follower_id and a.active
+        }
+
+    async def set_areas_active(self, relationship_id: UUID, active: bool) -> None:
+        for area in self._areas():
+            if area.relationship_id == relationship_id:
+                area.active = active
+
+    async def count_active_led(self, leader_id: UUID, kind: RelationshipKind) -> int:
+        return sum(
+            1
+            for r in self._relationships()
+            if r.leader_id == leader_id and r.kind is kind and r.status is RelationshipStatus.ACTIVE
+        )
+
+    async def due_for_review(self, today: date, *, for_update: bool = False) -> list[Relationship]:
+        return [
+            r
+            for r in self._relationships()
+            if r.status is RelationshipStatus.ACTIVE
+            and r.review_on is not None
+            and r.review_on <= today
+            and (r.review_reminded_on is None or r.review_reminded_on < r.review_on)
+        ]
+
+    def _relationships(self) -> Iterator[Relationship]:
+        return self._mine(self._db.tables.relationships)
+
+    def _areas(self) -> Iterator[MentorshipArea]:
+        return self._mine(self._db.tables.mentorship_areas)
+
+
+class FakeNotificationRepository(_TenantRepository):
+    async def add(self, notification: Notification) -> None:
+        self._check_owned(notification)
+        self._db.tables.notifications[notification.id] = notification
+
+    async def mark_read(self, recipient_id: UUID, ids: Sequence[UUID] | None, now: datetime) -> int:
+        """The recipient's unread notifications (all, or those of `ids`;
+        others' ids are ignored) become read. Returns how many changed."""
+        wanted = None if ids is None else set(ids)
+        changed = 0
+        for notification in self._mine(self._db.tables.notifications):
+            if (
+                notification.recipient_id == recipient_id
+                and notification.read_at is None
+                and (wanted is None or notification.id in wanted)
+            ):
+                notification.mark_read(now)
+                changed += 1
+        return changed
 
 
 # -- unit of work ------------------------------------------------------------------
@@ -268,6 +488,8 @@ _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
     "memberships": FakeTeamMembershipRepository,
     "areas": FakeKnowledgeAreaRepository,
     "roles": FakeRoleAssignmentRepository,
+    "relationships": FakeRelationshipRepository,
+    "notifications": FakeNotificationRepository,
 }
 
 
@@ -279,6 +501,8 @@ class FakeUnitOfWork:
     memberships: TeamMembershipRepository
     areas: KnowledgeAreaRepository
     roles: RoleAssignmentRepository
+    relationships: RelationshipRepository
+    notifications: NotificationRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository
@@ -291,7 +515,7 @@ class FakeUnitOfWork:
         self.accounts = FakeAccountRepository(db)
         self.refresh_tokens = FakeRefreshTokenRepository(db)
         self.invitations = FakeInvitationRepository(db)
-        self._snapshot = copy.deepcopy(db.tables)
+        self._snapshot: Tables | None = None
         if organization_id is not None:
             self._bind(organization_id)
 
@@ -303,7 +527,7 @@ class FakeUnitOfWork:
         raise AttributeError(name)
 
     async def __aenter__(self) -> Self:
-        self._snapshot = copy.deepcopy(self.db.tables)
+        self._snapshot = copy_tables(self.db.tables)
         return self
 
     async def __aexit__(
@@ -312,7 +536,10 @@ class FakeUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.rollback()
+        # The block is over: the snapshot itself becomes the tables (no copy,
+        # nothing else holds it), which keeps the fakes fast.
+        if self._snapshot is not None:
+            self.db.tables, self._snapshot = self._snapshot, None
 
     def bind_organization(self, organization_id: UUID) -> None:
         if self.organization_id is not None and self.organization_id != organization_id:
@@ -324,13 +551,19 @@ class FakeUnitOfWork:
         for name, repository in _TENANT_REPOSITORIES.items():
             setattr(self, name, repository(self.db, organization_id))
 
+    async def flush(self) -> None:
+        """Nothing is pending in memory; counted so tests can see the call."""
+        self.db.flushes += 1
+
     async def commit(self) -> None:
-        self._snapshot = copy.deepcopy(self.db.tables)
+        self._snapshot = copy_tables(self.db.tables)
         self.committed = True
 
     async def rollback(self) -> None:
         """Discard what changed since the last commit (or since entering)."""
-        self.db.tables = copy.deepcopy(self._snapshot)
+        if self._snapshot is None:
+            raise RuntimeError("use the unit of work in `async with`")
+        self.db.tables = copy_tables(self._snapshot)
 
 
 class FakeUnitOfWorkFactory:

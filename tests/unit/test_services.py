@@ -22,7 +22,7 @@ from domain.knowledge_areas import KnowledgeArea
 from domain.organizations import Organization
 from domain.people import Person, PersonStatus
 from domain.ports import Clock, Mailer, UnitOfWorkFactory
-from domain.roles import Role, RoleAssignment
+from domain.roles import Role, RoleAssignment, RoleStatus
 from domain.services import auth, knowledge_areas, organizations, people, teams
 from domain.services.auth import IssuedSession
 from domain.services.people import Invited
@@ -1203,6 +1203,7 @@ async def test_role_assignment_that_ended_grants_nothing(
                 role=Role.ORG_FACULTY,
                 started_at=NOW,
                 ended_at=LATER,
+                status=RoleStatus.ENDED,
             )
         )
         with pytest.raises(PermissionDenied):

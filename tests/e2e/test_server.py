@@ -1,0 +1,197 @@
+"""A real server process, started the way an operator would: the `trellis`
+console script, configured through the environment, talked to over TCP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.demo import DEMO_PASSWORD
+
+ADA = "ada.lindqvist@demo.trellis.example"
+DEMO_PEOPLE = 40
+STARTUP_TIMEOUT = 30.0
+
+
+def _trellis() -> Path:
+    """The console script installed next to this interpreter (api/cli.py has
+    no `python -m` entry point)."""
+    script = Path(sys.executable).parent / "trellis"
+    assert script.exists(), f"no trellis console script at {script}; run `make install`"
+    return script
+
+
+def _environment(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRELLIS_")}
+    env["TRELLIS_DATABASE_URL"] = database_url
+    return env
+
+
+def _seed_demo(env: dict[str, str]) -> str:
+    completed = subprocess.run(
+        [str(_trellis()), "seed-demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    def __init__(self, base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.base_url = base_url
+        self.process = process
+        self.log = log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def graphql(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        response = httpx.post(
+            f"{self.base_url}/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=headers,
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+def _wait_until_healthy(server: Server) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"the server exited with {server.process.returncode}:\n{server.output()}")
+        try:
+            if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"the server was not healthy within {STARTUP_TIMEOUT} s:\n{server.output()}")
+
+
+@pytest.fixture
+def env(database_url: str) -> dict[str, str]:
+    return _environment(database_url)
+
+
+@pytest.fixture
+def first_seed(env: dict[str, str]) -> str:
+    """The demo, loaded into the fresh database before the server starts."""
+    return _seed_demo(env)
+
+
+@pytest.fixture
+def server(first_seed: str, env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
+    port = _free_port()
+    log = tmp_path / "server.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(_trellis()), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    running = Server(f"http://127.0.0.1:{port}", process, log)
+    try:
+        _wait_until_healthy(running)
+        yield running
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+SIGN_IN = """
+mutation SignIn($input: SignInInput!) {
+  signIn(input: $input) {
+    __typename
+    ... on SessionSuccess { accessToken refreshToken viewer { name } }
+    ... on Error { code message }
+  }
+}
+"""
+
+COUNT_PEOPLE = """
+query Count($after: String) {
+  people(first: 100, after: $after) {
+    edges { node { id } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+def _count_people(server: Server, token: str) -> int:
+    count, after = 0, None
+    while True:
+        body = server.graphql(COUNT_PEOPLE, {"after": after}, token=token)
+        assert "errors" not in body, (body, server.output()[-4000:])
+        page = body["data"]["people"]
+        count += len(page["edges"])
+        if not page["pageInfo"]["hasNextPage"]:
+            return count
+        after = page["pageInfo"]["endCursor"]
+
+
+def test_real_server_end_to_end(server: Server, first_seed: str, env: dict[str, str]) -> None:
+    assert f"{DEMO_PEOPLE} people" in first_seed
+
+    assert httpx.get(f"{server.base_url}/readyz", timeout=5).status_code == 200
+
+    anonymous = server.graphql("{ viewer { id } }")
+    assert anonymous["data"] is None or anonymous["data"]["viewer"] is None
+    assert [e["extensions"]["code"] for e in anonymous["errors"]] == ["UNAUTHENTICATED"]
+
+    wrong = server.graphql(SIGN_IN, {"input": {"email": ADA, "password": "not the password"}})
+    assert wrong["data"]["signIn"]["__typename"] == "AuthenticationError"
+
+    signed_in = server.graphql(SIGN_IN, {"input": {"email": ADA, "password": DEMO_PASSWORD}})
+    session = signed_in["data"]["signIn"]
+    assert session["__typename"] == "SessionSuccess", session
+    assert session["accessToken"]
+    assert session["refreshToken"]
+    assert session["viewer"]["name"] == "Ada Lindqvist"
+    token = session["accessToken"]
+
+    viewer = server.graphql("{ viewer { id name } }", token=token)
+    assert "errors" not in viewer, viewer
+    assert viewer["data"]["viewer"]["name"] == "Ada Lindqvist"
+    assert viewer["data"]["viewer"]["id"]
+
+    assert _count_people(server, token) == DEMO_PEOPLE
+    teams_before = server.graphql("{ teams(first: 100) { edges { node { id } } } }", token=token)
+
+    # Seeding again (while the server runs) finds the demo and leaves it alone.
+    second_seed = _seed_demo(env)
+    assert "already loaded" in second_seed
+    assert _count_people(server, token) == DEMO_PEOPLE
+    teams_after = server.graphql("{ teams(first: 100) { edges { node { id } } } }", token=token)
+    assert teams_after == teams_before
+
+    assert server.process.poll() is None, server.output()

@@ -1,0 +1,88 @@
+"""Settings: nothing needed in development, a real secret in production,
+everything overridable from TRELLIS_ environment variables."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from api.settings import DEVELOPMENT_SECRET, Environment, Settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests here must not see TRELLIS_ variables of the shell running them."""
+    for name in list(os.environ):
+        if name.upper().startswith("TRELLIS_"):
+            monkeypatch.delenv(name)
+
+
+def test_development_needs_nothing() -> None:
+    settings = Settings()
+    assert settings.environment is Environment.DEVELOPMENT
+    assert settings.is_development
+    assert settings.database_url is None
+    assert settings.token_secret.get_secret_value() == DEVELOPMENT_SECRET
+    assert settings.introspection_enabled
+
+
+def test_production_refuses_the_development_secret() -> None:
+    with pytest.raises(ValidationError, match="TRELLIS_TOKEN_SECRET"):
+        Settings(environment=Environment.PRODUCTION)
+
+
+def test_production_refuses_a_short_secret() -> None:
+    with pytest.raises(ValidationError, match="at least 32"):
+        Settings(environment=Environment.PRODUCTION, token_secret=SecretStr("s" * 31))
+
+
+def test_production_with_a_real_secret() -> None:
+    settings = Settings(environment=Environment.PRODUCTION, token_secret=SecretStr("s" * 32))
+    assert not settings.is_development
+    assert not settings.introspection_enabled
+
+
+def test_production_secret_check_also_applies_to_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRELLIS_ENVIRONMENT", "production")
+    with pytest.raises(ValidationError):
+        Settings()
+    monkeypatch.setenv("TRELLIS_TOKEN_SECRET", "e" * 40)
+    assert Settings().environment is Environment.PRODUCTION
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRELLIS_DATABASE_URL", "postgresql+asyncpg://u:p@db:5432/trellis")
+    monkeypatch.setenv("TRELLIS_DATA_DIR", "/var/lib/trellis")
+    monkeypatch.setenv("TRELLIS_MAX_PAGE_SIZE", "250")
+    monkeypatch.setenv("TRELLIS_MAX_QUERY_DEPTH", "7")
+    monkeypatch.setenv("TRELLIS_ACCESS_TOKEN_LIFETIME", "PT5M")
+    monkeypatch.setenv("TRELLIS_INTROSPECTION", "false")
+    settings = Settings()
+    assert settings.database_url == "postgresql+asyncpg://u:p@db:5432/trellis"
+    assert settings.data_dir == Path("/var/lib/trellis")
+    assert settings.max_page_size == 250
+    assert settings.max_query_depth == 7
+    assert settings.access_token_lifetime == timedelta(minutes=5)
+    assert settings.introspection is False
+    assert not settings.introspection_enabled
+
+
+def test_invalid_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRELLIS_MAX_PAGE_SIZE", "0")
+    with pytest.raises(ValidationError):
+        Settings()
+    monkeypatch.delenv("TRELLIS_MAX_PAGE_SIZE")
+    with pytest.raises(ValidationError, match="default_page_size"):
+        Settings(default_page_size=50, max_page_size=10)
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings()
+    with pytest.raises(ValidationError):
+        settings.max_page_size = 1  # type: ignore[misc]
