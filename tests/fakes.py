@@ -33,7 +33,9 @@ class SentInvitation:
 class CapturingMailer:
     invitations: list[SentInvitation] = field(default_factory=list)
 
-    async def send_invitation(self, *, email: str, name: str, organization: str, token: str) -> None:
+    async def send_invitation(
+        self, *, email: str, name: str, organization: str, token: str
+    ) -> None:
         self.invitations.append(SentInvitation(email, name, organization, token))
 
     def token_for(self, email: str) -> str:

@@ -43,7 +43,9 @@ def settings(database_url: str) -> Settings:
 async def app(
     settings: Settings, clock: FakeClock, mailer: CapturingMailer, hasher: Argon2PasswordHasher
 ) -> AsyncIterator[FastAPI]:
-    app = create_app(settings, migrate_on_start=False, clock=clock, mailer=mailer, hasher=hasher)
+    app = create_app(
+        settings, migrate_on_start=False, run_jobs=False, clock=clock, mailer=mailer, hasher=hasher
+    )
     async with app.router.lifespan_context(app):
         yield app
 

@@ -104,20 +104,29 @@ class Org:
         now = self.services.clock.now()
         async with self.services.uow_factory(self.id) as uow:
             person = Person.create(
-                organization_id=self.id, name=name, handle=handle, email=email,
-                timezone=timezone, now=now,
+                organization_id=self.id,
+                name=name,
+                handle=handle,
+                email=email,
+                timezone=timezone,
+                now=now,
             )
             await uow.people.add(person)
             await uow.accounts.add(
                 Account(
-                    organization_id=self.id, person_id=person.id, email=email,
-                    password_hash=self.password_hash, created_at=now,
+                    organization_id=self.id,
+                    person_id=person.id,
+                    email=email,
+                    password_hash=self.password_hash,
+                    created_at=now,
                 )
             )
             if faculty:
                 await uow.roles.add(
                     RoleAssignment(
-                        organization_id=self.id, person_id=person.id, role=Role.ORG_FACULTY,
+                        organization_id=self.id,
+                        person_id=person.id,
+                        role=Role.ORG_FACULTY,
                         started_at=now,
                     )
                 )
