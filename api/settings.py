@@ -22,7 +22,7 @@ class Environment(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TRELLIS_", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="TRELLIS_", frozen=True, env_parse_none_str="none")
 
     environment: Environment = Environment.DEVELOPMENT
     database_url: str | None = Field(
