@@ -86,3 +86,9 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(ValidationError):
         settings.max_page_size = 1  # type: ignore[misc]
+
+
+def test_job_loop_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().job_interval is not None
+    monkeypatch.setenv("TRELLIS_JOB_INTERVAL", "none")
+    assert Settings().job_interval is None
