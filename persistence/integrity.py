@@ -50,6 +50,36 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "This person already holds that role in that scope.",
         None,
     ),
+    "uq_role_assignments_open_proposal": (
+        "DUPLICATE_PROPOSAL",
+        "There is already an open proposal for this.",
+        None,
+    ),
+    "uq_relationships_active_stewardship": (
+        "STEWARDSHIP_CHANGED",
+        "This person's stewardship changed meanwhile; propose again if it still makes sense.",
+        None,
+    ),
+    "uq_mentorship_areas_active": (
+        "ALREADY_ACTIVE",
+        "There is already an active mentorship in one of these areas.",
+        None,
+    ),
+    "ck_relationships_within_capacity": (
+        "CAPACITY_REACHED",
+        "The leader has reached their capacity.",
+        None,
+    ),
+    "ck_people_capacity_not_below_load": (
+        "CAPACITY_BELOW_LOAD",
+        "A capacity cannot be below the current load.",
+        "capacity",
+    ),
+    "ck_relationships_not_with_oneself": (
+        "SELF_RELATIONSHIP",
+        "Nobody can lead themselves.",
+        "personId",
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from strawberry import relay
 from api.graphql import ids
 from api.graphql import roles as roles_gql
 from api.graphql.commands import require_actor, run
+from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
 from api.graphql.pagination import connection, page_request
 from domain.actors import Actor
@@ -20,21 +21,9 @@ from domain.services import knowledge_areas as areas_service
 
 
 @strawberry.type(name="KnowledgeArea")
-class KnowledgeAreaNode(relay.Node):
+class KnowledgeAreaNode(EntityNode):
+    loader = "area"
     entity: strawberry.Private[KnowledgeArea]
-
-    @classmethod
-    def resolve_id(cls, root: KnowledgeAreaNode, *, info: strawberry.Info) -> str:
-        return str(root.entity.id)
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: list[str], required: bool = False
-    ) -> list[KnowledgeAreaNode | None]:
-        keys = [ids.to_uuid(n) for n in node_ids]
-        found = await info.context.loaders.area.load_many([k for k in keys if k])
-        by_id = {a.id: a for a in found if a is not None}
-        return [cls(entity=by_id[k]) if k in by_id else None for k in keys]
 
     @strawberry.field
     def name(self) -> str:

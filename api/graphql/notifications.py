@@ -10,6 +10,7 @@ from strawberry import relay
 
 from api.graphql import ids
 from api.graphql.commands import require_actor, run
+from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
 from api.graphql.pagination import connection, page_request
 from domain.actors import Actor
@@ -26,22 +27,17 @@ NotificationKindType = strawberry.enum(NotificationKind, name="NotificationKind"
 
 
 @strawberry.type(name="Notification")
-class NotificationNode(relay.Node):
+class NotificationNode(EntityNode):
+    loader = "notification"
     entity: strawberry.Private[Notification]
 
     @classmethod
-    def resolve_id(cls, root: NotificationNode, *, info: strawberry.Info) -> str:
-        return str(root.entity.id)
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: list[str], required: bool = False
-    ) -> list[NotificationNode | None]:
+    async def visible(
+        cls, info: strawberry.Info, entities: list[Notification]
+    ) -> list[Notification]:
+        """Notifications are for their recipient alone."""
         actor = await require_actor(info)
-        keys = [ids.to_uuid(n) for n in node_ids]
-        found = await info.context.loaders.notification.load_many([k for k in keys if k])
-        mine = {n.id: n for n in found if n is not None and n.recipient_id == actor.person_id}
-        return [cls(entity=mine[k]) if k in mine else None for k in keys]
+        return [n for n in entities if n.recipient_id == actor.person_id]
 
     @strawberry.field
     def kind(self) -> NotificationKindType:  # type: ignore[valid-type]

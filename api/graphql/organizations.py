@@ -3,18 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from strawberry import relay
 
+from api.graphql.entity import EntityNode
 from domain.organizations import Organization
 
 
 @strawberry.type(name="Organization", description="The organization you belong to.")
-class OrganizationNode(relay.Node):
+class OrganizationNode(EntityNode):
     entity: strawberry.Private[Organization]
-
-    @classmethod
-    def resolve_id(cls, root: OrganizationNode, *, info: strawberry.Info) -> str:
-        return str(root.entity.id)
 
     @classmethod
     async def resolve_nodes(

@@ -13,6 +13,7 @@ from api.graphql import notifications as notifications_gql
 from api.graphql import relationships as rel
 from api.graphql import roles as roles_gql
 from api.graphql.commands import require_actor, run
+from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
 from api.graphql.organizations import OrganizationNode
 from api.graphql.pagination import connection, page_request
@@ -28,21 +29,9 @@ PersonStatusType = strawberry.enum(PersonStatus, name="PersonStatus")
 
 
 @strawberry.type(name="Person", description="A member of your organization.")
-class PersonNode(relay.Node):
+class PersonNode(EntityNode):
+    loader = "person"
     entity: strawberry.Private[Person]
-
-    @classmethod
-    def resolve_id(cls, root: PersonNode, *, info: strawberry.Info) -> str:
-        return str(root.entity.id)
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: list[str], required: bool = False
-    ) -> list[PersonNode | None]:
-        keys = [ids.to_uuid(n) for n in node_ids]
-        found = await info.context.loaders.person.load_many([k for k in keys if k])
-        by_id = {p.id: p for p in found if p is not None}
-        return [cls(entity=by_id[k]) if k in by_id else None for k in keys]
 
     @strawberry.field
     def name(self) -> str:

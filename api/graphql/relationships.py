@@ -11,6 +11,7 @@ from strawberry import relay
 
 from api.graphql import ids
 from api.graphql.commands import require_actor, run
+from api.graphql.entity import EntityNode
 from api.graphql.errors import PublicError, result_union
 from api.graphql.pagination import connection, page_request
 from domain.actors import Actor
@@ -59,22 +60,16 @@ async def _viewer_id(info: strawberry.Info) -> UUID:
     "Established stewardships and mentorships are visible to the organization; proposals, "
     "answers, messages, end notes and all of coaching only to the two people.",
 )
-class RelationshipNode(relay.Node):
+class RelationshipNode(EntityNode):
+    loader = "relationship"
     entity: strawberry.Private[Relationship]
 
     @classmethod
-    def resolve_id(cls, root: RelationshipNode, *, info: strawberry.Info) -> str:
-        return str(root.entity.id)
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: list[str], required: bool = False
-    ) -> list[RelationshipNode | None]:
+    async def visible(
+        cls, info: strawberry.Info, entities: list[Relationship]
+    ) -> list[Relationship]:
         viewer = await _viewer_id(info)
-        keys = [ids.to_uuid(n) for n in node_ids]
-        found = await info.context.loaders.relationship.load_many([k for k in keys if k])
-        by_id = {r.id: r for r in found if r is not None and visible_to(r, viewer)}
-        return [cls(entity=by_id[k]) if k in by_id else None for k in keys]
+        return [r for r in entities if visible_to(r, viewer)]
 
     async def _is_party(self, info: strawberry.Info) -> bool:
         return self.entity.involves(await _viewer_id(info))
@@ -351,7 +346,8 @@ class RelationshipsQuery:
         if not await loaders.is_org_faculty.load(actor.person_id):
             viewer = await info.context.viewer()
             room = await _capacity(info, viewer, RelationshipKind.STEWARDSHIP)
-            if room.remaining == 0:
+            # `remaining` is a resolver on the type, not a value: compare the data.
+            if room.load >= room.capacity:
                 raise PublicError(
                     "Only org faculty and people with room to steward see this list.",
                     "PERMISSION_DENIED",

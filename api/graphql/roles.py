@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Protocol
 from uuid import UUID
 
 import strawberry
-from strawberry import relay
 
 from api.graphql import ids
 from api.graphql.commands import require_actor, run
+from api.graphql.entity import EntityNode
 from api.graphql.errors import PublicError, result_union
 from domain.actors import Actor
 from domain.ports import UnitOfWork
@@ -35,22 +35,25 @@ AreaRef = Annotated["KnowledgeAreaNode", strawberry.lazy("api.graphql.knowledge_
     description="A person holding (or proposed for) a role in a scope. Held and past roles "
     "are visible to the organization; open proposals to those who may answer them.",
 )
-class RoleAssignmentNode(relay.Node):
+class RoleAssignmentNode(EntityNode):
+    loader = "role_assignment"
     entity: strawberry.Private[RoleAssignment]
 
     @classmethod
-    def resolve_id(cls, root: RoleAssignmentNode, *, info: strawberry.Info) -> str:
-        return str(root.entity.id)
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: list[str], required: bool = False
-    ) -> list[RoleAssignmentNode | None]:
-        keys = [ids.to_uuid(n) for n in node_ids]
-        found = await info.context.loaders.role_assignment.load_many([k for k in keys if k])
-        visible = await _visible(info, [a for a in found if a is not None])
-        by_id = {a.entity.id: a for a in visible}
-        return [by_id.get(k) if k else None for k in keys]
+    async def visible(
+        cls, info: strawberry.Info, entities: list[RoleAssignment]
+    ) -> list[RoleAssignment]:
+        """Held roles are public; proposals need the domain's rule, which may
+        ask the database, so it is consulted for proposals only."""
+        actor = await require_actor(info)
+        shown = []
+        for assignment in entities:
+            if assignment.started_at is None:
+                async with info.context.uow(actor.organization_id) as uow:
+                    if not await service.may_see(uow, actor.person_id, assignment):
+                        continue
+            shown.append(assignment)
+        return shown
 
     @strawberry.field
     def role(self) -> RoleType:  # type: ignore[valid-type]
@@ -123,20 +126,6 @@ async def _person(info: strawberry.Info, person_id: UUID) -> PersonRef:
     from api.graphql.people import PersonNode
 
     return PersonNode(entity=await info.context.loaders.person.load(person_id))
-
-
-async def _visible(info: strawberry.Info, found: list[RoleAssignment]) -> list[RoleAssignmentNode]:
-    """Held roles are public; proposals need the domain's visibility rule,
-    which may ask the database (so it is only consulted for proposals)."""
-    actor = await require_actor(info)
-    result = []
-    for assignment in found:
-        if assignment.started_at is None:
-            async with info.context.uow(actor.organization_id) as uow:
-                if not await service.may_see(uow, actor.person_id, assignment):
-                    continue
-        result.append(RoleAssignmentNode(entity=assignment))
-    return result
 
 
 def _at(info: strawberry.Info, at: datetime | None) -> datetime:

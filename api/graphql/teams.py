@@ -11,6 +11,7 @@ from strawberry import relay
 from api.graphql import ids
 from api.graphql import roles as roles_gql
 from api.graphql.commands import require_actor, run
+from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
 from api.graphql.pagination import connection, page_request
 from domain.actors import Actor
@@ -25,21 +26,9 @@ TeamStageType = strawberry.enum(TeamStage, name="TeamStage")
 
 
 @strawberry.type(name="Team")
-class TeamNode(relay.Node):
+class TeamNode(EntityNode):
+    loader = "team"
     entity: strawberry.Private[Team]
-
-    @classmethod
-    def resolve_id(cls, root: TeamNode, *, info: strawberry.Info) -> str:
-        return str(root.entity.id)
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: list[str], required: bool = False
-    ) -> list[TeamNode | None]:
-        keys = [ids.to_uuid(n) for n in node_ids]
-        found = await info.context.loaders.team.load_many([k for k in keys if k])
-        by_id = {t.id: t for t in found if t is not None}
-        return [cls(entity=by_id[k]) if k in by_id else None for k in keys]
 
     @strawberry.field
     def name(self) -> str:

@@ -318,6 +318,11 @@ async def _refuse_duplicates(
             overlap = bool(set(area_ids) & set(await uow.relationships.area_ids(existing.id)))
         if not overlap:
             continue
+        if not existing.is_active and existing.replaces_id != relationship.replaces_id:
+            # A stewardship proposal made before the person's stewardship
+            # changed can never be accepted (STEWARDSHIP_CHANGED, "propose
+            # again"): it must not block the fresh proposal.
+            continue
         if existing.is_active:
             raise Conflict("You already have this relationship.", code="ALREADY_ACTIVE")
         raise Conflict("There is already an open proposal for this.", code="DUPLICATE_PROPOSAL")

@@ -5,14 +5,13 @@ violated constraint translates to the domain Conflict it stands for."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.errors import Conflict
 from domain.people import PersonStatus
@@ -28,15 +27,6 @@ from persistence.tables import (
 )
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(database_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def _insert(engine: AsyncEngine, table: sa.Table, **values: Any) -> uuid.UUID:
