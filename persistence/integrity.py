@@ -60,6 +60,11 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "This person's stewardship changed meanwhile; propose again if it still makes sense.",
         None,
     ),
+    "uq_relationships_open_proposal": (
+        "DUPLICATE_PROPOSAL",
+        "There is already an open proposal for this.",
+        None,
+    ),
     "uq_mentorship_areas_active": (
         "ALREADY_ACTIVE",
         "There is already an active mentorship in one of these areas.",

@@ -218,6 +218,20 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("kind = 'STEWARDSHIP' AND status = 'ACTIVE'"),
     )
+    op.create_index(
+        "uq_relationships_open_proposal",
+        "relationships",
+        [
+            "leader_id",
+            "follower_id",
+            "kind",
+            sa.literal_column(
+                "coalesce(replaces_id, '00000000-0000-0000-0000-000000000000'::uuid)"
+            ),
+        ],
+        unique=True,
+        postgresql_where=sa.text("status = 'PROPOSED' AND kind <> 'MENTORSHIP'"),
+    )
     op.create_table(
         "mentorship_areas",
         sa.Column("id", sa.UUID(), nullable=False),
