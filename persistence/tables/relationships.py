@@ -12,6 +12,7 @@ from persistence.tables.base import (
     timestamp,
     uuid_column,
 )
+from persistence.tables.knowledge_areas import ROOT_SENTINEL
 
 relationships = sa.Table(
     "relationships",
@@ -73,6 +74,19 @@ sa.Index(
     "ix_relationships_review_on",
     relationships.c.review_on,
     postgresql_where=sa.text("status = 'ACTIVE' AND review_on IS NOT NULL"),
+)
+
+# One open proposal per pair and kind (mentorships, scoped by area, are
+# checked by the domain); a stewardship proposal is tied to the stewardship
+# it would replace, so a stale one does not block a fresh one.
+sa.Index(
+    "uq_relationships_open_proposal",
+    relationships.c.leader_id,
+    relationships.c.follower_id,
+    relationships.c.kind,
+    sa.func.coalesce(relationships.c.replaces_id, sa.text(f"'{ROOT_SENTINEL}'::uuid")),
+    unique=True,
+    postgresql_where=sa.text("status = 'PROPOSED' AND kind <> 'MENTORSHIP'"),
 )
 
 mentorship_areas = sa.Table(
