@@ -18,6 +18,10 @@ class Organization:
     # Defaults for people who set no capacity of their own.
     default_stewardee_capacity: int = 6
     default_mentee_capacity: int = 3
+    # The readiness rule: this many goals achieved at a stage (each with a
+    # check-in) within this many days suggest readiness for the next stage.
+    readiness_goal_count: int = 3
+    readiness_window_days: int = 365
     id: UUID = field(default_factory=new_id)
 
     @classmethod

@@ -15,6 +15,8 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from domain.accounts import Account, Invitation, RefreshToken
+from domain.agreements import AgreementChange, AutonomyAgreement
+from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
 from domain.organizations import Organization
@@ -165,8 +167,38 @@ class RelationshipRepository(Protocol):
 
     async def count_active_led(self, leader_id: UUID, kind: RelationshipKind) -> int: ...
 
+    async def active_mentor_ids(self, mentee_id: UUID) -> set[UUID]: ...
+
     async def due_for_review(self, today: date, *, for_update: bool = False) -> list[Relationship]:
         """Active, review date reached, not yet reminded for that date."""
+        ...
+
+
+class GoalRepository(Protocol):
+    async def add(self, goal: Goal) -> None: ...
+
+    async def get(self, goal_id: UUID, *, for_update: bool = False) -> Goal | None: ...
+
+    async def add_check_in(self, check_in: CheckIn) -> None: ...
+
+    async def add_share(self, share: GoalShare) -> None: ...
+
+    async def active_share(
+        self, goal_id: UUID, audience: Audience, person_id: UUID | None
+    ) -> GoalShare | None: ...
+
+
+class AgreementRepository(Protocol):
+    async def add(self, agreement: AutonomyAgreement) -> None: ...
+
+    async def get(
+        self, agreement_id: UUID, *, for_update: bool = False
+    ) -> AutonomyAgreement | None: ...
+
+    async def add_change(self, change: AgreementChange) -> None: ...
+
+    async def open_in_relationship(self, relationship_id: UUID) -> list[AutonomyAgreement]:
+        """Proposed or active agreements of the relationship, locked for update."""
         ...
 
 
@@ -224,6 +256,8 @@ class UnitOfWork(Protocol):
     roles: RoleAssignmentRepository
     relationships: RelationshipRepository
     notifications: NotificationRepository
+    goals: GoalRepository
+    agreements: AgreementRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository

@@ -65,6 +65,11 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "There is already an open proposal for this.",
         None,
     ),
+    "uq_goal_shares_active": (
+        "ALREADY_SHARED",
+        "This goal is already shared that way.",
+        None,
+    ),
     "uq_mentorship_areas_active": (
         "ALREADY_ACTIVE",
         "There is already an active mentorship in one of these areas.",

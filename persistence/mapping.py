@@ -11,6 +11,8 @@ from __future__ import annotations
 from sqlalchemy.orm import registry
 
 from domain.accounts import Account, Invitation, RefreshToken
+from domain.agreements import AgreementChange, AutonomyAgreement
+from domain.goals import CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
 from domain.organizations import Organization
@@ -39,6 +41,11 @@ def map_domain() -> None:
         (Relationship, tables.relationships),
         (MentorshipArea, tables.mentorship_areas),
         (Notification, tables.notifications),
+        (Goal, tables.goals),
+        (CheckIn, tables.goal_check_ins),
+        (GoalShare, tables.goal_shares),
+        (AutonomyAgreement, tables.autonomy_agreements),
+        (AgreementChange, tables.agreement_changes),
         (Account, tables.accounts),
         (RefreshToken, tables.refresh_tokens),
         (Invitation, tables.invitations),

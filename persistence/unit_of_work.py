@@ -15,6 +15,8 @@ from persistence.repositories.accounts import (
     SqlInvitationRepository,
     SqlRefreshTokenRepository,
 )
+from persistence.repositories.agreements import SqlAgreementRepository
+from persistence.repositories.goals import SqlGoalRepository
 from persistence.repositories.knowledge_areas import SqlKnowledgeAreaRepository
 from persistence.repositories.notifications import SqlNotificationRepository
 from persistence.repositories.organizations import SqlOrganizationRepository
@@ -31,6 +33,8 @@ _TENANT_REPOSITORIES = {
     "roles": SqlRoleAssignmentRepository,
     "relationships": SqlRelationshipRepository,
     "notifications": SqlNotificationRepository,
+    "goals": SqlGoalRepository,
+    "agreements": SqlAgreementRepository,
 }
 
 

@@ -26,6 +26,7 @@ from domain.relationships import (
     RelationshipStatus,
     Side,
 )
+from domain.services import agreements
 
 
 async def propose(
@@ -124,6 +125,7 @@ async def accept(
     await _check_capacity(uow, relationship, leader)
     if current is not None:
         current.hand_over(now, by=actor.person_id)
+        await _closed(uow, current, by=actor.person_id, now=now)
         await uow.flush()  # the old one ends before the new one starts
     relationship.accept(actor.person_id, now)
     await uow.flush()
@@ -185,7 +187,7 @@ async def end(
 ) -> Relationship:
     relationship = await _visible(uow, actor, relationship_id, for_update=True)
     relationship.end(actor.person_id, now, reason)
-    await uow.relationships.set_areas_active(relationship.id, False)
+    await _closed(uow, relationship, by=actor.person_id, now=now)
     await _notify(
         uow,
         relationship,
@@ -248,7 +250,7 @@ async def close_all_of(uow: UnitOfWork, person_id: UUID, *, by: UUID, now: datet
     for relationship in await uow.relationships.open_involving(person_id, for_update=True):
         if relationship.status is RelationshipStatus.ACTIVE:
             relationship.close_because_left(now, by=by)
-            await uow.relationships.set_areas_active(relationship.id, False)
+            await _closed(uow, relationship, by=by, now=now)
             await _notify(
                 uow,
                 relationship,
@@ -263,6 +265,13 @@ async def close_all_of(uow: UnitOfWork, person_id: UUID, *, by: UUID, now: datet
 
 
 # -- helpers ---------------------------------------------------------------
+
+
+async def _closed(uow: UnitOfWork, relationship: Relationship, *, by: UUID, now: datetime) -> None:
+    """What ends with a relationship: its mentorship areas stop counting and
+    the autonomy agreements made within it end."""
+    await uow.relationships.set_areas_active(relationship.id, False)
+    await agreements.end_with_relationship(uow, relationship.id, by=by, now=now)
 
 
 async def _person(uow: UnitOfWork, person_id: UUID, *, field: str) -> Person:

@@ -2,7 +2,9 @@
 registers them all on `metadata` (Alembic compares against it)."""
 
 from persistence.tables.accounts import accounts, invitations, refresh_tokens
+from persistence.tables.agreements import agreement_changes, autonomy_agreements
 from persistence.tables.base import metadata
+from persistence.tables.goals import goal_check_ins, goal_shares, goals
 from persistence.tables.knowledge_areas import knowledge_areas
 from persistence.tables.notifications import notifications
 from persistence.tables.organizations import organizations
@@ -13,6 +15,11 @@ from persistence.tables.teams import team_memberships, teams
 
 __all__ = [
     "accounts",
+    "agreement_changes",
+    "autonomy_agreements",
+    "goal_check_ins",
+    "goal_shares",
+    "goals",
     "invitations",
     "knowledge_areas",
     "mentorship_areas",

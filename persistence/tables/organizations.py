@@ -13,6 +13,12 @@ organizations = sa.Table(
     timestamp("created_at"),
     sa.Column("default_stewardee_capacity", sa.Integer, nullable=False, server_default="6"),
     sa.Column("default_mentee_capacity", sa.Integer, nullable=False, server_default="3"),
+    sa.Column("readiness_goal_count", sa.Integer, nullable=False, server_default="3"),
+    sa.Column("readiness_window_days", sa.Integer, nullable=False, server_default="365"),
+    sa.CheckConstraint(
+        "readiness_goal_count BETWEEN 1 AND 50 AND readiness_window_days BETWEEN 1 AND 3660",
+        name="readiness_rule_in_range",
+    ),
     sa.CheckConstraint(
         "default_stewardee_capacity BETWEEN 0 AND 50 AND default_mentee_capacity BETWEEN 0 AND 50",
         name="capacities_in_range",

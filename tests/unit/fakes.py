@@ -30,6 +30,8 @@ from typing import Any, Self
 from uuid import UUID
 
 from domain.accounts import Account, Invitation, RefreshToken
+from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreement
+from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
 from domain.organizations import Organization
@@ -68,6 +70,11 @@ class Tables:
     relationships: dict[UUID, Relationship] = field(default_factory=dict)
     mentorship_areas: dict[UUID, MentorshipArea] = field(default_factory=dict)
     notifications: dict[UUID, Notification] = field(default_factory=dict)
+    goals: dict[UUID, Goal] = field(default_factory=dict)
+    check_ins: dict[UUID, CheckIn] = field(default_factory=dict)
+    goal_shares: dict[UUID, GoalShare] = field(default_factory=dict)
+    agreements: dict[UUID, AutonomyAgreement] = field(default_factory=dict)
+    agreement_changes: dict[UUID, AgreementChange] = field(default_factory=dict)
     accounts: dict[UUID, Account] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
@@ -376,6 +383,15 @@ _OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE)
 
 
 class FakeRelationshipRepository(_TenantRepository):
+    async def active_mentor_ids(self, mentee_id: UUID) -> set[UUID]:
+        return {
+            r.leader_id
+            for r in self._mine(self._db.tables.relationships)
+            if r.follower_id == mentee_id
+            and r.kind is RelationshipKind.MENTORSHIP
+            and r.status is RelationshipStatus.ACTIVE
+        }
+
     async def add(self, relationship: Relationship) -> None:
         self._check_owned(relationship)
         self._db.tables.relationships[relationship.id] = relationship
@@ -480,6 +496,60 @@ class FakeNotificationRepository(_TenantRepository):
         return changed
 
 
+class FakeGoalRepository(_TenantRepository):
+    async def add(self, goal: Goal) -> None:
+        self._check_owned(goal)
+        self._db.tables.goals[goal.id] = goal
+
+    async def get(self, goal_id: UUID, *, for_update: bool = False) -> Goal | None:
+        return self._get(self._db.tables.goals, goal_id)
+
+    async def add_check_in(self, check_in: CheckIn) -> None:
+        self._check_owned(check_in)
+        self._db.tables.check_ins[check_in.id] = check_in
+
+    async def add_share(self, share: GoalShare) -> None:
+        self._check_owned(share)
+        self._db.tables.goal_shares[share.id] = share
+
+    async def active_share(
+        self, goal_id: UUID, audience: Audience, person_id: UUID | None
+    ) -> GoalShare | None:
+        return next(
+            (
+                s
+                for s in self._mine(self._db.tables.goal_shares)
+                if s.goal_id == goal_id
+                and s.audience is audience
+                and s.person_id == person_id
+                and s.revoked_at is None
+            ),
+            None,
+        )
+
+
+class FakeAgreementRepository(_TenantRepository):
+    async def add(self, agreement: AutonomyAgreement) -> None:
+        self._check_owned(agreement)
+        self._db.tables.agreements[agreement.id] = agreement
+
+    async def get(
+        self, agreement_id: UUID, *, for_update: bool = False
+    ) -> AutonomyAgreement | None:
+        return self._get(self._db.tables.agreements, agreement_id)
+
+    async def add_change(self, change: AgreementChange) -> None:
+        self._check_owned(change)
+        self._db.tables.agreement_changes[change.id] = change
+
+    async def open_in_relationship(self, relationship_id: UUID) -> list[AutonomyAgreement]:
+        return [
+            a
+            for a in self._mine(self._db.tables.agreements)
+            if a.relationship_id == relationship_id and a.status is not AgreementStatus.ENDED
+        ]
+
+
 # -- unit of work ------------------------------------------------------------------
 
 _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
@@ -490,6 +560,8 @@ _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
     "roles": FakeRoleAssignmentRepository,
     "relationships": FakeRelationshipRepository,
     "notifications": FakeNotificationRepository,
+    "goals": FakeGoalRepository,
+    "agreements": FakeAgreementRepository,
 }
 
 

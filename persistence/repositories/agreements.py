@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import select
+
+from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreement
+from persistence.repositories.base import TenantRepository
+from persistence.tables import autonomy_agreements
+
+
+class SqlAgreementRepository(TenantRepository):
+    async def add(self, agreement: AutonomyAgreement) -> None:
+        self.session.add(agreement)
+        await self.session.flush()
+
+    async def get(
+        self, agreement_id: UUID, *, for_update: bool = False
+    ) -> AutonomyAgreement | None:
+        query = select(AutonomyAgreement).filter_by(
+            organization_id=self.organization_id, id=agreement_id
+        )
+        if for_update:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return await self.session.scalar(query)
+
+    async def add_change(self, change: AgreementChange) -> None:
+        self.session.add(change)
+        await self.session.flush()
+
+    async def open_in_relationship(self, relationship_id: UUID) -> list[AutonomyAgreement]:
+        a = autonomy_agreements
+        rows = await self.session.scalars(
+            select(AutonomyAgreement)
+            .where(
+                a.c.organization_id == self.organization_id,
+                a.c.relationship_id == relationship_id,
+                a.c.status != AgreementStatus.ENDED,
+            )
+            .with_for_update()
+        )
+        return list(rows)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import select
+
+from domain.goals import Audience, CheckIn, Goal, GoalShare
+from persistence.repositories.base import TenantRepository
+from persistence.tables import goal_shares
+
+
+class SqlGoalRepository(TenantRepository):
+    async def add(self, goal: Goal) -> None:
+        self.session.add(goal)
+        await self.session.flush()
+
+    async def get(self, goal_id: UUID, *, for_update: bool = False) -> Goal | None:
+        query = select(Goal).filter_by(organization_id=self.organization_id, id=goal_id)
+        if for_update:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return await self.session.scalar(query)
+
+    async def add_check_in(self, check_in: CheckIn) -> None:
+        self.session.add(check_in)
+        await self.session.flush()
+
+    async def add_share(self, share: GoalShare) -> None:
+        self.session.add(share)
+        await self.session.flush()
+
+    async def active_share(
+        self, goal_id: UUID, audience: Audience, person_id: UUID | None
+    ) -> GoalShare | None:
+        s = goal_shares
+        return await self.session.scalar(
+            select(GoalShare).where(
+                s.c.organization_id == self.organization_id,
+                s.c.goal_id == goal_id,
+                s.c.audience == audience,
+                s.c.person_id.is_(None) if person_id is None else s.c.person_id == person_id,
+                s.c.revoked_at.is_(None),
+            )
+        )
