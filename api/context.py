@@ -62,7 +62,9 @@ class Context(BaseContext):
         """Bound to the caller's organization; only for authenticated calls."""
         if self._loaders is None:
             assert self._actor is not None, "loaders need an authenticated viewer"
-            self._loaders = Loaders(self.services.session_factory, self._actor.organization_id)
+            self._loaders = Loaders(
+                self.services.session_factory, self._actor.organization_id, self._actor.person_id
+            )
         return self._loaders
 
     async def viewer(self) -> Person | None:

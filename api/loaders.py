@@ -17,6 +17,9 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
+from domain.agreements import AgreementChange, AutonomyAgreement
+from domain.autonomy import AchievedGoal
+from domain.goals import CheckIn, Goal, GoalShare, GoalStatus
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
 from domain.organizations import Organization
@@ -25,6 +28,8 @@ from domain.people import Person, PersonStatus
 from domain.relationships import Relationship, RelationshipKind
 from domain.roles import Role, RoleAssignment
 from domain.teams import Team, TeamMembership
+from persistence.reads import agreements as agreement_reads
+from persistence.reads import goals as goal_reads
 from persistence.reads import knowledge_areas as area_reads
 from persistence.reads import notifications as notification_reads
 from persistence.reads import organizations as organization_reads
@@ -55,10 +60,14 @@ async def _load(
 
 class Loaders:
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], organization_id: UUID
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        organization_id: UUID,
+        viewer_id: UUID,
     ) -> None:
         self._session_factory = session_factory
         self._organization_id = organization_id
+        self._viewer_id = viewer_id
 
         self.person: DataLoader[UUID, Person | None] = self._one(people_reads.people_by_ids)
         self.team: DataLoader[UUID, Team | None] = self._one(team_reads.teams_by_ids)
@@ -100,6 +109,31 @@ class Loaders:
             self.load[kind] = self._one(partial(_load, kind))
         self.notification: DataLoader[UUID, Notification | None] = self._one(
             notification_reads.notifications_by_ids
+        )
+        # goals: what the viewer may read, and counts of the rest
+        self.goal: DataLoader[UUID, Goal | None] = self._one(
+            partial(goal_reads.visible_goals_by_ids, viewer_id=viewer_id)
+        )
+        self.goals_of: DataLoader[UUID, list[Goal]] = self._many(
+            partial(goal_reads.visible_goals_of_owners, viewer_id=viewer_id)
+        )
+        self.goal_counts: DataLoader[UUID, dict[GoalStatus, int] | None] = self._one(
+            goal_reads.goal_counts
+        )
+        self.check_ins: DataLoader[UUID, list[CheckIn]] = self._many(goal_reads.check_ins_of_goals)
+        self.goal_shares: DataLoader[UUID, list[GoalShare]] = self._many(goal_reads.shares_of_goals)
+        self.achieved_goals: DataLoader[UUID, list[AchievedGoal]] = self._many(
+            goal_reads.achieved_goals
+        )
+        # autonomy agreements: only the viewer's own
+        self.agreement: DataLoader[UUID, AutonomyAgreement | None] = self._one(
+            partial(agreement_reads.agreements_by_ids, viewer_id=viewer_id)
+        )
+        self.agreements_of: DataLoader[UUID, list[AutonomyAgreement]] = self._many(
+            partial(agreement_reads.agreements_of_people, viewer_id=viewer_id)
+        )
+        self.agreement_changes: DataLoader[UUID, list[AgreementChange]] = self._many(
+            agreement_reads.changes_of_agreements
         )
         # roles
         self.role_assignment: DataLoader[UUID, RoleAssignment | None] = self._one(
@@ -186,6 +220,12 @@ class Loaders:
                     session, self._organization_id, person_id, is_org_faculty=is_org_faculty
                 )
             return await role_reads.proposals_by(session, self._organization_id, person_id)
+
+    async def stewardee_agreements(self) -> list[AutonomyAgreement]:
+        async with self._session_factory() as session:
+            return await agreement_reads.agreements_led_in_stewardships(
+                session, self._organization_id, self._viewer_id
+            )
 
     async def organization(self) -> Organization:
         async with self._session_factory() as session:

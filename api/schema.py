@@ -22,7 +22,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from api.extensions import ErrorPolicy
+from api.graphql.agreements import AgreementsMutation
 from api.graphql.auth import AuthMutation
+from api.graphql.autonomy import AutonomyQuery
+from api.graphql.goals import GoalsMutation
 from api.graphql.knowledge_areas import KnowledgeAreasMutation, KnowledgeAreasQuery
 from api.graphql.node import NodeQuery
 from api.graphql.notifications import NotificationsMutation
@@ -34,7 +37,15 @@ from api.settings import Settings
 
 Query = merge_types(
     "Query",
-    (NodeQuery, PeopleQuery, TeamsQuery, KnowledgeAreasQuery, RelationshipsQuery, RolesQuery),
+    (
+        NodeQuery,
+        PeopleQuery,
+        TeamsQuery,
+        KnowledgeAreasQuery,
+        RelationshipsQuery,
+        RolesQuery,
+        AutonomyQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -46,6 +57,8 @@ Mutation = merge_types(
         RelationshipsMutation,
         RolesMutation,
         NotificationsMutation,
+        GoalsMutation,
+        AgreementsMutation,
     ),
 )
 

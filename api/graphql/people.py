@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from api.graphql import agreements as agreements_gql
+from api.graphql import goals as goals_gql
 from api.graphql import ids
 from api.graphql import notifications as notifications_gql
 from api.graphql import relationships as rel
@@ -126,6 +128,35 @@ class PersonNode(EntityNode):
     role_proposals_from_me = strawberry.field(
         resolver=roles_gql.role_proposals_from_me,
         description="Your open role proposals. Only on yourself.",
+    )
+
+    # Goals (api.graphql.goals): only those you may read; counts for all
+    goals = strawberry.field(
+        resolver=goals_gql.goals_of_person,
+        description="Their goals that you may read (all of them, on yourself).",
+    )
+    goal_counts = strawberry.field(
+        resolver=goals_gql.goal_counts,
+        description="How many goals they have by status, shared or not: counts only.",
+    )
+    readiness_suggestions = strawberry.field(
+        resolver=goals_gql.readiness_suggestions,
+        description="Evidence of readiness for the next stage: for the person and their "
+        "steward only (else null).",
+    )
+
+    # Autonomy agreements (api.graphql.agreements): only your own
+    agreements = strawberry.field(
+        resolver=agreements_gql.agreements_of_person,
+        description="Their open agreements that you are part of.",
+    )
+    mismatch_signals = strawberry.field(
+        resolver=agreements_gql.mismatch_signals_of_person,
+        description="Signals of their agreements that you are part of.",
+    )
+    stewardee_mismatches = strawberry.field(
+        resolver=agreements_gql.stewardee_mismatches,
+        description="Across the people you steward, agreements with signals. Only on yourself.",
     )
 
     # Notifications (api.graphql.notifications)

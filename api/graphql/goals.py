@@ -1,0 +1,425 @@
+"""Growth goals, check-ins, sharing, and readiness evidence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Protocol
+from uuid import UUID
+
+import strawberry
+
+from api.graphql import ids
+from api.graphql.autonomy import AutonomyStageType, ReadinessSuggestionType
+from api.graphql.commands import require_actor, run
+from api.graphql.entity import EntityNode
+from api.graphql.errors import result_union
+from domain.actors import Actor
+from domain.autonomy import ReadinessRule, readiness
+from domain.goals import Audience, CheckIn, Confidence, Goal, GoalShare, GoalStatus
+from domain.people import Person
+from domain.ports import UnitOfWork
+from domain.relationships import RelationshipKind
+from domain.services import goals as service
+
+if TYPE_CHECKING:
+    from api.graphql.knowledge_areas import KnowledgeAreaNode
+    from api.graphql.people import PersonNode
+
+GoalStatusType = strawberry.enum(GoalStatus, name="GoalStatus")
+ConfidenceType = strawberry.enum(Confidence, name="Confidence")
+AudienceType = strawberry.enum(
+    Audience,
+    name="GoalAudience",
+    description="STEWARD: whoever stewards the owner. MENTOR: a named current mentor. "
+    "ORGANIZATION: every member.",
+)
+
+PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
+AreaRef = Annotated["KnowledgeAreaNode", strawberry.lazy("api.graphql.knowledge_areas")]
+
+
+@strawberry.type(name="CheckIn")
+class CheckInType:
+    entity: strawberry.Private[CheckIn]
+
+    @strawberry.field(description="0 to 100.")
+    def progress(self) -> int:
+        return self.entity.progress
+
+    @strawberry.field
+    def confidence(self) -> ConfidenceType:  # type: ignore[valid-type]
+        return self.entity.confidence
+
+    @strawberry.field
+    def note(self) -> str:
+        return self.entity.note
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.entity.created_at
+
+
+@strawberry.type(name="GoalShare")
+class GoalShareType:
+    entity: strawberry.Private[GoalShare]
+
+    @strawberry.field
+    def audience(self) -> AudienceType:  # type: ignore[valid-type]
+        return self.entity.audience
+
+    @strawberry.field(description="The mentor, for a MENTOR share.")
+    async def person(self, info: strawberry.Info) -> PersonRef | None:
+        from api.graphql.people import PersonNode
+
+        if self.entity.person_id is None:
+            return None
+        return PersonNode(entity=await info.context.loaders.person.load(self.entity.person_id))
+
+    @strawberry.field
+    def shared_at(self) -> datetime:
+        return self.entity.created_at
+
+
+@strawberry.type(
+    name="Goal",
+    description="A growth goal. Only its owner and those it is shared with can read it.",
+)
+class GoalNode(EntityNode):
+    loader = "goal"
+    entity: strawberry.Private[Goal]
+
+    @strawberry.field
+    async def owner(self, info: strawberry.Info) -> PersonRef:
+        from api.graphql.people import PersonNode
+
+        return PersonNode(entity=await info.context.loaders.person.load(self.entity.owner_id))
+
+    @strawberry.field
+    def title(self) -> str:
+        return self.entity.title
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.entity.description
+
+    @strawberry.field(description="The autonomy stage the goal is framed at.")
+    def stage(self) -> AutonomyStageType:  # type: ignore[valid-type]
+        return self.entity.stage
+
+    @strawberry.field
+    async def knowledge_area(self, info: strawberry.Info) -> AreaRef | None:
+        from api.graphql.knowledge_areas import KnowledgeAreaNode
+
+        if self.entity.knowledge_area_id is None:
+            return None
+        area = await info.context.loaders.area.load(self.entity.knowledge_area_id)
+        return KnowledgeAreaNode(entity=area) if area else None
+
+    @strawberry.field
+    def status(self) -> GoalStatusType:  # type: ignore[valid-type]
+        return self.entity.status
+
+    @strawberry.field(description="Why it was achieved or abandoned, in the owner's words.")
+    def status_note(self) -> str:
+        return self.entity.status_note
+
+    @strawberry.field
+    def target_date(self) -> date | None:
+        return self.entity.target_date
+
+    @strawberry.field
+    def overdue(self, info: strawberry.Info) -> bool:
+        return self.entity.is_overdue(info.context.clock.now().date())
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.entity.created_at
+
+    @strawberry.field
+    def achieved_at(self) -> datetime | None:
+        return self.entity.achieved_at
+
+    @strawberry.field(description="Check-ins, newest first.")
+    async def check_ins(self, info: strawberry.Info) -> list[CheckInType]:
+        entries = await info.context.loaders.check_ins.load(self.entity.id)
+        return [CheckInType(entity=e) for e in entries]
+
+    @strawberry.field(description="Whom the goal is shared with: for its owner only (else null).")
+    async def shared_with(self, info: strawberry.Info) -> list[GoalShareType] | None:
+        actor = await require_actor(info)
+        if actor.person_id != self.entity.owner_id:
+            return None
+        shares = await info.context.loaders.goal_shares.load(self.entity.id)
+        return [GoalShareType(entity=s) for s in shares]
+
+
+@strawberry.type(description="How many goals someone has, by status: what anybody may know.")
+class GoalCounts:
+    draft: int
+    active: int
+    achieved: int
+    abandoned: int
+
+
+class HasEntity(Protocol):
+    entity: Person
+
+
+# Fields mounted on Person.
+
+_STEWARDSHIP = RelationshipKind.STEWARDSHIP
+
+
+async def goals_of_person(
+    root: strawberry.Parent[HasEntity],
+    info: strawberry.Info,
+    status: GoalStatusType | None = None,  # type: ignore[valid-type]
+) -> list[GoalNode]:
+    """The goals of this person that you may read."""
+    found = await info.context.loaders.goals_of.load(root.entity.id)
+    return [GoalNode(entity=g) for g in found if status is None or g.status is status]
+
+
+async def goal_counts(root: strawberry.Parent[HasEntity], info: strawberry.Info) -> GoalCounts:
+    counts = await info.context.loaders.goal_counts.load(root.entity.id) or {}
+    return GoalCounts(
+        draft=counts.get(GoalStatus.DRAFT, 0),
+        active=counts.get(GoalStatus.ACTIVE, 0),
+        achieved=counts.get(GoalStatus.ACHIEVED, 0),
+        abandoned=counts.get(GoalStatus.ABANDONED, 0),
+    )
+
+
+async def readiness_suggestions(
+    root: strawberry.Parent[HasEntity], info: strawberry.Info
+) -> list[ReadinessSuggestionType] | None:
+    """For the person and their current steward only (else null)."""
+    actor = await require_actor(info)
+    person_id = root.entity.id
+    if actor.person_id != person_id:
+        stewards = await info.context.loaders.active_following[_STEWARDSHIP].load(person_id)
+        if not any(r.leader_id == actor.person_id for r in stewards):
+            return None
+    organization = await info.context.loaders.organization()
+    rule = ReadinessRule(
+        goals=organization.readiness_goal_count,
+        window=timedelta(days=organization.readiness_window_days),
+    )
+    achieved = await info.context.loaders.achieved_goals.load(person_id)
+    return [
+        ReadinessSuggestionType(suggestion=s)
+        for s in readiness(achieved, rule, info.context.clock.now())
+    ]
+
+
+# Mutations.
+
+
+@strawberry.input
+class CreateGoalInput:
+    title: str
+    description: str = ""
+    stage: AutonomyStageType  # type: ignore[valid-type]
+    knowledge_area_id: strawberry.ID | None = None
+    target_date: date | None = None
+    activate: bool = strawberry.field(default=False, description="Start it at once (not DRAFT).")
+
+
+@strawberry.input
+class EditGoalInput:
+    goal_id: strawberry.ID
+    title: str | None = None
+    description: str | None = None
+    stage: AutonomyStageType | None = None  # type: ignore[valid-type]
+    knowledge_area_id: strawberry.ID | None = None
+    clear_knowledge_area: bool = False
+    target_date: date | None = None
+    clear_target_date: bool = False
+
+
+@strawberry.input
+class GoalIdInput:
+    goal_id: strawberry.ID
+
+
+@strawberry.input
+class CloseGoalInput:
+    goal_id: strawberry.ID
+    note: str = ""
+
+
+@strawberry.input
+class CheckInInput:
+    goal_id: strawberry.ID
+    progress: int
+    confidence: ConfidenceType  # type: ignore[valid-type]
+    note: str = ""
+
+
+@strawberry.input
+class ShareGoalInput:
+    goal_id: strawberry.ID
+    audience: AudienceType  # type: ignore[valid-type]
+    mentor_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class GoalSuccess:
+    goal: GoalNode
+
+
+@strawberry.type
+class CheckInSuccess:
+    goal: GoalNode
+    check_in: CheckInType
+
+
+GoalResult = result_union("GoalResult", GoalSuccess)
+CheckInResult = result_union("CheckInResult", CheckInSuccess)
+
+
+def _goal_id(value: strawberry.ID) -> UUID:
+    return ids.decode(value, "Goal", field="goalId")
+
+
+def _area_id(value: strawberry.ID | None) -> UUID | None:
+    return ids.decode(value, "KnowledgeArea", field="knowledgeAreaId") if value else None
+
+
+class GoalChange(Protocol):
+    async def __call__(
+        self, uow: UnitOfWork, actor: Actor, goal_id: UUID, *, now: datetime
+    ) -> Goal: ...
+
+
+async def _change(info: strawberry.Info, action: GoalChange, raw_id: strawberry.ID) -> GoalResult:  # type: ignore[valid-type]
+    async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
+        goal = await action(uow, actor, _goal_id(raw_id), now=info.context.clock.now())
+        return GoalSuccess(goal=GoalNode(entity=goal))
+
+    return await run(info, command)
+
+
+@strawberry.type
+class GoalsMutation:
+    @strawberry.mutation(description="Set yourself a growth goal (private until you share it).")
+    async def create_goal(self, info: strawberry.Info, input: CreateGoalInput) -> GoalResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
+            goal = await service.create(
+                uow,
+                actor,
+                title=input.title,
+                description=input.description,
+                stage=input.stage,
+                knowledge_area_id=_area_id(input.knowledge_area_id),
+                target_date=input.target_date,
+                activate=input.activate,
+                now=info.context.clock.now(),
+            )
+            return GoalSuccess(goal=GoalNode(entity=goal))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Change an open goal of yours.")
+    async def edit_goal(self, info: strawberry.Info, input: EditGoalInput) -> GoalResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
+            goal = await service.edit(
+                uow,
+                actor,
+                _goal_id(input.goal_id),
+                title=input.title,
+                description=input.description,
+                stage=input.stage,
+                knowledge_area_id=_area_id(input.knowledge_area_id),
+                clear_area=input.clear_knowledge_area,
+                target_date=input.target_date,
+                clear_target_date=input.clear_target_date,
+                now=info.context.clock.now(),
+            )
+            return GoalSuccess(goal=GoalNode(entity=goal))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Start working on a draft goal.")
+    async def activate_goal(self, info: strawberry.Info, input: GoalIdInput) -> GoalResult:  # type: ignore[valid-type]
+        return await _change(info, service.activate, input.goal_id)
+
+    @strawberry.mutation(description="Mark an active goal achieved, with a note.")
+    async def achieve_goal(self, info: strawberry.Info, input: CloseGoalInput) -> GoalResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
+            goal = await service.achieve(
+                uow, actor, _goal_id(input.goal_id), note=input.note, now=info.context.clock.now()
+            )
+            return GoalSuccess(goal=GoalNode(entity=goal))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Let go of an open goal, with a note.")
+    async def abandon_goal(self, info: strawberry.Info, input: CloseGoalInput) -> GoalResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
+            goal = await service.abandon(
+                uow, actor, _goal_id(input.goal_id), note=input.note, now=info.context.clock.now()
+            )
+            return GoalSuccess(goal=GoalNode(entity=goal))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Record progress and confidence on an active goal.")
+    async def check_in_goal(self, info: strawberry.Info, input: CheckInInput) -> CheckInResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> CheckInSuccess:
+            goal_id = _goal_id(input.goal_id)
+            entry = await service.check_in(
+                uow,
+                actor,
+                goal_id,
+                progress=input.progress,
+                confidence=input.confidence,
+                note=input.note,
+                now=info.context.clock.now(),
+            )
+            goal = await uow.goals.get(goal_id)
+            assert goal is not None
+            return CheckInSuccess(goal=GoalNode(entity=goal), check_in=CheckInType(entity=entry))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Share a goal with your steward, a mentor or everyone.")
+    async def share_goal(self, info: strawberry.Info, input: ShareGoalInput) -> GoalResult:  # type: ignore[valid-type]
+        return await _sharing(info, input, service.share)
+
+    @strawberry.mutation(description="Take a share back; it stops at the next request.")
+    async def unshare_goal(self, info: strawberry.Info, input: ShareGoalInput) -> GoalResult:  # type: ignore[valid-type]
+        return await _sharing(info, input, service.unshare)
+
+
+class Sharing(Protocol):
+    async def __call__(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        goal_id: UUID,
+        *,
+        audience: Audience,
+        mentor_id: UUID | None,
+        now: datetime,
+    ) -> GoalShare: ...
+
+
+async def _sharing(info: strawberry.Info, input: ShareGoalInput, action: Sharing) -> GoalResult:  # type: ignore[valid-type]
+    async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
+        goal_id = _goal_id(input.goal_id)
+        await action(
+            uow,
+            actor,
+            goal_id,
+            audience=input.audience,
+            mentor_id=ids.decode(input.mentor_id, "Person", field="mentorId")
+            if input.mentor_id
+            else None,
+            now=info.context.clock.now(),
+        )
+        goal = await uow.goals.get(goal_id)
+        assert goal is not None
+        return GoalSuccess(goal=GoalNode(entity=goal))
+
+    return await run(info, command)
