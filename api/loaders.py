@@ -8,6 +8,7 @@ tenant's rows: an id from elsewhere simply loads as missing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from functools import partial
@@ -68,6 +69,7 @@ class Loaders:
         self._session_factory = session_factory
         self._organization_id = organization_id
         self._viewer_id = viewer_id
+        self._organization: asyncio.Future[Organization] | None = None
 
         self.person: DataLoader[UUID, Person | None] = self._one(people_reads.people_by_ids)
         self.team: DataLoader[UUID, Team | None] = self._one(team_reads.teams_by_ids)
@@ -228,6 +230,13 @@ class Loaders:
             )
 
     async def organization(self) -> Organization:
+        """Read once per request, however many fields ask (capacities of a
+        whole list of people need the organization's defaults)."""
+        if self._organization is None:
+            self._organization = asyncio.ensure_future(self._load_organization())
+        return await self._organization
+
+    async def _load_organization(self) -> Organization:
         async with self._session_factory() as session:
             found = await organization_reads.organization(session, self._organization_id)
         assert found is not None

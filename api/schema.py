@@ -29,6 +29,7 @@ from api.graphql.goals import GoalsMutation
 from api.graphql.knowledge_areas import KnowledgeAreasMutation, KnowledgeAreasQuery
 from api.graphql.node import NodeQuery
 from api.graphql.notifications import NotificationsMutation
+from api.graphql.organizations import OrganizationsMutation
 from api.graphql.people import PeopleMutation, PeopleQuery
 from api.graphql.relationships import RelationshipsMutation, RelationshipsQuery
 from api.graphql.roles import RolesMutation, RolesQuery
@@ -59,6 +60,7 @@ Mutation = merge_types(
         NotificationsMutation,
         GoalsMutation,
         AgreementsMutation,
+        OrganizationsMutation,
     ),
 )
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain import validation
+from domain.errors import ValidationFailed
 from domain.ids import new_id
 
 
@@ -31,3 +32,32 @@ class Organization:
             slug=validation.handle(slug, field="slug"),
             created_at=now,
         )
+
+    def update_settings(
+        self,
+        *,
+        default_stewardee_capacity: int | None = None,
+        default_mentee_capacity: int | None = None,
+        readiness_goal_count: int | None = None,
+        readiness_window_days: int | None = None,
+    ) -> None:
+        """Defaults apply to whoever set no value of their own, from now on;
+        nobody's current relationships change."""
+        for name, value, low, high in (
+            ("defaultStewardeeCapacity", default_stewardee_capacity, 0, 50),
+            ("defaultMenteeCapacity", default_mentee_capacity, 0, 50),
+            ("readinessGoalCount", readiness_goal_count, 1, 50),
+            ("readinessWindowDays", readiness_window_days, 1, 3660),
+        ):
+            if value is not None and not low <= value <= high:
+                raise ValidationFailed(
+                    name, f"{name} is between {low} and {high}.", code="OUT_OF_RANGE"
+                )
+        if default_stewardee_capacity is not None:
+            self.default_stewardee_capacity = default_stewardee_capacity
+        if default_mentee_capacity is not None:
+            self.default_mentee_capacity = default_mentee_capacity
+        if readiness_goal_count is not None:
+            self.readiness_goal_count = readiness_goal_count
+        if readiness_window_days is not None:
+            self.readiness_window_days = readiness_window_days

@@ -4,8 +4,13 @@ from datetime import datetime
 
 import strawberry
 
+from api.graphql.commands import run
 from api.graphql.entity import EntityNode
+from api.graphql.errors import result_union
+from domain.actors import Actor
 from domain.organizations import Organization
+from domain.ports import UnitOfWork
+from domain.services import organizations as organizations_service
 
 
 @strawberry.type(name="Organization", description="The organization you belong to.")
@@ -30,3 +35,57 @@ class OrganizationNode(EntityNode):
     @strawberry.field
     def created_at(self) -> datetime:
         return self.entity.created_at
+
+    @strawberry.field(description="Stewardees a person takes at most, unless they set their own.")
+    def default_stewardee_capacity(self) -> int:
+        return self.entity.default_stewardee_capacity
+
+    @strawberry.field(description="Mentees a person takes at most, unless they set their own.")
+    def default_mentee_capacity(self) -> int:
+        return self.entity.default_mentee_capacity
+
+    @strawberry.field(
+        description="Readiness rule: goals achieved at a stage that suggest the next."
+    )
+    def readiness_goal_count(self) -> int:
+        return self.entity.readiness_goal_count
+
+    @strawberry.field(description="Readiness rule: the window, in days, those goals count in.")
+    def readiness_window_days(self) -> int:
+        return self.entity.readiness_window_days
+
+
+@strawberry.input
+class UpdateOrganizationSettingsInput:
+    default_stewardee_capacity: int | None = None
+    default_mentee_capacity: int | None = None
+    readiness_goal_count: int | None = None
+    readiness_window_days: int | None = None
+
+
+@strawberry.type
+class OrganizationSuccess:
+    organization: OrganizationNode
+
+
+OrganizationResult = result_union("OrganizationResult", OrganizationSuccess)
+
+
+@strawberry.type
+class OrganizationsMutation:
+    @strawberry.mutation(description="Org faculty changes the organization's defaults and rules.")
+    async def update_organization_settings(
+        self, info: strawberry.Info, input: UpdateOrganizationSettingsInput
+    ) -> OrganizationResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> OrganizationSuccess:
+            organization = await organizations_service.update_settings(
+                uow,
+                actor,
+                default_stewardee_capacity=input.default_stewardee_capacity,
+                default_mentee_capacity=input.default_mentee_capacity,
+                readiness_goal_count=input.readiness_goal_count,
+                readiness_window_days=input.readiness_window_days,
+            )
+            return OrganizationSuccess(organization=OrganizationNode(entity=organization))
+
+        return await run(info, command)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain import policies
 from domain.accounts import Account, check_password_policy
-from domain.errors import Conflict
+from domain.actors import Actor
+from domain.errors import Conflict, NotFound
 from domain.organizations import Organization
 from domain.people import Person
 from domain.ports import PasswordHasher, UnitOfWork
@@ -69,3 +71,25 @@ async def found_organization(
         )
     )
     return Founded(organization=organization, founder=founder)
+
+
+async def update_settings(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    default_stewardee_capacity: int | None = None,
+    default_mentee_capacity: int | None = None,
+    readiness_goal_count: int | None = None,
+    readiness_window_days: int | None = None,
+) -> Organization:
+    await policies.require_org_faculty(uow, actor, "change the organization's settings")
+    organization = await uow.organizations.get(actor.organization_id)
+    if organization is None:
+        raise NotFound("Organization")
+    organization.update_settings(
+        default_stewardee_capacity=default_stewardee_capacity,
+        default_mentee_capacity=default_mentee_capacity,
+        readiness_goal_count=readiness_goal_count,
+        readiness_window_days=readiness_window_days,
+    )
+    return organization
