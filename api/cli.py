@@ -36,6 +36,13 @@ def serve(host: str, port: int, workers: int) -> None:
     from api.app import create_app
 
     settings = _settings()
+    if settings.is_development and host not in ("127.0.0.1", "localhost", "::1"):
+        click.secho(
+            "WARNING: development mode (public token secret, GraphiQL, introspection) on a "
+            "non-local address; set TRELLIS_ENVIRONMENT=production and TRELLIS_TOKEN_SECRET.",
+            fg="red",
+            err=True,
+        )
     click.echo(f"Trellis ({settings.environment.value}) on http://{host}:{port}/graphql")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
 

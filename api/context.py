@@ -40,6 +40,9 @@ class Context(BaseContext):
         self.services = services
         self.settings = services.settings
         self.clock = services.clock
+        # One moment per request: every field that asks "now" (due dates,
+        # who leads a team now) agrees, and such fields batch together.
+        self.now = services.clock.now()
         self._actor: Actor | None = None
         self.auth_error: AuthenticationFailed | None = None
         self._viewer: asyncio.Future[Person | None] | None = None
@@ -53,7 +56,7 @@ class Context(BaseContext):
                 )
             else:
                 try:
-                    self._actor = services.tokens.verify(token.strip(), now=services.clock.now())
+                    self._actor = services.tokens.verify(token.strip(), now=self.now)
                 except AuthenticationFailed as exc:
                     self.auth_error = exc
 

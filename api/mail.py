@@ -9,9 +9,27 @@ log = logging.getLogger("trellis.mail")
 
 
 class LogMailer:
+    """Writes the token itself only in development: a log is read by more
+    people than a mailbox, and the token takes over the new account."""
+
+    def __init__(self, *, reveal_tokens: bool) -> None:
+        self.reveal_tokens = reveal_tokens
+
     async def send_invitation(
         self, *, email: str, name: str, organization: str, token: str
     ) -> None:
-        log.warning(
-            "invitation for %s <%s> to %s: accept with token %s", name, email, organization, token
-        )
+        if self.reveal_tokens:
+            log.warning(
+                "invitation for %s <%s> to %s: accept with token %s",
+                name,
+                email,
+                organization,
+                token,
+            )
+        else:
+            log.error(
+                "invitation for %s <%s> to %s not delivered: no mail transport is configured",
+                name,
+                email,
+                organization,
+            )

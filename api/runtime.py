@@ -65,7 +65,7 @@ def build_services(
             lifetime=settings.access_token_lifetime,
         ),
         clock=clock or SystemClock(),
-        mailer=mailer or LogMailer(),
+        mailer=mailer or LogMailer(reveal_tokens=settings.is_development),
     )
 
 

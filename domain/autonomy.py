@@ -43,15 +43,23 @@ class AutonomyStage(enum.Enum):
         return _INFO[self][2]
 
     def __lt__(self, other: AutonomyStage) -> bool:
+        if not isinstance(other, AutonomyStage):
+            return NotImplemented
         return self.rank < other.rank
 
     def __le__(self, other: AutonomyStage) -> bool:
+        if not isinstance(other, AutonomyStage):
+            return NotImplemented
         return self.rank <= other.rank
 
     def __gt__(self, other: AutonomyStage) -> bool:
+        if not isinstance(other, AutonomyStage):
+            return NotImplemented
         return self.rank > other.rank
 
     def __ge__(self, other: AutonomyStage) -> bool:
+        if not isinstance(other, AutonomyStage):
+            return NotImplemented
         return self.rank >= other.rank
 
 

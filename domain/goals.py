@@ -115,12 +115,18 @@ class Goal:
         now: datetime,
     ) -> None:
         self._require_open("edited")
+        # Validate everything before changing anything: a refused edit leaves
+        # the goal as it was.
         if title is not None:
-            self.title = validation.text("title", title, max_length=TITLE_MAX)
+            title = validation.text("title", title, max_length=TITLE_MAX)
         if description is not None:
-            self.description = validation.long_text(
+            description = validation.long_text(
                 "description", description, max_length=DESCRIPTION_MAX
             )
+        if title is not None:
+            self.title = title
+        if description is not None:
+            self.description = description
         if stage is not None:
             self.stage = stage
         if knowledge_area_id is not None or clear_area:
@@ -138,14 +144,14 @@ class Goal:
     def achieve(self, now: datetime, note: str) -> None:
         if self.status is not GoalStatus.ACTIVE:
             raise Conflict("Only an active goal can be achieved.", code="NOT_ACTIVE")
-        self.status = GoalStatus.ACHIEVED
         self.status_note = validation.long_text("note", note, max_length=NOTE_MAX)
+        self.status = GoalStatus.ACHIEVED
         self.achieved_at = self.updated_at = now
 
     def abandon(self, now: datetime, note: str) -> None:
         self._require_open("abandoned")
-        self.status = GoalStatus.ABANDONED
         self.status_note = validation.long_text("note", note, max_length=NOTE_MAX)
+        self.status = GoalStatus.ABANDONED
         self.abandoned_at = self.updated_at = now
 
     def is_overdue(self, today: date) -> bool:
@@ -175,8 +181,7 @@ class CheckIn:
             raise ValidationFailed(
                 "progress", "Progress is a percentage from 0 to 100.", code="OUT_OF_RANGE"
             )
-        goal.updated_at = now
-        return cls(
+        entry = cls(
             organization_id=goal.organization_id,
             goal_id=goal.id,
             progress=progress,
@@ -184,6 +189,8 @@ class CheckIn:
             note=validation.long_text("note", note, max_length=NOTE_MAX),
             created_at=now,
         )
+        goal.updated_at = now
+        return entry
 
 
 @dataclass(eq=False)

@@ -147,7 +147,9 @@ class RelationshipRepository(Protocol):
         self, relationship_id: UUID, *, for_update: bool = False
     ) -> Relationship | None: ...
 
-    async def active_stewardship_of(self, follower_id: UUID) -> Relationship | None: ...
+    async def active_stewardship_of(
+        self, follower_id: UUID, *, for_update: bool = False
+    ) -> Relationship | None: ...
 
     async def open_between(
         self, kind: RelationshipKind, leader_id: UUID, follower_id: UUID

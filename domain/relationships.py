@@ -228,8 +228,9 @@ class Relationship:
 @dataclass(eq=False)
 class MentorshipArea:
     """A knowledge area a mentorship covers. `active` mirrors the
-    relationship's status (kept by the database) so that "one active
-    mentorship per mentor, mentee and area" is a unique index."""
+    relationship's status (the relationship services set it on every
+    transition) so that "one active mentorship per mentor, mentee and area"
+    can be a unique index."""
 
     organization_id: UUID
     relationship_id: UUID

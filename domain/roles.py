@@ -12,6 +12,7 @@ time. Assignments are never deleted: stepping back ends them.
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
@@ -174,3 +175,24 @@ class RoleAssignment:
         self.status = RoleStatus.ENDED
         self.ended_at = now
         self.end_note = "Left the organization."
+
+
+def visible_to(
+    assignment: RoleAssignment,
+    viewer_id: UUID,
+    *,
+    viewer_is_org_faculty: bool,
+    viewer_team_ids: Collection[UUID],
+) -> bool:
+    """Held and past roles are public in the organization (mandates are
+    transparent); open, declined and withdrawn proposals are for the person,
+    the proposer, and for a volunteer those who could confirm it."""
+    if assignment.started_at is not None:  # it was held, now or before
+        return True
+    if viewer_id in (assignment.person_id, assignment.proposed_by_id):
+        return True
+    if not assignment.volunteered:
+        return False
+    if viewer_is_org_faculty:
+        return True
+    return assignment.role.scope is Scope.TEAM and assignment.team_id in viewer_team_ids

@@ -10,7 +10,7 @@ from domain.errors import ValidationFailed
 
 HANDLE_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,30}[a-z0-9])?$")
 # Deliberately loose: the real check of an address is the invitation mail.
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 _TIMEZONES = frozenset(available_timezones())
 
 

@@ -167,7 +167,7 @@ class AgreementNode(EntityNode):
 
     @strawberry.field
     def due_for_review(self, info: strawberry.Info) -> bool:
-        return self.entity.is_due_for_review(info.context.clock.now().date())
+        return self.entity.is_due_for_review(info.context.now.date())
 
     @strawberry.field
     def signals(self) -> list[MismatchSignalType]:
@@ -302,7 +302,7 @@ async def _act(
     info: strawberry.Info, action: AgreementAction, raw_id: strawberry.ID
 ) -> AgreementResult:  # type: ignore[valid-type]
     async def command(uow: UnitOfWork, actor: Actor) -> AgreementSuccess:
-        return _success(await action(uow, actor, _id(raw_id), now=info.context.clock.now()))
+        return _success(await action(uow, actor, _id(raw_id), now=info.context.now))
 
     return await run(info, command)
 
@@ -343,7 +343,7 @@ class AgreementsMutation:
                     else None,
                     dimension=input.dimension,
                     review_on=input.review_on,
-                    now=info.context.clock.now(),
+                    now=info.context.now,
                 )
             )
 
@@ -360,7 +360,7 @@ class AgreementsMutation:
                     actor,
                     _id(input.agreement_id),
                     stage=input.stage,
-                    now=info.context.clock.now(),
+                    now=info.context.now,
                 )
             )
 
@@ -393,7 +393,7 @@ class AgreementsMutation:
                     follower_view=input.follower_view,
                     leader_view=input.leader_view,
                     leader_capability=input.leader_capability,
-                    now=info.context.clock.now(),
+                    now=info.context.now,
                 )
             )
 
@@ -410,7 +410,7 @@ class AgreementsMutation:
                     actor,
                     _id(input.agreement_id),
                     review_on=input.review_on,
-                    now=info.context.clock.now(),
+                    now=info.context.now,
                 )
             )
 

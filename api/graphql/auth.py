@@ -65,7 +65,7 @@ def _session(info: strawberry.Info, issued: auth_service.IssuedSession) -> Sessi
     context = info.context
     person = issued.person
     access = context.services.tokens.issue(
-        person_id=person.id, organization_id=person.organization_id, now=context.clock.now()
+        person_id=person.id, organization_id=person.organization_id, now=context.now
     )
     context.signed_in(person)
     return SessionSuccess(
@@ -89,7 +89,7 @@ class AuthMutation:
                 context.services.hasher,
                 email=input.email,
                 password=input.password,
-                now=context.clock.now(),
+                now=context.now,
                 refresh_lifetime=context.settings.refresh_token_lifetime,
             )
             return _session(info, issued)
@@ -109,7 +109,7 @@ class AuthMutation:
             issued = await auth_service.refresh_session(
                 uow,
                 refresh_token=input.refresh_token,
-                now=context.clock.now(),
+                now=context.now,
                 refresh_lifetime=context.settings.refresh_token_lifetime,
             )
             return _session(info, issued)
@@ -120,7 +120,7 @@ class AuthMutation:
     async def sign_out(self, info: strawberry.Info, input: SignOutInput) -> SignOutResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork) -> SignOutSuccess:
             await auth_service.sign_out(
-                uow, refresh_token=input.refresh_token, now=info.context.clock.now()
+                uow, refresh_token=input.refresh_token, now=info.context.now
             )
             return SignOutSuccess(signed_out=True)
 
@@ -138,7 +138,7 @@ class AuthMutation:
                 context.services.hasher,
                 token=input.token,
                 password=input.password,
-                now=context.clock.now(),
+                now=context.now,
                 refresh_lifetime=context.settings.refresh_token_lifetime,
             )
             return _session(info, issued)

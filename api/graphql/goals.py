@@ -129,7 +129,7 @@ class GoalNode(EntityNode):
 
     @strawberry.field
     def overdue(self, info: strawberry.Info) -> bool:
-        return self.entity.is_overdue(info.context.clock.now().date())
+        return self.entity.is_overdue(info.context.now.date())
 
     @strawberry.field
     def created_at(self) -> datetime:
@@ -207,8 +207,7 @@ async def readiness_suggestions(
     )
     achieved = await info.context.loaders.achieved_goals.load(person_id)
     return [
-        ReadinessSuggestionType(suggestion=s)
-        for s in readiness(achieved, rule, info.context.clock.now())
+        ReadinessSuggestionType(suggestion=s) for s in readiness(achieved, rule, info.context.now)
     ]
 
 
@@ -294,7 +293,7 @@ class GoalChange(Protocol):
 
 async def _change(info: strawberry.Info, action: GoalChange, raw_id: strawberry.ID) -> GoalResult:  # type: ignore[valid-type]
     async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
-        goal = await action(uow, actor, _goal_id(raw_id), now=info.context.clock.now())
+        goal = await action(uow, actor, _goal_id(raw_id), now=info.context.now)
         return GoalSuccess(goal=GoalNode(entity=goal))
 
     return await run(info, command)
@@ -314,7 +313,7 @@ class GoalsMutation:
                 knowledge_area_id=_area_id(input.knowledge_area_id),
                 target_date=input.target_date,
                 activate=input.activate,
-                now=info.context.clock.now(),
+                now=info.context.now,
             )
             return GoalSuccess(goal=GoalNode(entity=goal))
 
@@ -334,7 +333,7 @@ class GoalsMutation:
                 clear_area=input.clear_knowledge_area,
                 target_date=input.target_date,
                 clear_target_date=input.clear_target_date,
-                now=info.context.clock.now(),
+                now=info.context.now,
             )
             return GoalSuccess(goal=GoalNode(entity=goal))
 
@@ -348,7 +347,7 @@ class GoalsMutation:
     async def achieve_goal(self, info: strawberry.Info, input: CloseGoalInput) -> GoalResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
             goal = await service.achieve(
-                uow, actor, _goal_id(input.goal_id), note=input.note, now=info.context.clock.now()
+                uow, actor, _goal_id(input.goal_id), note=input.note, now=info.context.now
             )
             return GoalSuccess(goal=GoalNode(entity=goal))
 
@@ -358,7 +357,7 @@ class GoalsMutation:
     async def abandon_goal(self, info: strawberry.Info, input: CloseGoalInput) -> GoalResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
             goal = await service.abandon(
-                uow, actor, _goal_id(input.goal_id), note=input.note, now=info.context.clock.now()
+                uow, actor, _goal_id(input.goal_id), note=input.note, now=info.context.now
             )
             return GoalSuccess(goal=GoalNode(entity=goal))
 
@@ -375,7 +374,7 @@ class GoalsMutation:
                 progress=input.progress,
                 confidence=input.confidence,
                 note=input.note,
-                now=info.context.clock.now(),
+                now=info.context.now,
             )
             goal = await uow.goals.get(goal_id)
             assert goal is not None
@@ -416,7 +415,7 @@ async def _sharing(info: strawberry.Info, input: ShareGoalInput, action: Sharing
             mentor_id=ids.decode(input.mentor_id, "Person", field="mentorId")
             if input.mentor_id
             else None,
-            now=info.context.clock.now(),
+            now=info.context.now,
         )
         goal = await uow.goals.get(goal_id)
         assert goal is not None

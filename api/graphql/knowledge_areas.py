@@ -118,7 +118,7 @@ class KnowledgeAreasMutation:
                 name=input.name,
                 description=input.description,
                 parent_id=_parent(input.parent_id),
-                now=info.context.clock.now(),
+                now=info.context.now,
             )
             return KnowledgeAreaSuccess(area=KnowledgeAreaNode(entity=area))
 

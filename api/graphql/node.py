@@ -16,6 +16,7 @@ from strawberry import relay
 
 from api.graphql import ids
 from api.graphql.commands import require_actor
+from api.graphql.entity import EntityNode
 from api.graphql.errors import PublicError
 
 MAX_NODES = 100
@@ -27,7 +28,7 @@ async def _resolve(info: strawberry.Info, raw_ids: list[strawberry.ID]) -> list[
         parsed = ids.decode_any(raw)
         node_type = info.schema.get_type_by_name(parsed[0]) if parsed else None
         origin = getattr(node_type, "origin", None)
-        if parsed is None or origin is None or not issubclass(origin, relay.Node):
+        if parsed is None or origin is None or not issubclass(origin, EntityNode):
             raise PublicError(f"{raw!r} is not a valid id.", "INVALID_ID")
         decoded.append(parsed)
     by_type: dict[str, list[UUID]] = defaultdict(list)

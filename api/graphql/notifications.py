@@ -156,9 +156,7 @@ class NotificationsMutation:
                     for i in input.notification_ids
                 ]
             )
-            marked = await uow.notifications.mark_read(
-                actor.person_id, chosen, info.context.clock.now()
-            )
+            marked = await uow.notifications.mark_read(actor.person_id, chosen, info.context.now)
             return MarkNotificationsReadSuccess(marked=marked)
 
         return await run(info, command)

@@ -252,7 +252,7 @@ class PeopleMutation:
                 handle=input.handle,
                 email=input.email,
                 timezone=input.timezone,
-                now=context.clock.now(),
+                now=context.now,
                 invitation_lifetime=context.settings.invitation_lifetime,
             )
 
@@ -289,9 +289,7 @@ class PeopleMutation:
     ) -> MarkPersonLeftResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork, actor: Actor) -> MarkPersonLeftSuccess:
             person_id = ids.decode(input.person_id, "Person", field="personId")
-            person = await people_service.mark_left(
-                uow, actor, person_id, now=info.context.clock.now()
-            )
+            person = await people_service.mark_left(uow, actor, person_id, now=info.context.now)
             return MarkPersonLeftSuccess(person=PersonNode(entity=person))
 
         return await run(info, command)

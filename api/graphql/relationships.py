@@ -124,7 +124,7 @@ class RelationshipNode(EntityNode):
 
     @strawberry.field(description="Active and past its review date: time to renew or end it.")
     def due_for_review(self, info: strawberry.Info) -> bool:
-        return self.entity.is_due_for_review(info.context.clock.now().date())
+        return self.entity.is_due_for_review(info.context.now.date())
 
     @strawberry.field(description="The areas a mentorship covers.")
     async def knowledge_areas(self, info: strawberry.Info) -> list[AreaRef]:
@@ -297,7 +297,7 @@ async def relationships_due_for_review(
 ) -> list[RelationshipNode] | None:
     if not await _is_viewer(info, root):
         return None
-    today = info.context.clock.now().date()
+    today = info.context.now.date()
     found = await info.context.loaders.relationships_due_for_review(root.entity.id, today)
     return [RelationshipNode(entity=r) for r in found]
 
@@ -440,7 +440,7 @@ class RelationshipsMutation:
                 ],
                 message=input.message,
                 review_on=input.review_on,
-                now=info.context.clock.now(),
+                now=info.context.now,
             )
             return RelationshipSuccess(relationship=RelationshipNode(entity=relationship))
 
@@ -477,7 +477,7 @@ class RelationshipsMutation:
                 actor,
                 _id(input.relationship_id),
                 reason=input.reason,
-                now=info.context.clock.now(),
+                now=info.context.now,
             )
             return RelationshipSuccess(relationship=RelationshipNode(entity=relationship))
 
@@ -493,7 +493,7 @@ class RelationshipsMutation:
                 actor,
                 _id(input.relationship_id),
                 review_on=input.review_on,
-                now=info.context.clock.now(),
+                now=info.context.now,
             )
             return RelationshipSuccess(relationship=RelationshipNode(entity=relationship))
 
@@ -514,7 +514,7 @@ async def _transition(
     info: strawberry.Info, action: Transition, raw_id: strawberry.ID
 ) -> RelationshipResult:  # type: ignore[valid-type]
     async def command(uow: UnitOfWork, actor: Actor) -> RelationshipSuccess:
-        relationship = await action(uow, actor, _id(raw_id), now=info.context.clock.now())
+        relationship = await action(uow, actor, _id(raw_id), now=info.context.now)
         return RelationshipSuccess(relationship=RelationshipNode(entity=relationship))
 
     return await run(info, command)

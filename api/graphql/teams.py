@@ -156,7 +156,7 @@ class TeamsMutation:
                 name=input.name,
                 mission=input.mission,
                 stage=input.stage,
-                now=info.context.clock.now(),
+                now=info.context.now,
             )
             return TeamSuccess(team=TeamNode(entity=team))
 
@@ -187,7 +187,7 @@ class TeamsMutation:
                 actor,
                 ids.decode(input.team_id, "Team", field="teamId"),
                 ids.decode(input.person_id, "Person", field="personId"),
-                now=info.context.clock.now(),
+                now=info.context.now,
             )
             return TeamMembershipSuccess(membership=TeamMembershipType(entity=membership))
 
@@ -203,7 +203,7 @@ class TeamsMutation:
                 actor,
                 ids.decode(input.team_id, "Team", field="teamId"),
                 ids.decode(input.person_id, "Person", field="personId"),
-                now=info.context.clock.now(),
+                now=info.context.now,
             )
             return TeamMembershipSuccess(membership=TeamMembershipType(entity=membership))
 

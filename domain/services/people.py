@@ -55,7 +55,10 @@ async def invite_person(
         raise Conflict(
             "That handle is taken in this organization.", code="HANDLE_TAKEN", field="handle"
         )
-    if await uow.people.email_taken(person.email) or await uow.accounts.get_by_email(person.email):
+    # Only this organization is consulted: whether the address has an account
+    # elsewhere is not this organization's business (accepting the invitation
+    # is where one account per email is enforced).
+    if await uow.people.email_taken(person.email):
         raise Conflict(
             "Someone with that email is already a member.", code="EMAIL_TAKEN", field="email"
         )

@@ -105,7 +105,7 @@ async def accept(
     # an early change would be counted by the checks themselves.
     current = None
     if relationship.kind is RelationshipKind.STEWARDSHIP:
-        current = await uow.relationships.active_stewardship_of(follower.id)
+        current = await uow.relationships.active_stewardship_of(follower.id, for_update=True)
         if (current.id if current else None) != relationship.replaces_id:
             raise Conflict(
                 f"{follower.name}'s stewardship changed since this was proposed; "

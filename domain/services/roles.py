@@ -17,7 +17,7 @@ from domain.actors import Actor
 from domain.errors import Conflict, NotFound, PermissionDenied
 from domain.notifications import Notification, NotificationKind
 from domain.ports import UnitOfWork
-from domain.roles import Role, RoleAssignment, RoleStatus, Scope
+from domain.roles import Role, RoleAssignment, RoleStatus, Scope, visible_to
 
 
 async def may_speak_for_collective(
@@ -31,14 +31,18 @@ async def may_speak_for_collective(
 
 
 async def may_see(uow: UnitOfWork, person_id: UUID, assignment: RoleAssignment) -> bool:
-    """Active and past roles are public in the organization (mandates are
-    transparent); open, declined and withdrawn proposals are for the person,
-    the proposer and those who could answer them."""
-    if assignment.started_at is not None:  # it was held, now or before
-        return True
-    if person_id in (assignment.person_id, assignment.proposed_by_id):
-        return True
-    return assignment.volunteered and await may_speak_for_collective(uow, person_id, assignment)
+    """domain.roles.visible_to, asking the database only what it needs."""
+    team_ids = []
+    if assignment.team_id is not None and await uow.memberships.current(
+        assignment.team_id, person_id
+    ):
+        team_ids.append(assignment.team_id)
+    return visible_to(
+        assignment,
+        person_id,
+        viewer_is_org_faculty=await uow.roles.holds(person_id, Role.ORG_FACULTY),
+        viewer_team_ids=team_ids,
+    )
 
 
 async def volunteer(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, tuple_
@@ -23,10 +23,13 @@ def _coerce(column: ColumnElement[Any], value: Any) -> Any:
         if python_type is uuid.UUID:
             return uuid.UUID(str(value))
         if python_type is datetime:
-            return datetime.fromisoformat(str(value))
+            moment = datetime.fromisoformat(str(value))
+            if moment.tzinfo is None:
+                raise ValueError("naive")
+            return moment.astimezone(UTC)  # out-of-range moments fail here
         if not isinstance(value, python_type):
             raise TypeError
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValidationFailed(
             "cursor", "That cursor is not valid.", code="INVALID_CURSOR"
         ) from exc

@@ -30,15 +30,18 @@ class SqlRelationshipRepository(TenantRepository):
             query = query.with_for_update().execution_options(populate_existing=True)
         return await self.session.scalar(query)
 
-    async def active_stewardship_of(self, follower_id: UUID) -> Relationship | None:
-        return await self.session.scalar(
-            select(Relationship).filter_by(
-                organization_id=self.organization_id,
-                follower_id=follower_id,
-                kind=RelationshipKind.STEWARDSHIP,
-                status=RelationshipStatus.ACTIVE,
-            )
+    async def active_stewardship_of(
+        self, follower_id: UUID, *, for_update: bool = False
+    ) -> Relationship | None:
+        query = select(Relationship).filter_by(
+            organization_id=self.organization_id,
+            follower_id=follower_id,
+            kind=RelationshipKind.STEWARDSHIP,
+            status=RelationshipStatus.ACTIVE,
         )
+        if for_update:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return await self.session.scalar(query)
 
     async def open_between(
         self, kind: RelationshipKind, leader_id: UUID, follower_id: UUID

@@ -407,7 +407,9 @@ class FakeRelationshipRepository(_TenantRepository):
         )
         return relationship
 
-    async def active_stewardship_of(self, follower_id: UUID) -> Relationship | None:
+    async def active_stewardship_of(
+        self, follower_id: UUID, *, for_update: bool = False
+    ) -> Relationship | None:
         return next(
             (
                 r
