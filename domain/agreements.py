@@ -156,12 +156,15 @@ class AutonomyAgreement:
 
     def reject_stage(self, by: UUID, now: datetime) -> None:
         """Either side drops a pending proposal (the proposer withdraws it,
-        the other declines it); the agreed stage stays."""
+        the other declines it); the agreed stage stays. A first proposal
+        that is dropped leaves nothing agreed, so the agreement ends."""
         self.side_of(by)
         self._require_open()
         if self.proposed_stage is None:
             raise Conflict("No stage change is waiting for confirmation.", code="NOTHING_PROPOSED")
         self.proposed_stage = self.proposed_by_id = None
+        if self.agreed_stage is None:
+            self.status = AgreementStatus.ENDED
         self.updated_at = now
 
     def assess(
@@ -193,7 +196,8 @@ class AutonomyAgreement:
             if value is not None and getattr(self, name) is not value:
                 changes.append((agreement_field, getattr(self, name), value))
                 setattr(self, name, value)
-        self.updated_at = now
+        if changes:
+            self.updated_at = now
         return changes
 
     def set_review(self, by: UUID, review_on: date, now: datetime) -> None:

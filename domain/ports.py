@@ -203,6 +203,10 @@ class AgreementRepository(Protocol):
         """Proposed or active agreements of the relationship, locked for update."""
         ...
 
+    async def open_in_role(self, role_assignment_id: UUID) -> list[AutonomyAgreement]:
+        """The same for a product-owner role assignment."""
+        ...
+
 
 class NotificationRepository(Protocol):
     async def add(self, notification: Notification) -> None: ...

@@ -90,9 +90,13 @@ async def reject_stage(
     uow: UnitOfWork, actor: Actor, agreement_id: UUID, *, now: datetime
 ) -> AutonomyAgreement:
     agreement = await _mine(uow, actor, agreement_id)
-    before = agreement.proposed_stage
+    before, status = agreement.proposed_stage, agreement.status
     agreement.reject_stage(actor.person_id, now)
     await _record(uow, agreement, actor.person_id, AgreementField.PROPOSED_STAGE, before, None, now)
+    if status is not agreement.status:
+        await _record(
+            uow, agreement, actor.person_id, AgreementField.STATUS, status, agreement.status, now
+        )
     return agreement
 
 
@@ -145,7 +149,20 @@ async def end_with_relationship(
     uow: UnitOfWork, relationship_id: UUID, *, by: UUID, now: datetime
 ) -> None:
     """Agreements live inside their relationship and end with it."""
-    for agreement in await uow.agreements.open_in_relationship(relationship_id):
+    await _end_all(uow, await uow.agreements.open_in_relationship(relationship_id), by, now)
+
+
+async def end_with_role(
+    uow: UnitOfWork, role_assignment_id: UUID, *, by: UUID, now: datetime
+) -> None:
+    """A product owner's agreements end when they step back from the role."""
+    await _end_all(uow, await uow.agreements.open_in_role(role_assignment_id), by, now)
+
+
+async def _end_all(
+    uow: UnitOfWork, open_agreements: list[AutonomyAgreement], by: UUID, now: datetime
+) -> None:
+    for agreement in open_agreements:
         before = agreement.status
         agreement.status, agreement.updated_at = AgreementStatus.ENDED, now
         await _record(uow, agreement, by, AgreementField.STATUS, before, agreement.status, now)

@@ -18,6 +18,7 @@ from domain.errors import Conflict, NotFound, PermissionDenied
 from domain.notifications import Notification, NotificationKind
 from domain.ports import UnitOfWork
 from domain.roles import Role, RoleAssignment, RoleStatus, Scope, visible_to
+from domain.services import agreements
 
 
 async def may_speak_for_collective(
@@ -160,6 +161,7 @@ async def step_back(
             code="LAST_ORG_FACULTY",
         )
     assignment.step_back(actor.person_id, now, note)
+    await agreements.end_with_role(uow, assignment.id, by=actor.person_id, now=now)
     if assignment.proposed_by_id not in (None, actor.person_id):
         await _notify(
             uow, assignment, NotificationKind.ROLE_ENDED, [assignment.proposed_by_id], actor, now
@@ -168,11 +170,13 @@ async def step_back(
 
 
 async def end_all_of(uow: UnitOfWork, person_id: UUID, *, now: datetime) -> None:
-    """Someone left: their roles end, and open proposals for them or made by
-    them lapse (nobody is left to give that side's consent)."""
+    """Someone left: their roles end (with the agreements made in them), and
+    open proposals for them or made by them lapse (nobody is left to give
+    that side's consent)."""
     for assignment in await uow.roles.open_for_person(person_id):
         if assignment.is_current:
             assignment.end_because_left(now)
+            await agreements.end_with_role(uow, assignment.id, by=person_id, now=now)
         else:
             assignment.withdraw(assignment.proposed_by_id or person_id, now)
 

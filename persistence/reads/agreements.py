@@ -4,14 +4,24 @@ from collections import defaultdict
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, or_, select
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreement
+from domain.agreements import (
+    AgreementChange,
+    AgreementField,
+    AgreementStatus,
+    AutonomyAgreement,
+)
 from domain.relationships import RelationshipKind, RelationshipStatus
 from persistence.tables import agreement_changes, autonomy_agreements, relationships
 
 a = autonomy_agreements
+_FIELD_ORDER = case(
+    {field.name: rank for rank, field in enumerate(AgreementField)},
+    value=sa.cast(agreement_changes.c.field, sa.Text),
+)
 
 
 def _party(viewer_id: UUID) -> ColumnElement[bool]:
@@ -81,7 +91,9 @@ async def changes_of_agreements(
     rows = await session.scalars(
         select(AgreementChange)
         .where(ch.c.organization_id == organization_id, ch.c.agreement_id.in_(agreement_ids))
-        .order_by(ch.c.changed_at, ch.c.id)
+        # Changes of one request share their time: the order they were made in
+        # (the order of AgreementField) keeps the history deterministic.
+        .order_by(ch.c.changed_at, _FIELD_ORDER, ch.c.id)
     )
     result: dict[UUID, list[AgreementChange]] = defaultdict(list)
     for change in rows:

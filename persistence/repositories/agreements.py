@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreement
 from persistence.repositories.base import TenantRepository
@@ -29,12 +29,18 @@ class SqlAgreementRepository(TenantRepository):
         await self.session.flush()
 
     async def open_in_relationship(self, relationship_id: UUID) -> list[AutonomyAgreement]:
+        return await self._open(autonomy_agreements.c.relationship_id == relationship_id)
+
+    async def open_in_role(self, role_assignment_id: UUID) -> list[AutonomyAgreement]:
+        return await self._open(autonomy_agreements.c.role_assignment_id == role_assignment_id)
+
+    async def _open(self, condition: ColumnElement[bool]) -> list[AutonomyAgreement]:
         a = autonomy_agreements
         rows = await self.session.scalars(
             select(AutonomyAgreement)
             .where(
                 a.c.organization_id == self.organization_id,
-                a.c.relationship_id == relationship_id,
+                condition,
                 a.c.status != AgreementStatus.ENDED,
             )
             .with_for_update()

@@ -38,6 +38,8 @@ from domain.organizations import Organization
 from domain.people import Person
 from domain.ports import (
     AccountRepository,
+    AgreementRepository,
+    GoalRepository,
     InvitationRepository,
     KnowledgeAreaRepository,
     NotificationRepository,
@@ -551,6 +553,13 @@ class FakeAgreementRepository(_TenantRepository):
             if a.relationship_id == relationship_id and a.status is not AgreementStatus.ENDED
         ]
 
+    async def open_in_role(self, role_assignment_id: UUID) -> list[AutonomyAgreement]:
+        return [
+            a
+            for a in self._mine(self._db.tables.agreements)
+            if a.role_assignment_id == role_assignment_id and a.status is not AgreementStatus.ENDED
+        ]
+
 
 # -- unit of work ------------------------------------------------------------------
 
@@ -577,6 +586,8 @@ class FakeUnitOfWork:
     roles: RoleAssignmentRepository
     relationships: RelationshipRepository
     notifications: NotificationRepository
+    goals: GoalRepository
+    agreements: AgreementRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository
