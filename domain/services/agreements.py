@@ -193,7 +193,12 @@ async def _parties(
         return relationship.leader_id, relationship.follower_id
     assert role_assignment_id is not None
     assignment = await uow.roles.get(role_assignment_id)
-    if assignment is None or assignment.role is not Role.PRODUCT_OWNER:
+    # A role never held is a private proposal: it reads as not found.
+    if (
+        assignment is None
+        or assignment.role is not Role.PRODUCT_OWNER
+        or assignment.started_at is None
+    ):
         raise NotFound("RoleAssignment")
     if not assignment.is_current or assignment.team_id is None:
         raise Conflict(
