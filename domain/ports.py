@@ -207,6 +207,10 @@ class AgreementRepository(Protocol):
         """The same for a product-owner role assignment."""
         ...
 
+    async def open_in_team(self, team_id: UUID, follower_id: UUID) -> list[AutonomyAgreement]:
+        """The follower's open agreements with the team's product owners."""
+        ...
+
 
 class NotificationRepository(Protocol):
     async def add(self, notification: Notification) -> None: ...

@@ -159,6 +159,13 @@ async def end_with_role(
     await _end_all(uow, await uow.agreements.open_in_role(role_assignment_id), by, now)
 
 
+async def end_within_team(
+    uow: UnitOfWork, team_id: UUID, follower_id: UUID, *, by: UUID, now: datetime
+) -> None:
+    """A member who leaves a team leaves its product owner's agreements."""
+    await _end_all(uow, await uow.agreements.open_in_team(team_id, follower_id), by, now)
+
+
 async def _end_all(
     uow: UnitOfWork, open_agreements: list[AutonomyAgreement], by: UUID, now: datetime
 ) -> None:

@@ -9,6 +9,7 @@ from domain import policies
 from domain.actors import Actor
 from domain.errors import Conflict, NotFound
 from domain.ports import UnitOfWork
+from domain.services import agreements
 from domain.teams import Team, TeamMembership, TeamStage
 
 
@@ -74,13 +75,15 @@ async def add_team_member(
 async def remove_team_member(
     uow: UnitOfWork, actor: Actor, team_id: UUID, person_id: UUID, *, now: datetime
 ) -> TeamMembership:
-    """Ends the membership; the record stays as history."""
+    """Ends the membership (the record stays as history), and with it the
+    autonomy agreements the team's product owner made with this person."""
     await policies.require_org_faculty(uow, actor, "change team membership")
     team = await _team(uow, team_id)
     membership = await uow.memberships.current(team.id, person_id)
     if membership is None:
         raise NotFound("Membership", "This person is not a current member of the team.")
     membership.end(now)
+    await agreements.end_within_team(uow, team.id, person_id, by=actor.person_id, now=now)
     return membership
 
 

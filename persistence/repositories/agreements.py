@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 
 from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreement
+from domain.roles import Role
 from persistence.repositories.base import TenantRepository
-from persistence.tables import autonomy_agreements
+from persistence.tables import autonomy_agreements, role_assignments
 
 
 class SqlAgreementRepository(TenantRepository):
@@ -33,6 +34,13 @@ class SqlAgreementRepository(TenantRepository):
 
     async def open_in_role(self, role_assignment_id: UUID) -> list[AutonomyAgreement]:
         return await self._open(autonomy_agreements.c.role_assignment_id == role_assignment_id)
+
+    async def open_in_team(self, team_id: UUID, follower_id: UUID) -> list[AutonomyAgreement]:
+        a, r = autonomy_agreements, role_assignments
+        in_team = select(r.c.id).where(r.c.team_id == team_id, r.c.role == Role.PRODUCT_OWNER)
+        return await self._open(
+            and_(a.c.follower_id == follower_id, a.c.role_assignment_id.in_(in_team))
+        )
 
     async def _open(self, condition: ColumnElement[bool]) -> list[AutonomyAgreement]:
         a = autonomy_agreements

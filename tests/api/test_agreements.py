@@ -24,7 +24,15 @@ from domain.relationships import RelationshipKind, Side
 from domain.services import agreements as agreement_service
 from domain.services import relationships as relationship_service
 from tests.api.harness import GraphQL, Member, Org, count_statements
-from tests.api.queries import add_team_member, create_area, create_team, gid, missing_id, mutate
+from tests.api.queries import (
+    REMOVE_TEAM_MEMBER,
+    add_team_member,
+    create_area,
+    create_team,
+    gid,
+    missing_id,
+    mutate,
+)
 from tests.api.relationship_helpers import (
     COACHING,
     END,
@@ -1361,3 +1369,43 @@ async def test_bad_input_is_refused_with_a_typed_error(
     result = response.json()["data"]["proposeAgreementStage"]
     assert result["__typename"] == "AuthenticationError", result
     assert await agreement_state(services) == before
+
+
+@pytest.mark.parametrize("leaves", ["team", "role"])
+async def test_a_product_owners_agreements_end_when_the_team_link_ends(
+    gql: GraphQL, org: Org, clock: FakeClock, leaves: str
+) -> None:
+    """An agreement within a team lives as long as the member is in the team
+    and the owner holds the role; others of the owner's agreements stay."""
+    owner = await org.add_member("Pat Owner")
+    member = await org.add_member("Mia Member")
+    stays = await org.add_member("Sam Stays")
+    team_id = await team_with(gql, org, "Checkout", member, stays)
+    role_id = await held_product_owner(gql, org, owner, team_id)
+    agreements = {}
+    for follower in (member, stays):
+        offer = success(
+            await propose_result(
+                gql, owner, role_assignment_id=role_id, follower_id=follower.id, stage=FIXED
+            )
+        )
+        step(clock, org)
+        agreements[follower.id] = await done(gql, CONFIRM, follower, offer["id"])
+
+    if leaves == "team":
+        result = await mutate(
+            gql,
+            REMOVE_TEAM_MEMBER,
+            {"teamId": team_id, "personId": member.id},
+            token=org.faculty.token,
+        )
+        assert result["__typename"] == "TeamMembershipSuccess", result
+        expected = {member.id: "ENDED", stays.id: "ACTIVE"}
+    else:
+        stepped = await mutate(gql, STEP_BACK, {"roleAssignmentId": role_id}, token=owner.token)
+        assert stepped["__typename"] == "RoleAssignmentSuccess", stepped
+        expected = {member.id: "ENDED", stays.id: "ENDED"}
+    for follower_id, status in expected.items():
+        seen_now = await node(gql, owner, agreements[follower_id]["id"])
+        assert seen_now is not None
+        assert seen_now["status"] == status

@@ -553,6 +553,20 @@ class FakeAgreementRepository(_TenantRepository):
             if a.relationship_id == relationship_id and a.status is not AgreementStatus.ENDED
         ]
 
+    async def open_in_team(self, team_id: UUID, follower_id: UUID) -> list[AutonomyAgreement]:
+        roles = {
+            r.id
+            for r in self._mine(self._db.tables.roles)
+            if r.team_id == team_id and r.role is Role.PRODUCT_OWNER
+        }
+        return [
+            a
+            for a in self._mine(self._db.tables.agreements)
+            if a.follower_id == follower_id
+            and a.role_assignment_id in roles
+            and a.status is not AgreementStatus.ENDED
+        ]
+
     async def open_in_role(self, role_assignment_id: UUID) -> list[AutonomyAgreement]:
         return [
             a
