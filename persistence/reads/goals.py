@@ -61,8 +61,7 @@ async def visible_goals_by_ids(
 async def visible_goals_of_owners(
     session: AsyncSession, organization_id: UUID, owner_ids: Sequence[UUID], *, viewer_id: UUID
 ) -> dict[UUID, list[Goal]]:
-    """Each owner's goals the viewer may read: open ones first, then by
-    target date and creation."""
+    """Each owner's goals the viewer may read, newest first."""
     rows = await session.scalars(
         select(Goal)
         .where(

@@ -1,0 +1,148 @@
+"""Running a benchmark: a real server process on an embedded PostgreSQL of
+its own, seeded directly through the domain services, and a bounded load of
+concurrent HTTP requests against it from this process.
+
+Figures are printed, never asserted: timing belongs here, not in tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from api.context import Services
+from api.runtime import Database, build_services, engine_for
+from api.settings import Settings
+
+
+@dataclass
+class Figures:
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    def report(self, name: str) -> str:
+        ordered = sorted(self.latencies)
+
+        def pct(p: float) -> float:
+            return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+
+        return (
+            f"{name}: {self.requests} requests in {self.seconds:.1f}s = "
+            f"{self.requests / self.seconds:.0f} req/s, errors {self.errors}, "
+            f"p50 {pct(0.50):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms, "
+            f"mean {statistics.fmean(ordered) * 1000:.1f} ms"
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def database() -> Iterator[tuple[Settings, Database]]:
+    """A throw-away embedded PostgreSQL, migrated."""
+    with tempfile.TemporaryDirectory(prefix="trellis-bench-") as folder:
+        settings = Settings(data_dir=Path(folder), database_name="bench")
+        db = Database.open(settings)
+        try:
+            db.migrate()
+            yield settings, db
+        finally:
+            db.close()
+
+
+async def seed(
+    settings: Settings, url: str, seeder: Callable[[Services], Awaitable[object]]
+) -> object:
+    engine = engine_for(settings, url)
+    try:
+        return await seeder(build_services(settings, engine))
+    finally:
+        await engine.dispose()
+
+
+@contextmanager
+def server(url: str, *, workers: int = 1) -> Iterator[str]:
+    """`trellis serve` in its own process, production settings, no job loop."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "TRELLIS_DATABASE_URL": url,
+        "TRELLIS_ENVIRONMENT": "production",
+        "TRELLIS_TOKEN_SECRET": "bench-secret-" + "x" * 40,
+        "TRELLIS_JOB_INTERVAL": "none",
+        "TRELLIS_DATABASE_POOL_SIZE": "20",
+    }
+    trellis = Path(sys.executable).with_name("trellis")
+    process = subprocess.Popen(
+        [str(trellis), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not come up")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def load(
+    base: str,
+    make_request: Callable[[int], tuple[str, dict[str, object], str]],
+    *,
+    requests: int,
+    concurrency: int,
+) -> Figures:
+    """`requests` GraphQL calls, `concurrency` at a time. `make_request(i)`
+    gives (query, variables, token) for call i. Bounded by count."""
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(requests))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            for i in counter:
+                query, variables, token = make_request(i)
+                started = time.perf_counter()
+                response = await client.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables},
+                    headers={"authorization": f"Bearer {token}"},
+                )
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200 or "errors" in response.json():
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        seconds = time.perf_counter() - started
+    return Figures(requests=requests, errors=errors, seconds=seconds, latencies=latencies)
