@@ -139,7 +139,9 @@ class AutonomyAgreement:
             raise Conflict("That is the agreed stage already.", code="UNCHANGED")
         self.proposed_stage, self.proposed_by_id, self.updated_at = stage, by, now
 
-    def confirm_stage(self, by: UUID, now: datetime) -> AutonomyStage:
+    def confirm_stage(self, by: UUID, stage: AutonomyStage, now: datetime) -> AutonomyStage:
+        """`stage` is the stage the confirming person saw: consent is to that
+        stage, so a proposal changed meanwhile is not confirmed blindly."""
         self.side_of(by)
         self._require_open()
         if self.proposed_stage is None:
@@ -147,6 +149,11 @@ class AutonomyAgreement:
         if by == self.proposed_by_id:
             raise PermissionDenied(
                 "The other person confirms a stage you proposed.", code="OWN_PROPOSAL"
+            )
+        if stage is not self.proposed_stage:
+            raise Conflict(
+                "The proposal changed since you saw it; look at it again.",
+                code="PROPOSAL_CHANGED",
             )
         self.agreed_stage = self.proposed_stage
         self.proposed_stage = self.proposed_by_id = None

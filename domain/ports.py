@@ -189,6 +189,10 @@ class GoalRepository(Protocol):
         self, goal_id: UUID, audience: Audience, person_id: UUID | None
     ) -> GoalShare | None: ...
 
+    async def revoke_mentor_shares(self, owner_id: UUID, mentor_id: UUID, now: datetime) -> None:
+        """A mentorship ended: the owner's shares with that mentor end too."""
+        ...
+
 
 class AgreementRepository(Protocol):
     async def add(self, agreement: AutonomyAgreement) -> None: ...

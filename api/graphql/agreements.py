@@ -251,6 +251,14 @@ class AgreementIdInput:
 
 
 @strawberry.input
+class ConfirmAgreementStageInput:
+    agreement_id: strawberry.ID
+    stage: AutonomyStageType = strawberry.field(  # type: ignore[valid-type]
+        description="The proposed stage you are agreeing to, as you saw it."
+    )
+
+
+@strawberry.input
 class ProposeAgreementStageInput:
     agreement_id: strawberry.ID
     stage: AutonomyStageType  # type: ignore[valid-type]
@@ -368,9 +376,16 @@ class AgreementsMutation:
 
     @strawberry.mutation(description="Confirm the stage the other side proposed.")
     async def confirm_agreement_stage(
-        self, info: strawberry.Info, input: AgreementIdInput
+        self, info: strawberry.Info, input: ConfirmAgreementStageInput
     ) -> AgreementResult:  # type: ignore[valid-type]
-        return await _act(info, service.confirm_stage, input.agreement_id)
+        async def command(uow: UnitOfWork, actor: Actor) -> AgreementSuccess:
+            return _success(
+                await service.confirm_stage(
+                    uow, actor, _id(input.agreement_id), stage=input.stage, now=info.context.now
+                )
+            )
+
+        return await run(info, command)
 
     @strawberry.mutation(
         description="Decline (or withdraw) a proposed stage; the agreed one stays."

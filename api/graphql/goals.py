@@ -206,6 +206,11 @@ async def readiness_suggestions(
         window=timedelta(days=organization.readiness_window_days),
     )
     achieved = await info.context.loaders.achieved_goals.load(person_id)
+    if actor.person_id != person_id:
+        # The steward's suggestion rests only on goals shared with them: the
+        # stage of a private goal is the owner's to tell.
+        readable = await info.context.loaders.goal.load_many([g.goal_id for g in achieved])
+        achieved = [g for g, seen in zip(achieved, readable, strict=True) if seen is not None]
     return [
         ReadinessSuggestionType(suggestion=s) for s in readiness(achieved, rule, info.context.now)
     ]

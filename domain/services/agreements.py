@@ -73,11 +73,11 @@ async def propose_stage(
 
 
 async def confirm_stage(
-    uow: UnitOfWork, actor: Actor, agreement_id: UUID, *, now: datetime
+    uow: UnitOfWork, actor: Actor, agreement_id: UUID, *, stage: AutonomyStage, now: datetime
 ) -> AutonomyAgreement:
     agreement = await _mine(uow, actor, agreement_id)
     before, status = agreement.agreed_stage, agreement.status
-    agreed = agreement.confirm_stage(actor.person_id, now)
+    agreed = agreement.confirm_stage(actor.person_id, stage, now)
     await _record(uow, agreement, actor.person_id, AgreementField.AGREED_STAGE, before, agreed, now)
     if status is not agreement.status:
         await _record(
@@ -190,7 +190,12 @@ async def _parties(
             code="ONE_CONTEXT",
         )
     if relationship_id is not None:
-        relationship = await uow.relationships.get(relationship_id)
+        if follower_id is not None:
+            raise ValidationFailed(
+                "followerId", "A relationship names its follower already.", code="NOT_ALLOWED"
+            )
+        # Locked, so that it cannot end while the agreement is being made.
+        relationship = await uow.relationships.get(relationship_id, for_update=True)
         if relationship is None or not relationship.involves(actor.person_id):
             raise NotFound("Relationship")
         if not relationship.is_active:
@@ -199,7 +204,7 @@ async def _parties(
             )
         return relationship.leader_id, relationship.follower_id
     assert role_assignment_id is not None
-    assignment = await uow.roles.get(role_assignment_id)
+    assignment = await uow.roles.get(role_assignment_id, for_update=True)
     # A role never held is a private proposal: it reads as not found.
     if (
         assignment is None
@@ -210,6 +215,12 @@ async def _parties(
     if not assignment.is_current or assignment.team_id is None:
         raise Conflict(
             "Agreements are made within a role that is held now.", code="NO_ACTIVE_RELATIONSHIP"
+        )
+    if actor.person_id != assignment.person_id and follower_id not in (None, actor.person_id):
+        raise ValidationFailed(
+            "followerId",
+            "A team member makes an agreement for themselves; leave followerId out.",
+            code="NOT_ALLOWED",
         )
     follower = follower_id if actor.person_id == assignment.person_id else actor.person_id
     if follower is None:

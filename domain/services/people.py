@@ -13,7 +13,7 @@ from domain.errors import Conflict, NotFound
 from domain.people import Person
 from domain.ports import UnitOfWork
 from domain.roles import Role
-from domain.services import relationships, roles
+from domain.services import agreements, relationships, roles
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,9 @@ async def mark_left(uow: UnitOfWork, actor: Actor, person_id: UUID, *, now: date
     await roles.end_all_of(uow, person.id, now=now)
     for membership in await uow.memberships.current_of_person(person.id):
         membership.end(now)
+        await agreements.end_within_team(
+            uow, membership.team_id, person.id, by=actor.person_id, now=now
+        )
     account = await uow.accounts.get_by_person(person.id)
     if account is not None:
         await uow.refresh_tokens.revoke_all_for_account(account.id, now)

@@ -268,10 +268,13 @@ async def close_all_of(uow: UnitOfWork, person_id: UUID, *, by: UUID, now: datet
 
 
 async def _closed(uow: UnitOfWork, relationship: Relationship, *, by: UUID, now: datetime) -> None:
-    """What ends with a relationship: its mentorship areas stop counting and
-    the autonomy agreements made within it end."""
+    """What ends with a relationship: its mentorship areas stop counting, the
+    autonomy agreements made within it end, and goals shared with a mentor
+    stop being shared with them (a later mentorship does not revive them)."""
     await uow.relationships.set_areas_active(relationship.id, False)
     await agreements.end_with_relationship(uow, relationship.id, by=by, now=now)
+    if relationship.kind is RelationshipKind.MENTORSHIP:
+        await uow.goals.revoke_mentor_shares(relationship.follower_id, relationship.leader_id, now)
 
 
 async def _person(uow: UnitOfWork, person_id: UUID, *, field: str) -> Person:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from persistence.repositories.base import TenantRepository
-from persistence.tables import goal_shares
+from persistence.tables import goal_shares, goals
 
 
 class SqlGoalRepository(TenantRepository):
@@ -40,4 +41,22 @@ class SqlGoalRepository(TenantRepository):
                 s.c.person_id.is_(None) if person_id is None else s.c.person_id == person_id,
                 s.c.revoked_at.is_(None),
             )
+        )
+
+    async def revoke_mentor_shares(self, owner_id: UUID, mentor_id: UUID, now: datetime) -> None:
+        s, g = goal_shares, goals
+        owned = select(g.c.id).where(
+            g.c.organization_id == self.organization_id, g.c.owner_id == owner_id
+        )
+        await self.session.execute(
+            update(s)
+            .where(
+                s.c.organization_id == self.organization_id,
+                s.c.audience == Audience.MENTOR,
+                s.c.person_id == mentor_id,
+                s.c.revoked_at.is_(None),
+                s.c.goal_id.in_(owned),
+            )
+            .values(revoked_at=now)
+            .execution_options(synchronize_session="fetch")
         )

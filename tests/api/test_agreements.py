@@ -81,7 +81,7 @@ mutation ProposeStage($input: ProposeAgreementStageInput!) {{
 """
 
 CONFIRM = f"""
-mutation Confirm($input: AgreementIdInput!) {{
+mutation Confirm($input: ConfirmAgreementStageInput!) {{
   confirmAgreementStage(input: $input) {{ {_RESULT} }}
 }}
 """
@@ -230,6 +230,14 @@ async def propose_result(
 async def act(
     gql: GraphQL, document: str, by: Member, agreement_id: str, **extra: Any
 ) -> dict[str, Any]:
+    if document is CONFIRM and "stage" not in extra:
+        # Confirm what the confirming person sees proposed, as a client does.
+        seen = await gql.data(
+            "query($id: ID!) { node(id: $id) { ... on AutonomyAgreement { proposedStage } } }",
+            {"id": agreement_id},
+            token=by.token,
+        )
+        extra["stage"] = (seen["node"] or {}).get("proposedStage") or TASKS
     return await mutate(gql, document, {"agreementId": agreement_id, **extra}, token=by.token)
 
 
@@ -1186,7 +1194,9 @@ async def _stewardees_with_agreements(
                     stage=AutonomyStage.FIXED_GOALS,
                     now=now,
                 )
-                await agreement_service.confirm_stage(uow, actor(member), agreement.id, now=now)
+                await agreement_service.confirm_stage(
+                    uow, actor(member), agreement.id, stage=agreement.proposed_stage, now=now
+                )
                 if j < 4:
                     await agreement_service.assess(
                         uow,
@@ -1328,7 +1338,7 @@ async def test_bad_input_is_refused_with_a_typed_error(
             )
         for document, extra in (
             (PROPOSE_STAGE, {"stage": TASKS}),
-            (CONFIRM, {}),
+            (CONFIRM, {"stage": TASKS}),
             (REJECT, {}),
             (ASSESS, {"leaderView": TASKS}),
             (SET_REVIEW, {"reviewOn": (today + timedelta(days=3)).isoformat()}),
@@ -1409,3 +1419,25 @@ async def test_a_product_owners_agreements_end_when_the_team_link_ends(
         seen_now = await node(gql, owner, agreements[follower_id]["id"])
         assert seen_now is not None
         assert seen_now["status"] == status
+
+
+async def test_a_proposal_changed_meanwhile_is_not_confirmed_blindly(
+    gql: GraphQL, org: Org, services: Services, clock: FakeClock
+) -> None:
+    """Consent is to the stage the person saw. The leader changes the proposal
+    after the follower looked; the follower's confirmation of what they saw
+    is refused and nothing is agreed."""
+    leader, follower = await org.add_member("Lee"), await org.add_member("Fay")
+    relationship = await established(gql, leader, follower, kind=STEWARDSHIP)
+    offer = success(
+        await propose_result(gql, leader, relationship_id=relationship["id"], stage=FIXED)
+    )
+    step(clock, org)
+    await done(gql, PROPOSE_STAGE, leader, offer["id"], stage=PURPOSE)
+    before = await agreement_state(services)
+    error(
+        await act(gql, CONFIRM, follower, offer["id"], stage=FIXED),
+        "ConflictError",
+        "PROPOSAL_CHANGED",
+    )
+    assert await agreement_state(services) == before

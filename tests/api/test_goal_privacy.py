@@ -451,16 +451,26 @@ async def test_readiness_shows_only_readable_evidence_and_only_to_the_steward(
         {"id": owner.id},
         token=cast[STEWARD].token,
     )
-    steward_view = response.json()["data"]["node"]["readinessSuggestions"]
+    # The steward's suggestion rests only on goals they may read: two of
+    # three is below the rule, so nothing is suggested, and nothing about the
+    # private goal (not even its stage) shows.
+    assert response.json()["data"]["node"]["readinessSuggestions"] == []
+    assert_no_trace(response.text, cast, private["id"])
+
+    await shared(gql, owner, private["id"], "STEWARD")
+    steward_view = (
+        await gql.data(
+            "query Readiness($id: ID!) { node(id: $id) { ... on Person {"
+            " readinessSuggestions { stage nextStage evidenceCount evidence { id } } } } }",
+            {"id": owner.id},
+            token=cast[STEWARD].token,
+        )
+    )["node"]["readinessSuggestions"]
     assert [(s["stage"], s["nextStage"], s["evidenceCount"]) for s in steward_view] == [
         ("FIXED_GOALS", "FLEXIBLE_GOALS", 3)
     ]
-    # The steward counts all three but reads only the two they may read.
-    assert [g["id"] for g in steward_view[0]["evidence"]] == [
-        for_steward["id"],
-        for_everyone["id"],
-    ]
-    assert_no_trace(response.text, cast, private["id"])
+    assert {g["id"] for g in steward_view[0]["evidence"]} == {g["id"] for g in evidence}
+    cast.secrets.remove(private["title"])
 
     for role in (MENTOR, OTHER_MENTOR, COACH, STEWARDEE, FACULTY, TEAMMATE):
         text, data = await every_path(gql, cast[role], cast)

@@ -929,10 +929,15 @@ async def achieve_goals(
     stage: str = READINESS,
     check_ins: int = 1,
     prefix: str = "Evidence",
+    share_with: str | None = "STEWARD",
 ) -> list[str]:
+    """Achieved goals with check-ins, shared with the steward by default (a
+    steward's suggestion rests only on goals shared with them)."""
     ids = []
     for n in range(count):
         goal = await created(gql, member, f"{prefix} {n + 1}", stage=stage)
+        if share_with:
+            await shared(gql, member, goal["id"], share_with)
         for _ in range(check_ins):
             await checked_in(gql, member, goal["id"], 100, "HIGH")
         await changed(gql, ACHIEVE_GOAL, member, goal["id"], note="done")

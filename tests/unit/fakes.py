@@ -516,6 +516,17 @@ class FakeGoalRepository(_TenantRepository):
         self._check_owned(share)
         self._db.tables.goal_shares[share.id] = share
 
+    async def revoke_mentor_shares(self, owner_id: UUID, mentor_id: UUID, now: datetime) -> None:
+        owned = {g.id for g in self._mine(self._db.tables.goals) if g.owner_id == owner_id}
+        for share in self._mine(self._db.tables.goal_shares):
+            if (
+                share.goal_id in owned
+                and share.audience is Audience.MENTOR
+                and share.person_id == mentor_id
+                and share.revoked_at is None
+            ):
+                share.revoked_at = now
+
     async def active_share(
         self, goal_id: UUID, audience: Audience, person_id: UUID | None
     ) -> GoalShare | None:

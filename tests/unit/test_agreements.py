@@ -81,7 +81,7 @@ def make_agreement(
 
 def make_active(stage: AutonomyStage = FIXED) -> AutonomyAgreement:
     agreement = make_agreement(stage=stage)
-    agreement.confirm_stage(FOLLOWER, NOW)
+    agreement.confirm_stage(FOLLOWER, agreement.proposed_stage or TASKS, NOW)
     return agreement
 
 
@@ -139,10 +139,10 @@ def test_sides() -> None:
 def test_the_other_side_confirms_the_first_stage(proposer: UUID, other: UUID) -> None:
     agreement = make_agreement(by=proposer, stage=FLEXIBLE)
     with pytest.raises(PermissionDenied) as caught:
-        agreement.confirm_stage(proposer, LATER)
+        agreement.confirm_stage(proposer, agreement.proposed_stage or TASKS, LATER)
     assert caught.value.code == "OWN_PROPOSAL"
     assert (agreement.status, agreement.agreed_stage) == (PROPOSED, None)
-    assert agreement.confirm_stage(other, LATER) is FLEXIBLE
+    assert agreement.confirm_stage(other, agreement.proposed_stage or TASKS, LATER) is FLEXIBLE
     assert (agreement.status, agreement.agreed_stage, agreement.updated_at) == (
         ACTIVE,
         FLEXIBLE,
@@ -155,7 +155,7 @@ def test_confirm_needs_a_proposal() -> None:
     agreement = make_active()
     for by in (LEADER, FOLLOWER):
         with pytest.raises(Conflict) as caught:
-            agreement.confirm_stage(by, LATER)
+            agreement.confirm_stage(by, agreement.proposed_stage or TASKS, LATER)
         assert caught.value.code == "NOTHING_PROPOSED"
         with pytest.raises(Conflict) as caught:
             agreement.reject_stage(by, LATER)
@@ -168,12 +168,12 @@ def test_a_new_stage_is_agreed_only_on_confirmation() -> None:
     assert (agreement.agreed_stage, agreement.proposed_stage) == (FIXED, PURPOSE)
     assert agreement.proposed_by_id == FOLLOWER
     with pytest.raises(PermissionDenied):
-        agreement.confirm_stage(FOLLOWER, LATER)
+        agreement.confirm_stage(FOLLOWER, agreement.proposed_stage or TASKS, LATER)
     assert agreement.agreed_stage is FIXED
     # A counter-proposal replaces the pending one; now the follower confirms.
     agreement.propose_stage(LEADER, FLEXIBLE, LATER)
     assert (agreement.proposed_stage, agreement.proposed_by_id) == (FLEXIBLE, LEADER)
-    agreement.confirm_stage(FOLLOWER, LATEST)
+    agreement.confirm_stage(FOLLOWER, agreement.proposed_stage or TASKS, LATEST)
     assert (agreement.agreed_stage, agreement.proposed_stage) == (FLEXIBLE, None)
     assert agreement.status is ACTIVE
 
@@ -242,7 +242,7 @@ def test_assess_while_proposed() -> None:
     agreement.assess(FOLLOWER, follower_view=PURPOSE, now=LATER)
     assert agreement.follower_view is PURPOSE
     assert agreement.signals == []
-    agreement.confirm_stage(FOLLOWER, LATER)
+    agreement.confirm_stage(FOLLOWER, agreement.proposed_stage or TASKS, LATER)
     assert [s.kind for s in agreement.signals] == [SignalKind.UNDER_CHALLENGED]
 
 
@@ -251,7 +251,7 @@ def test_signals_only_for_active_agreements() -> None:
     agreement.assess(FOLLOWER, follower_view=TASKS, now=NOW)
     agreement.assess(LEADER, leader_view=FLEXIBLE, leader_capability=FIXED, now=NOW)
     assert agreement.signals == []
-    agreement.confirm_stage(FOLLOWER, NOW)
+    agreement.confirm_stage(FOLLOWER, agreement.proposed_stage or TASKS, NOW)
     assert {s.kind for s in agreement.signals} == {
         SignalKind.OVERWHELMED,
         SignalKind.LEADER_GAP,
@@ -301,7 +301,7 @@ def test_a_proposed_agreement_can_be_ended() -> None:
 
 CHANGES: dict[str, Callable[[AutonomyAgreement, UUID], object]] = {
     "propose_stage": lambda a, by: a.propose_stage(by, PURPOSE, LATEST),
-    "confirm_stage": lambda a, by: a.confirm_stage(by, LATEST),
+    "confirm_stage": lambda a, by: a.confirm_stage(by, a.proposed_stage or TASKS, LATEST),
     "reject_stage": lambda a, by: a.reject_stage(by, LATEST),
     "assess": lambda a, by: a.assess(by, now=LATEST),
     "set_review": lambda a, by: a.set_review(by, NEXT_MONTH, LATEST),
@@ -540,8 +540,11 @@ def propose_stage(stage: AutonomyStage) -> Action:
     return lambda uow, actor, a: agreements.propose_stage(uow, actor, a, stage=stage, now=LATER)
 
 
-def confirm(uow: FakeUnitOfWork, actor: Actor, a: UUID) -> Awaitable[AutonomyAgreement]:
-    return agreements.confirm_stage(uow, actor, a, now=LATER)
+async def confirm(uow: FakeUnitOfWork, actor: Actor, a: UUID) -> AutonomyAgreement:
+    """Confirms the stage as proposed (as the confirming person sees it)."""
+    seen = await uow.agreements.get(a)
+    stage = seen.proposed_stage if seen and seen.proposed_stage else TASKS
+    return await agreements.confirm_stage(uow, actor, a, stage=stage, now=LATER)
 
 
 def reject(uow: FakeUnitOfWork, actor: Actor, a: UUID) -> Awaitable[AutonomyAgreement]:
@@ -1002,3 +1005,15 @@ async def test_stored_agreements_signal_only_while_active(world: World) -> None:
     assert confirmed.signals == []
     await act(world, "bob", agreement.id, end)
     assert (await stored(world, agreement.id)).signals == []
+
+
+def test_confirming_a_stage_that_changed_meanwhile_is_refused() -> None:
+    """Consent is to the stage the person saw: a proposal changed after they
+    looked is not confirmed blindly."""
+    agreement = make_agreement(by=LEADER, stage=FIXED)
+    agreement.propose_stage(LEADER, PURPOSE, LATER)
+    with pytest.raises(Conflict) as caught:
+        agreement.confirm_stage(FOLLOWER, FIXED, LATEST)
+    assert caught.value.code == "PROPOSAL_CHANGED"
+    assert agreement.agreed_stage is None
+    assert agreement.proposed_stage is PURPOSE

@@ -825,9 +825,10 @@ async def test_unshare_what_is_not_shared(world: World) -> None:
     assert all(s.is_active for s in world.shares())
 
 
-async def test_a_share_with_a_former_mentor_can_be_taken_back(world: World) -> None:
+async def test_ending_a_mentorship_ends_the_shares_with_that_mentor(world: World) -> None:
+    """A share names a person; it must not come back if they mentor again."""
     goal = await create(world)
-    await share(world, goal.id, Audience.MENTOR, "cy")
+    share_with_cy = await share(world, goal.id, Audience.MENTOR, "cy")
     (mentorship,) = [
         r
         for r in world.uows.db.tables.relationships.values()
@@ -836,8 +837,10 @@ async def test_a_share_with_a_former_mentor_can_be_taken_back(world: World) -> N
     async with world.uow() as uow:
         await relationships.end(uow, world.actor("cy"), mentorship.id, reason="", now=LATER)
         await uow.commit()
-    revoked = await unshare(world, goal.id, Audience.MENTOR, "cy")
-    assert revoked.revoked_at == LATEST
+    stored = world.uows.db.tables.goal_shares[share_with_cy.id]
+    assert stored.revoked_at == LATER
+    with pytest.raises(NotFound):
+        await unshare(world, goal.id, Audience.MENTOR, "cy")
 
 
 async def test_share_a_closed_goal(world: World) -> None:
