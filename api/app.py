@@ -36,7 +36,12 @@ def create_app(
     are an explicit step (`trellis migrate`), run once per deployment.
     """
     settings = settings or Settings()
-    migrate_on_start = settings.is_development if migrate_on_start is None else migrate_on_start
+    if migrate_on_start is None:
+        migrate_on_start = (
+            settings.is_development
+            if settings.migrate_on_start is None
+            else settings.migrate_on_start
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 import click
 
@@ -28,7 +29,13 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int, hidden=True)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes serving requests (the API is stateless; one per core is typical).",
+)
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the API (GraphiQL at /graphql in development)."""
     import uvicorn
@@ -44,7 +51,29 @@ def serve(host: str, port: int, workers: int) -> None:
             err=True,
         )
     click.echo(f"Trellis ({settings.environment.value}) on http://{host}:{port}/graphql")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+        return
+    # Several processes: migrate once here rather than racing in each, then
+    # let every worker build its own app from the same environment.
+    if settings.migrate_on_start is not False and settings.is_development:
+        from api.runtime import Database
+
+        database = Database.open(settings)
+        try:
+            database.migrate()
+        finally:
+            database.close()
+    os.environ["TRELLIS_MIGRATE_ON_START"] = "false"
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 @main.command()

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     refresh_token_lifetime: timedelta = timedelta(days=30)
     invitation_lifetime: timedelta = timedelta(days=7)
 
+    migrate_on_start: bool | None = Field(
+        default=None, description="Migrate when serving starts; defaults to on in development."
+    )
     job_interval: timedelta | None = Field(
         default=timedelta(minutes=5),
         description="How often the server runs reminders; null leaves it to `trellis run-jobs`.",

@@ -91,7 +91,16 @@ def server(url: str, *, workers: int = 1) -> Iterator[str]:
     }
     trellis = Path(sys.executable).with_name("trellis")
     process = subprocess.Popen(
-        [str(trellis), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            str(trellis),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -1,7 +1,8 @@
 """Benchmark: a steward opens their overview (stewardees with their shared
 goals and latest check-ins, and the mismatch signals across them).
 
-    .venv/bin/python -m bench.steward_overview [--people 2000] [--requests 2000] [--concurrency 20]
+    .venv/bin/python -m bench.steward_overview [--people 2000] [--requests 1000]
+        [--concurrency 20] [--workers 1]
 
 Seeds an organization of N people (one steward per 20, each with up to 19
 stewardees, 5 goals per person shared with the steward, 4 check-ins per
@@ -160,8 +161,9 @@ async def seed_organization(services: Services, people: int) -> list[tuple[uuid.
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=2000)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     args = parser.parse_args()
     with database() as (settings, db):
         stewards = asyncio.run(
@@ -174,7 +176,7 @@ def main() -> None:
         bearer = [
             tokens.issue(person_id=s, organization_id=org, now=now).token for org, s in stewards
         ]
-        with server(db.url) as base:
+        with server(db.url, workers=args.workers) as base:
             warm = asyncio.run(
                 load(
                     base,
@@ -196,7 +198,11 @@ def main() -> None:
         f" 5 shared goals x 4 check-ins each, 2 agreements per stewardship"
     )
     print(f"warm-up: {warm.requests} requests, errors {warm.errors}")
-    print(figures.report(f"steward overview, concurrency {args.concurrency}"))
+    print(
+        figures.report(
+            f"steward overview, {args.workers} server process(es), concurrency {args.concurrency}"
+        )
+    )
 
 
 if __name__ == "__main__":
