@@ -26,6 +26,8 @@ class NotificationKind(enum.Enum):
     ROLE_DECLINED = "ROLE_DECLINED"
     ROLE_WITHDRAWN = "ROLE_WITHDRAWN"
     ROLE_ENDED = "ROLE_ENDED"
+    FEEDBACK_REQUESTED = "FEEDBACK_REQUESTED"
+    FEEDBACK_REMINDER = "FEEDBACK_REMINDER"
 
 
 @dataclass(eq=False)
@@ -37,6 +39,7 @@ class Notification:
     actor_id: UUID | None = None
     relationship_id: UUID | None = None
     role_assignment_id: UUID | None = None
+    feedback_invitation_id: UUID | None = None
     read_at: datetime | None = None
     id: UUID = field(default_factory=new_id)
 

@@ -23,6 +23,11 @@ class Organization:
     # check-in) within this many days suggest readiness for the next stage.
     readiness_goal_count: int = 3
     readiness_window_days: int = 365
+    # Feedback: people asked at once; answers an anonymous request needs
+    # before any is shown (k); open invitations a person may have (fatigue).
+    feedback_max_invitees: int = 8
+    feedback_anonymity_threshold: int = 3
+    feedback_open_invitation_cap: int = 5
     id: UUID = field(default_factory=new_id)
 
     @classmethod

@@ -16,6 +16,12 @@ from uuid import UUID
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.agreements import AgreementChange, AutonomyAgreement
+from domain.feedback import (
+    FeedbackAnswer,
+    FeedbackInvitation,
+    FeedbackQuestion,
+    FeedbackRequest,
+)
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
@@ -216,6 +222,36 @@ class AgreementRepository(Protocol):
         ...
 
 
+class FeedbackRepository(Protocol):
+    async def add_request(self, request: FeedbackRequest) -> None: ...
+
+    async def add_questions(self, questions: Sequence[FeedbackQuestion]) -> None: ...
+
+    async def add_invitations(self, invitations: Sequence[FeedbackInvitation]) -> None: ...
+
+    async def add_answer(self, answer: FeedbackAnswer) -> None: ...
+
+    async def get_request(
+        self, request_id: UUID, *, for_update: bool = False
+    ) -> FeedbackRequest | None: ...
+
+    async def get_invitation(
+        self, invitation_id: UUID, *, for_update: bool = False
+    ) -> FeedbackInvitation | None: ...
+
+    async def questions_of(self, request_id: UUID) -> list[FeedbackQuestion]: ...
+
+    async def invitations_of(self, request_id: UUID) -> list[FeedbackInvitation]: ...
+
+    async def answers_of(self, invitation_id: UUID) -> list[FeedbackAnswer]: ...
+
+    async def open_invitation_counts(
+        self, person_ids: Sequence[UUID], now: datetime
+    ) -> dict[UUID, int]:
+        """Pending invitations of open requests not yet due, per person."""
+        ...
+
+
 class NotificationRepository(Protocol):
     async def add(self, notification: Notification) -> None: ...
 
@@ -271,6 +307,7 @@ class UnitOfWork(Protocol):
     relationships: RelationshipRepository
     notifications: NotificationRepository
     goals: GoalRepository
+    feedback: FeedbackRepository
     agreements: AgreementRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository

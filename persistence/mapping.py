@@ -12,6 +12,12 @@ from sqlalchemy.orm import registry
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.agreements import AgreementChange, AutonomyAgreement
+from domain.feedback import (
+    FeedbackAnswer,
+    FeedbackInvitation,
+    FeedbackQuestion,
+    FeedbackRequest,
+)
 from domain.goals import CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
@@ -46,6 +52,10 @@ def map_domain() -> None:
         (GoalShare, tables.goal_shares),
         (AutonomyAgreement, tables.autonomy_agreements),
         (AgreementChange, tables.agreement_changes),
+        (FeedbackRequest, tables.feedback_requests),
+        (FeedbackQuestion, tables.feedback_questions),
+        (FeedbackInvitation, tables.feedback_invitations),
+        (FeedbackAnswer, tables.feedback_answers),
         (Account, tables.accounts),
         (RefreshToken, tables.refresh_tokens),
         (Invitation, tables.invitations),

@@ -16,6 +16,7 @@ from persistence.repositories.accounts import (
     SqlRefreshTokenRepository,
 )
 from persistence.repositories.agreements import SqlAgreementRepository
+from persistence.repositories.feedback import SqlFeedbackRepository
 from persistence.repositories.goals import SqlGoalRepository
 from persistence.repositories.knowledge_areas import SqlKnowledgeAreaRepository
 from persistence.repositories.notifications import SqlNotificationRepository
@@ -35,6 +36,7 @@ _TENANT_REPOSITORIES = {
     "notifications": SqlNotificationRepository,
     "goals": SqlGoalRepository,
     "agreements": SqlAgreementRepository,
+    "feedback": SqlFeedbackRepository,
 }
 
 

@@ -4,6 +4,12 @@ registers them all on `metadata` (Alembic compares against it)."""
 from persistence.tables.accounts import accounts, invitations, refresh_tokens
 from persistence.tables.agreements import agreement_changes, autonomy_agreements
 from persistence.tables.base import metadata
+from persistence.tables.feedback import (
+    feedback_answers,
+    feedback_invitations,
+    feedback_questions,
+    feedback_requests,
+)
 from persistence.tables.goals import goal_check_ins, goal_shares, goals
 from persistence.tables.knowledge_areas import knowledge_areas
 from persistence.tables.notifications import notifications
@@ -17,6 +23,10 @@ __all__ = [
     "accounts",
     "agreement_changes",
     "autonomy_agreements",
+    "feedback_answers",
+    "feedback_invitations",
+    "feedback_questions",
+    "feedback_requests",
     "goal_check_ins",
     "goal_shares",
     "goals",

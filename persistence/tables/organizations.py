@@ -15,6 +15,14 @@ organizations = sa.Table(
     sa.Column("default_mentee_capacity", sa.Integer, nullable=False, server_default="3"),
     sa.Column("readiness_goal_count", sa.Integer, nullable=False, server_default="3"),
     sa.Column("readiness_window_days", sa.Integer, nullable=False, server_default="365"),
+    sa.Column("feedback_max_invitees", sa.Integer, nullable=False, server_default="8"),
+    sa.Column("feedback_anonymity_threshold", sa.Integer, nullable=False, server_default="3"),
+    sa.Column("feedback_open_invitation_cap", sa.Integer, nullable=False, server_default="5"),
+    sa.CheckConstraint(
+        "feedback_max_invitees BETWEEN 1 AND 50 AND feedback_anonymity_threshold BETWEEN 2 AND 50"
+        " AND feedback_open_invitation_cap BETWEEN 1 AND 100",
+        name="feedback_rules_in_range",
+    ),
     sa.CheckConstraint(
         "readiness_goal_count BETWEEN 1 AND 50 AND readiness_window_days BETWEEN 1 AND 3660",
         name="readiness_rule_in_range",

@@ -31,6 +31,13 @@ from uuid import UUID
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreement
+from domain.feedback import (
+    FeedbackAnswer,
+    FeedbackInvitation,
+    FeedbackQuestion,
+    FeedbackRequest,
+    InvitationStatus,
+)
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
@@ -39,6 +46,7 @@ from domain.people import Person
 from domain.ports import (
     AccountRepository,
     AgreementRepository,
+    FeedbackRepository,
     GoalRepository,
     InvitationRepository,
     KnowledgeAreaRepository,
@@ -77,6 +85,10 @@ class Tables:
     goal_shares: dict[UUID, GoalShare] = field(default_factory=dict)
     agreements: dict[UUID, AutonomyAgreement] = field(default_factory=dict)
     agreement_changes: dict[UUID, AgreementChange] = field(default_factory=dict)
+    feedback_requests: dict[UUID, FeedbackRequest] = field(default_factory=dict)
+    feedback_questions: dict[UUID, FeedbackQuestion] = field(default_factory=dict)
+    feedback_invitations: dict[UUID, FeedbackInvitation] = field(default_factory=dict)
+    feedback_answers: dict[UUID, FeedbackAnswer] = field(default_factory=dict)
     accounts: dict[UUID, Account] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
@@ -586,6 +598,71 @@ class FakeAgreementRepository(_TenantRepository):
         ]
 
 
+class FakeFeedbackRepository(_TenantRepository):
+    async def add_request(self, request: FeedbackRequest) -> None:
+        self._check_owned(request)
+        self._db.tables.feedback_requests[request.id] = request
+
+    async def add_questions(self, questions: Sequence[FeedbackQuestion]) -> None:
+        for question in questions:
+            self._check_owned(question)
+            self._db.tables.feedback_questions[question.id] = question
+
+    async def add_invitations(self, invitations: Sequence[FeedbackInvitation]) -> None:
+        for invitation in invitations:
+            self._check_owned(invitation)
+            self._db.tables.feedback_invitations[invitation.id] = invitation
+
+    async def add_answer(self, answer: FeedbackAnswer) -> None:
+        self._check_owned(answer)
+        self._db.tables.feedback_answers[answer.id] = answer
+
+    async def get_request(
+        self, request_id: UUID, *, for_update: bool = False
+    ) -> FeedbackRequest | None:
+        return self._get(self._db.tables.feedback_requests, request_id)
+
+    async def get_invitation(
+        self, invitation_id: UUID, *, for_update: bool = False
+    ) -> FeedbackInvitation | None:
+        return self._get(self._db.tables.feedback_invitations, invitation_id)
+
+    async def questions_of(self, request_id: UUID) -> list[FeedbackQuestion]:
+        found = [
+            q for q in self._mine(self._db.tables.feedback_questions) if q.request_id == request_id
+        ]
+        return sorted(found, key=lambda q: q.position)
+
+    async def invitations_of(self, request_id: UUID) -> list[FeedbackInvitation]:
+        return [
+            i
+            for i in self._mine(self._db.tables.feedback_invitations)
+            if i.request_id == request_id
+        ]
+
+    async def answers_of(self, invitation_id: UUID) -> list[FeedbackAnswer]:
+        return [
+            a
+            for a in self._mine(self._db.tables.feedback_answers)
+            if a.invitation_id == invitation_id
+        ]
+
+    async def open_invitation_counts(
+        self, person_ids: Sequence[UUID], now: datetime
+    ) -> dict[UUID, int]:
+        requests = self._db.tables.feedback_requests
+        counts: dict[UUID, int] = {}
+        for invitation in self._mine(self._db.tables.feedback_invitations):
+            request = requests[invitation.request_id]
+            if (
+                invitation.invitee_id in person_ids
+                and invitation.status is InvitationStatus.PENDING
+                and request.takes_answers(now)
+            ):
+                counts[invitation.invitee_id] = counts.get(invitation.invitee_id, 0) + 1
+        return counts
+
+
 # -- unit of work ------------------------------------------------------------------
 
 _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
@@ -598,6 +675,7 @@ _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
     "notifications": FakeNotificationRepository,
     "goals": FakeGoalRepository,
     "agreements": FakeAgreementRepository,
+    "feedback": FakeFeedbackRepository,
 }
 
 
@@ -613,6 +691,7 @@ class FakeUnitOfWork:
     notifications: NotificationRepository
     goals: GoalRepository
     agreements: AgreementRepository
+    feedback: FeedbackRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository

@@ -1,0 +1,271 @@
+"""Peer feedback: a person asks named peers; each peer answers (or declines)
+through their own invitation; the answers belong to the person asked about.
+
+Anonymity that holds (DESIGN.md section 3): in ANONYMOUS mode answers are
+released only as a group and only once at least `k` invitees (not removed)
+have answered; below that nothing at all is released, text or scale. The
+group is ordered by a keyed hash of the content, never by author or time,
+and no per-answer timestamp leaves the system.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from domain import validation
+from domain.errors import Conflict, PermissionDenied, ValidationFailed
+from domain.ids import new_id
+
+TOPIC_MAX = 300
+PROMPT_MAX = 500
+LABEL_MAX = 60
+ANSWER_MAX = 5000
+REASON_MAX = 1000
+QUESTIONS_MAX = 20
+SCALE = range(1, 6)
+
+
+class Anonymity(enum.Enum):
+    NAMED = "NAMED"
+    ANONYMOUS = "ANONYMOUS"
+
+
+class QuestionKind(enum.Enum):
+    TEXT = "TEXT"
+    SCALE = "SCALE"
+
+
+class RequestStatus(enum.Enum):
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+
+
+class InvitationStatus(enum.Enum):
+    PENDING = "PENDING"
+    ANSWERED = "ANSWERED"
+    DECLINED = "DECLINED"
+    EXPIRED = "EXPIRED"
+    """Never stored: a PENDING invitation whose request no longer takes answers."""
+    REMOVED = "REMOVED"
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    kind: QuestionKind
+    prompt: str
+    required: bool = True
+    low_label: str = ""
+    high_label: str = ""
+
+    def checked(self) -> QuestionSpec:
+        prompt = validation.text("prompt", self.prompt, max_length=PROMPT_MAX)
+        low = validation.text("lowLabel", self.low_label, max_length=LABEL_MAX, required=False)
+        high = validation.text("highLabel", self.high_label, max_length=LABEL_MAX, required=False)
+        if self.kind is QuestionKind.TEXT and (low or high):
+            raise ValidationFailed(
+                "lowLabel", "Only a scale question has labels.", code="NOT_ALLOWED"
+            )
+        return QuestionSpec(self.kind, prompt, self.required, low, high)
+
+
+def check_questions(specs: Sequence[QuestionSpec]) -> list[QuestionSpec]:
+    if not specs:
+        raise ValidationFailed("questions", "Ask at least one question.", code="REQUIRED")
+    if len(specs) > QUESTIONS_MAX:
+        raise ValidationFailed(
+            "questions", f"Ask at most {QUESTIONS_MAX} questions.", code="TOO_MANY"
+        )
+    return [spec.checked() for spec in specs]
+
+
+@dataclass(eq=False)
+class FeedbackRequest:
+    organization_id: UUID
+    requester_id: UUID
+    topic: str
+    anonymity: Anonymity
+    due_at: datetime
+    created_at: datetime
+    goal_id: UUID | None = None
+    status: RequestStatus = RequestStatus.OPEN
+    closed_at: datetime | None = None
+    id: UUID = field(default_factory=new_id)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        organization_id: UUID,
+        requester_id: UUID,
+        topic: str,
+        anonymity: Anonymity,
+        due_at: datetime,
+        goal_id: UUID | None,
+        now: datetime,
+    ) -> FeedbackRequest:
+        if due_at <= now:
+            raise ValidationFailed("dueAt", "The due date lies in the future.", code="DUE_IN_PAST")
+        return cls(
+            organization_id=organization_id,
+            requester_id=requester_id,
+            topic=validation.text("topic", topic, max_length=TOPIC_MAX),
+            anonymity=anonymity,
+            due_at=due_at,
+            goal_id=goal_id,
+            created_at=now,
+        )
+
+    def takes_answers(self, now: datetime) -> bool:
+        return self.status is RequestStatus.OPEN and now < self.due_at
+
+    def require_requester(self, person_id: UUID) -> None:
+        if person_id != self.requester_id:
+            raise PermissionDenied(
+                "Only the person who asked can change a request.", code="NOT_REQUESTER"
+            )
+
+    def require_open(self, now: datetime) -> None:
+        if not self.takes_answers(now):
+            raise Conflict("This request is closed.", code="REQUEST_CLOSED")
+
+    def extend(self, due_at: datetime, now: datetime) -> None:
+        self.require_open(now)
+        if due_at <= self.due_at:
+            raise ValidationFailed("dueAt", "Extending moves the due date later.", code="NOT_LATER")
+        self.due_at = due_at
+
+    def close(self, now: datetime) -> None:
+        if self.status is RequestStatus.CLOSED:
+            raise Conflict("This request is closed already.", code="REQUEST_CLOSED")
+        self.status, self.closed_at = RequestStatus.CLOSED, now
+
+
+@dataclass(eq=False)
+class FeedbackQuestion:
+    organization_id: UUID
+    request_id: UUID
+    position: int
+    kind: QuestionKind
+    prompt: str
+    required: bool = True
+    low_label: str = ""
+    high_label: str = ""
+    id: UUID = field(default_factory=new_id)
+
+
+@dataclass(eq=False)
+class FeedbackInvitation:
+    organization_id: UUID
+    request_id: UUID
+    invitee_id: UUID
+    created_at: datetime
+    status: InvitationStatus = InvitationStatus.PENDING
+    decline_reason: str = ""
+    reminded_at: datetime | None = None
+    id: UUID = field(default_factory=new_id)
+
+    def shown_status(self, request: FeedbackRequest, now: datetime) -> InvitationStatus:
+        if self.status is InvitationStatus.PENDING and not request.takes_answers(now):
+            return InvitationStatus.EXPIRED
+        return self.status
+
+    def require_answerable(self, request: FeedbackRequest, now: datetime) -> None:
+        if self.status in (InvitationStatus.DECLINED, InvitationStatus.REMOVED):
+            raise Conflict(
+                f"This invitation is {self.status.value.lower()}.", code="NOT_ANSWERABLE"
+            )
+        request.require_open(now)
+
+    def decline(self, request: FeedbackRequest, reason: str, now: datetime) -> None:
+        if self.status is not InvitationStatus.PENDING:
+            raise Conflict("Only a pending invitation can be declined.", code="NOT_PENDING")
+        request.require_open(now)
+        self.decline_reason = validation.long_text("reason", reason, max_length=REASON_MAX)
+        self.status = InvitationStatus.DECLINED
+
+
+@dataclass(eq=False)
+class FeedbackAnswer:
+    organization_id: UUID
+    invitation_id: UUID
+    question_id: UUID
+    scale_value: int | None = None
+    text: str = ""
+    id: UUID = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    question_id: UUID
+    scale_value: int | None = None
+    text: str = ""
+
+
+def check_answer(question: FeedbackQuestion, given: AnswerInput) -> AnswerInput:
+    """One answer, as the question allows it."""
+    if question.kind is QuestionKind.SCALE:
+        if given.text:
+            raise ValidationFailed(
+                "text", "A scale question takes a value, not text.", code="NOT_ALLOWED"
+            )
+        if given.scale_value is not None and given.scale_value not in SCALE:
+            raise ValidationFailed(
+                "scaleValue", "A scale answer is from 1 to 5.", code="OUT_OF_RANGE"
+            )
+        return given
+    if given.scale_value is not None:
+        raise ValidationFailed(
+            "scaleValue", "A text question takes text, not a value.", code="NOT_ALLOWED"
+        )
+    return AnswerInput(
+        given.question_id, None, validation.long_text("text", given.text, max_length=ANSWER_MAX)
+    )
+
+
+def check_complete(questions: Iterable[FeedbackQuestion], answers: dict[UUID, AnswerInput]) -> None:
+    """Submitting needs every required question answered."""
+    for question in questions:
+        answer = answers.get(question.id)
+        empty = answer is None or (answer.scale_value is None and not answer.text.strip())
+        if question.required and empty:
+            raise ValidationFailed(
+                "answers",
+                f"Answer every required question ({question.prompt!r}).",
+                code="ANSWER_REQUIRED",
+            )
+
+
+def released(anonymity: Anonymity, answered: int, k: int) -> bool:
+    """Whether answers may be shown to the requester (and those they share
+    with). Named answers show as they come; anonymous ones only as a group of
+    at least k."""
+    return anonymity is Anonymity.NAMED or answered >= k
+
+
+def group_order(request_id: UUID, texts: Iterable[str]) -> list[str]:
+    """The order an anonymous group's texts are shown in: by a hash of the
+    request and the content. Stable across reads, unrelated to who wrote
+    what or when."""
+    return sorted(texts, key=lambda t: hashlib.sha256(f"{request_id}:{t}".encode()).hexdigest())
+
+
+@dataclass(frozen=True)
+class ScaleSummary:
+    count: int
+    average: float | None
+    distribution: tuple[int, ...]
+    """How many answered 1, 2, 3, 4, 5."""
+
+
+def summarize_scale(values: Iterable[int]) -> ScaleSummary:
+    values = list(values)
+    return ScaleSummary(
+        count=len(values),
+        average=round(sum(values) / len(values), 2) if values else None,
+        distribution=tuple(values.count(v) for v in SCALE),
+    )

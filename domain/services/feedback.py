@@ -1,0 +1,285 @@
+"""Asking peers for feedback and answering them.
+
+Fatigue: nobody has more than the organization's cap of open invitations.
+Asking locks the invitees' rows (in id order) before counting, so ten
+simultaneous requests to someone one below the cap leave them exactly at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.actors import Actor
+from domain.errors import Conflict, LimitExceeded, NotFound, ValidationFailed
+from domain.feedback import (
+    Anonymity,
+    AnswerInput,
+    FeedbackAnswer,
+    FeedbackInvitation,
+    FeedbackQuestion,
+    FeedbackRequest,
+    InvitationStatus,
+    QuestionSpec,
+    check_answer,
+    check_complete,
+    check_questions,
+)
+from domain.notifications import Notification, NotificationKind
+from domain.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Asked:
+    request: FeedbackRequest
+    questions: list[FeedbackQuestion]
+    invitations: list[FeedbackInvitation]
+
+
+async def request_feedback(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    topic: str,
+    anonymity: Anonymity,
+    due_at: datetime,
+    questions: Sequence[QuestionSpec],
+    invitee_ids: Sequence[UUID],
+    goal_id: UUID | None = None,
+    now: datetime,
+) -> Asked:
+    organization = await uow.organizations.get(actor.organization_id)
+    assert organization is not None
+    request = FeedbackRequest.create(
+        organization_id=actor.organization_id,
+        requester_id=actor.person_id,
+        topic=topic,
+        anonymity=anonymity,
+        due_at=due_at,
+        goal_id=goal_id,
+        now=now,
+    )
+    specs = check_questions(questions)
+    invitees = list(dict.fromkeys(invitee_ids))
+    if not invitees:
+        raise ValidationFailed("inviteeIds", "Ask at least one person.", code="REQUIRED")
+    if len(invitees) > organization.feedback_max_invitees:
+        raise LimitExceeded(
+            "MAX_INVITEES",
+            organization.feedback_max_invitees,
+            f"Ask at most {organization.feedback_max_invitees} people at once.",
+        )
+    if goal_id is not None:
+        goal = await uow.goals.get(goal_id)
+        if goal is None or goal.owner_id != actor.person_id:
+            raise NotFound("Goal")
+    await uow.feedback.add_request(request)
+    stored = [
+        FeedbackQuestion(
+            organization_id=actor.organization_id,
+            request_id=request.id,
+            position=position,
+            kind=spec.kind,
+            prompt=spec.prompt,
+            required=spec.required,
+            low_label=spec.low_label,
+            high_label=spec.high_label,
+        )
+        for position, spec in enumerate(specs)
+    ]
+    await uow.feedback.add_questions(stored)
+    invitations = await _invite(uow, actor, request, invitees, now)
+    return Asked(request=request, questions=stored, invitations=invitations)
+
+
+async def add_invitees(
+    uow: UnitOfWork, actor: Actor, request_id: UUID, invitee_ids: Sequence[UUID], *, now: datetime
+) -> list[FeedbackInvitation]:
+    request = await _own_request(uow, actor, request_id, now)
+    organization = await uow.organizations.get(actor.organization_id)
+    assert organization is not None
+    current = [
+        i
+        for i in await uow.feedback.invitations_of(request.id)
+        if i.status is not InvitationStatus.REMOVED
+    ]
+    already = {i.invitee_id for i in current}
+    new = [i for i in dict.fromkeys(invitee_ids) if i not in already]
+    if not new:
+        raise ValidationFailed("inviteeIds", "Name someone not asked yet.", code="REQUIRED")
+    if len(current) + len(new) > organization.feedback_max_invitees:
+        raise LimitExceeded(
+            "MAX_INVITEES",
+            organization.feedback_max_invitees,
+            f"A request asks at most {organization.feedback_max_invitees} people.",
+        )
+    return await _invite(uow, actor, request, new, now)
+
+
+async def remove_invitee(
+    uow: UnitOfWork, actor: Actor, request_id: UUID, invitee_id: UUID, *, now: datetime
+) -> FeedbackInvitation:
+    """The invitation stays (as REMOVED); its answers no longer count or show."""
+    request = await _own_request(uow, actor, request_id, now)
+    for invitation in await uow.feedback.invitations_of(request.id):
+        if (
+            invitation.invitee_id == invitee_id
+            and invitation.status is not InvitationStatus.REMOVED
+        ):
+            invitation.status = InvitationStatus.REMOVED
+            return invitation
+    raise NotFound("FeedbackInvitation", "That person is not asked in this request.")
+
+
+async def extend(
+    uow: UnitOfWork, actor: Actor, request_id: UUID, *, due_at: datetime, now: datetime
+) -> FeedbackRequest:
+    request = await _own_request(uow, actor, request_id, now)
+    request.extend(due_at, now)
+    return request
+
+
+async def close(
+    uow: UnitOfWork, actor: Actor, request_id: UUID, *, now: datetime
+) -> FeedbackRequest:
+    request = await uow.feedback.get_request(request_id, for_update=True)
+    if request is None or request.requester_id != actor.person_id:
+        raise NotFound("FeedbackRequest")
+    request.close(now)
+    return request
+
+
+async def answer(
+    uow: UnitOfWork,
+    actor: Actor,
+    invitation_id: UUID,
+    *,
+    answers: Sequence[AnswerInput],
+    submit: bool,
+    now: datetime,
+) -> FeedbackInvitation:
+    """Save a draft (submit=False) or submit; a submitted answer can be
+    edited (and resubmitted) until the request closes."""
+    invitation, request = await _own_invitation(uow, actor, invitation_id)
+    invitation.require_answerable(request, now)
+    questions = {q.id: q for q in await uow.feedback.questions_of(request.id)}
+    given: dict[UUID, AnswerInput] = {}
+    for entry in answers:
+        question = questions.get(entry.question_id)
+        if question is None:
+            raise ValidationFailed(
+                "answers", "That question is not in this request.", code="UNKNOWN_QUESTION"
+            )
+        if entry.question_id in given:
+            raise ValidationFailed("answers", "Answer each question once.", code="DUPLICATE")
+        given[entry.question_id] = check_answer(question, entry)
+    stored = {a.question_id: a for a in await uow.feedback.answers_of(invitation.id)}
+    merged = {
+        **{qid: AnswerInput(qid, a.scale_value, a.text) for qid, a in stored.items()},
+        **given,
+    }
+    if submit or invitation.status is InvitationStatus.ANSWERED:
+        check_complete(questions.values(), merged)
+    for question_id, value in given.items():
+        if question_id in stored:
+            stored[question_id].scale_value = value.scale_value
+            stored[question_id].text = value.text
+        else:
+            await uow.feedback.add_answer(
+                FeedbackAnswer(
+                    organization_id=invitation.organization_id,
+                    invitation_id=invitation.id,
+                    question_id=question_id,
+                    scale_value=value.scale_value,
+                    text=value.text,
+                )
+            )
+    if submit:
+        invitation.status = InvitationStatus.ANSWERED
+    return invitation
+
+
+async def decline(
+    uow: UnitOfWork, actor: Actor, invitation_id: UUID, *, reason: str, now: datetime
+) -> FeedbackInvitation:
+    invitation, request = await _own_invitation(uow, actor, invitation_id)
+    invitation.decline(request, reason, now)
+    return invitation
+
+
+async def _invite(
+    uow: UnitOfWork,
+    actor: Actor,
+    request: FeedbackRequest,
+    invitee_ids: Sequence[UUID],
+    now: datetime,
+) -> list[FeedbackInvitation]:
+    if actor.person_id in invitee_ids:
+        raise ValidationFailed("inviteeIds", "You cannot ask yourself.", code="SELF_INVITE")
+    organization = await uow.organizations.get(actor.organization_id)
+    assert organization is not None
+    await uow.people.lock(sorted(invitee_ids))
+    for invitee_id in invitee_ids:
+        person = await uow.people.get(invitee_id)
+        if person is None:
+            raise NotFound("Person")
+        if not person.is_active:
+            raise Conflict(
+                f"{person.name} has left the organization.", code="PERSON_LEFT", field="inviteeIds"
+            )
+    open_counts = await uow.feedback.open_invitation_counts(invitee_ids, now)
+    cap = organization.feedback_open_invitation_cap
+    for invitee_id in invitee_ids:
+        if open_counts.get(invitee_id, 0) >= cap:
+            person = await uow.people.get(invitee_id)
+            assert person is not None
+            raise LimitExceeded(
+                "OPEN_INVITATION_CAP",
+                cap,
+                f"{person.name} already has {cap} open feedback requests; ask again later.",
+            )
+    invitations = [
+        FeedbackInvitation(
+            organization_id=actor.organization_id,
+            request_id=request.id,
+            invitee_id=invitee_id,
+            created_at=now,
+        )
+        for invitee_id in invitee_ids
+    ]
+    await uow.feedback.add_invitations(invitations)
+    for invitation in invitations:
+        await uow.notifications.add(
+            Notification(
+                organization_id=actor.organization_id,
+                recipient_id=invitation.invitee_id,
+                kind=NotificationKind.FEEDBACK_REQUESTED,
+                created_at=now,
+                actor_id=actor.person_id,
+                feedback_invitation_id=invitation.id,
+            )
+        )
+    return invitations
+
+
+async def _own_request(
+    uow: UnitOfWork, actor: Actor, request_id: UUID, now: datetime
+) -> FeedbackRequest:
+    request = await uow.feedback.get_request(request_id, for_update=True)
+    if request is None or request.requester_id != actor.person_id:
+        raise NotFound("FeedbackRequest")
+    request.require_open(now)
+    return request
+
+
+async def _own_invitation(
+    uow: UnitOfWork, actor: Actor, invitation_id: UUID
+) -> tuple[FeedbackInvitation, FeedbackRequest]:
+    invitation = await uow.feedback.get_invitation(invitation_id, for_update=True)
+    if invitation is None or invitation.invitee_id != actor.person_id:
+        raise NotFound("FeedbackInvitation")
+    request = await uow.feedback.get_request(invitation.request_id)
+    assert request is not None
+    return invitation, request

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select
+
+from domain.feedback import (
+    FeedbackAnswer,
+    FeedbackInvitation,
+    FeedbackQuestion,
+    FeedbackRequest,
+    InvitationStatus,
+    RequestStatus,
+)
+from persistence.repositories.base import TenantRepository
+from persistence.tables import (
+    feedback_answers,
+    feedback_invitations,
+    feedback_questions,
+    feedback_requests,
+)
+
+
+class SqlFeedbackRepository(TenantRepository):
+    async def add_request(self, request: FeedbackRequest) -> None:
+        self.session.add(request)
+        await self.session.flush()
+
+    async def add_questions(self, questions: Sequence[FeedbackQuestion]) -> None:
+        self.session.add_all(questions)
+        await self.session.flush()
+
+    async def add_invitations(self, invitations: Sequence[FeedbackInvitation]) -> None:
+        self.session.add_all(invitations)
+        await self.session.flush()
+
+    async def add_answer(self, answer: FeedbackAnswer) -> None:
+        self.session.add(answer)
+        await self.session.flush()
+
+    async def get_request(
+        self, request_id: UUID, *, for_update: bool = False
+    ) -> FeedbackRequest | None:
+        query = select(FeedbackRequest).filter_by(
+            organization_id=self.organization_id, id=request_id
+        )
+        if for_update:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return await self.session.scalar(query)
+
+    async def get_invitation(
+        self, invitation_id: UUID, *, for_update: bool = False
+    ) -> FeedbackInvitation | None:
+        query = select(FeedbackInvitation).filter_by(
+            organization_id=self.organization_id, id=invitation_id
+        )
+        if for_update:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return await self.session.scalar(query)
+
+    async def questions_of(self, request_id: UUID) -> list[FeedbackQuestion]:
+        q = feedback_questions
+        rows = await self.session.scalars(
+            select(FeedbackQuestion)
+            .where(q.c.organization_id == self.organization_id, q.c.request_id == request_id)
+            .order_by(q.c.position)
+        )
+        return list(rows)
+
+    async def invitations_of(self, request_id: UUID) -> list[FeedbackInvitation]:
+        i = feedback_invitations
+        rows = await self.session.scalars(
+            select(FeedbackInvitation)
+            .where(i.c.organization_id == self.organization_id, i.c.request_id == request_id)
+            .with_for_update()
+        )
+        return list(rows)
+
+    async def answers_of(self, invitation_id: UUID) -> list[FeedbackAnswer]:
+        a = feedback_answers
+        rows = await self.session.scalars(
+            select(FeedbackAnswer).where(
+                a.c.organization_id == self.organization_id, a.c.invitation_id == invitation_id
+            )
+        )
+        return list(rows)
+
+    async def open_invitation_counts(
+        self, person_ids: Sequence[UUID], now: datetime
+    ) -> dict[UUID, int]:
+        i, r = feedback_invitations, feedback_requests
+        rows = await self.session.execute(
+            select(i.c.invitee_id, func.count())
+            .join(r, r.c.id == i.c.request_id)
+            .where(
+                i.c.organization_id == self.organization_id,
+                i.c.invitee_id.in_(person_ids),
+                i.c.status == InvitationStatus.PENDING,
+                r.c.status == RequestStatus.OPEN,
+                r.c.due_at > now,
+            )
+            .group_by(i.c.invitee_id)
+        )
+        return {person_id: count for person_id, count in rows}

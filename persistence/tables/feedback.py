@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from domain.feedback import Anonymity, InvitationStatus, QuestionKind, RequestStatus
+from persistence.tables.base import (
+    enum_column,
+    id_column,
+    metadata,
+    organization_column,
+    same_organization_fk,
+    timestamp,
+    uuid_column,
+)
+
+feedback_requests = sa.Table(
+    "feedback_requests",
+    metadata,
+    id_column(),
+    organization_column(),
+    uuid_column("requester_id"),
+    sa.Column("topic", sa.Text, nullable=False),
+    uuid_column("goal_id", nullable=True),
+    enum_column("anonymity", Anonymity),
+    timestamp("due_at"),
+    enum_column("status", RequestStatus),
+    timestamp("created_at"),
+    timestamp("closed_at", nullable=True),
+    sa.UniqueConstraint("organization_id", "id"),
+    same_organization_fk("requester_id", "people"),
+    same_organization_fk("goal_id", "goals"),
+    sa.CheckConstraint("(status = 'CLOSED') = (closed_at IS NOT NULL)", name="closed_iff_at"),
+)
+sa.Index("ix_feedback_requests_requester_id", feedback_requests.c.requester_id)
+
+feedback_questions = sa.Table(
+    "feedback_questions",
+    metadata,
+    id_column(),
+    organization_column(),
+    uuid_column("request_id"),
+    sa.Column("position", sa.SmallInteger, nullable=False),
+    enum_column("kind", QuestionKind),
+    sa.Column("prompt", sa.Text, nullable=False),
+    sa.Column("required", sa.Boolean, nullable=False),
+    sa.Column("low_label", sa.Text, nullable=False, server_default=""),
+    sa.Column("high_label", sa.Text, nullable=False, server_default=""),
+    sa.UniqueConstraint("organization_id", "id"),
+    sa.UniqueConstraint("request_id", "position"),
+    same_organization_fk("request_id", "feedback_requests"),
+)
+
+feedback_invitations = sa.Table(
+    "feedback_invitations",
+    metadata,
+    id_column(),
+    organization_column(),
+    uuid_column("request_id"),
+    uuid_column("invitee_id"),
+    enum_column("status", InvitationStatus),
+    sa.Column("decline_reason", sa.Text, nullable=False, server_default=""),
+    timestamp("created_at"),
+    timestamp("reminded_at", nullable=True),
+    sa.UniqueConstraint("organization_id", "id"),
+    sa.UniqueConstraint("request_id", "invitee_id"),
+    same_organization_fk("request_id", "feedback_requests"),
+    same_organization_fk("invitee_id", "people"),
+    sa.CheckConstraint("status <> 'EXPIRED'", name="expiry_is_derived"),
+)
+sa.Index(
+    "ix_feedback_invitations_invitee_id_status",
+    feedback_invitations.c.invitee_id,
+    feedback_invitations.c.status,
+)
+
+feedback_answers = sa.Table(
+    "feedback_answers",
+    metadata,
+    id_column(),
+    organization_column(),
+    uuid_column("invitation_id"),
+    uuid_column("question_id"),
+    sa.Column("scale_value", sa.SmallInteger, nullable=True),
+    sa.Column("text", sa.Text, nullable=False, server_default=""),
+    sa.UniqueConstraint("invitation_id", "question_id"),
+    same_organization_fk("invitation_id", "feedback_invitations"),
+    same_organization_fk("question_id", "feedback_questions"),
+    sa.CheckConstraint("scale_value BETWEEN 1 AND 5", name="scale_from_1_to_5"),
+)
