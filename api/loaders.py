@@ -20,6 +20,12 @@ from strawberry.dataloader import DataLoader
 
 from domain.agreements import AgreementChange, AutonomyAgreement
 from domain.autonomy import AchievedGoal
+from domain.feedback import (
+    FeedbackAnswer,
+    FeedbackInvitation,
+    FeedbackQuestion,
+    FeedbackRequest,
+)
 from domain.goals import CheckIn, Goal, GoalShare, GoalStatus
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
@@ -30,6 +36,7 @@ from domain.relationships import Relationship, RelationshipKind
 from domain.roles import Role, RoleAssignment
 from domain.teams import Team, TeamMembership
 from persistence.reads import agreements as agreement_reads
+from persistence.reads import feedback as feedback_reads
 from persistence.reads import goals as goal_reads
 from persistence.reads import knowledge_areas as area_reads
 from persistence.reads import notifications as notification_reads
@@ -137,6 +144,26 @@ class Loaders:
         self.agreement_changes: DataLoader[UUID, list[AgreementChange]] = self._many(
             agreement_reads.changes_of_agreements
         )
+        # feedback: requests for their requester and invitees, invitations
+        # (with their answers) for their invitee alone
+        self.feedback_request: DataLoader[UUID, FeedbackRequest | None] = self._one(
+            partial(feedback_reads.requests_by_ids, viewer_id=viewer_id)
+        )
+        self.feedback_invitation: DataLoader[UUID, FeedbackInvitation | None] = self._one(
+            partial(feedback_reads.invitations_by_ids, viewer_id=viewer_id)
+        )
+        self.feedback_questions: DataLoader[UUID, list[FeedbackQuestion]] = self._many(
+            feedback_reads.questions_of_requests
+        )
+        self.feedback_invitations: DataLoader[UUID, list[FeedbackInvitation]] = self._many(
+            feedback_reads.invitations_of_requests
+        )
+        self.feedback_answers: DataLoader[UUID, list[FeedbackAnswer]] = self._many(
+            feedback_reads.answers_of_invitations
+        )
+        self.submitted_answers: DataLoader[UUID, list[tuple[UUID, FeedbackAnswer]]] = self._many(
+            feedback_reads.submitted_answers_of_requests
+        )
         # roles
         self.role_assignment: DataLoader[UUID, RoleAssignment | None] = self._one(
             role_reads.assignments_by_ids
@@ -222,6 +249,18 @@ class Loaders:
                     session, self._organization_id, person_id, is_org_faculty=is_org_faculty
                 )
             return await role_reads.proposals_by(session, self._organization_id, person_id)
+
+    async def feedback_requests_page(self, request: PageRequest) -> Page[FeedbackRequest]:
+        async with self._session_factory() as session:
+            return await feedback_reads.requests_page(
+                session, self._organization_id, self._viewer_id, request
+            )
+
+    async def feedback_inbox_page(self, request: PageRequest) -> Page[FeedbackInvitation]:
+        async with self._session_factory() as session:
+            return await feedback_reads.inbox_page(
+                session, self._organization_id, self._viewer_id, request
+            )
 
     async def stewardee_agreements(self) -> list[AutonomyAgreement]:
         async with self._session_factory() as session:

@@ -25,6 +25,7 @@ from api.extensions import ErrorPolicy
 from api.graphql.agreements import AgreementsMutation
 from api.graphql.auth import AuthMutation
 from api.graphql.autonomy import AutonomyQuery
+from api.graphql.feedback import FeedbackMutation
 from api.graphql.goals import GoalsMutation
 from api.graphql.knowledge_areas import KnowledgeAreasMutation, KnowledgeAreasQuery
 from api.graphql.node import NodeQuery
@@ -61,6 +62,7 @@ Mutation = merge_types(
         GoalsMutation,
         AgreementsMutation,
         OrganizationsMutation,
+        FeedbackMutation,
     ),
 )
 

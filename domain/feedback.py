@@ -2,10 +2,11 @@
 through their own invitation; the answers belong to the person asked about.
 
 Anonymity that holds (DESIGN.md section 3): in ANONYMOUS mode answers are
-released only as a group and only once at least `k` invitees (not removed)
-have answered; below that nothing at all is released, text or scale. The
-group is ordered by a keyed hash of the content, never by author or time,
-and no per-answer timestamp leaves the system.
+released only as a group, only once at least `k` invitees (not removed)
+have answered, and only after the request stopped collecting answers; below
+that nothing at all is released, text or scale. The group is ordered by a
+hash of the content, never by author or time, and no per-answer timestamp
+leaves the system.
 """
 
 from __future__ import annotations
@@ -240,11 +241,15 @@ def check_complete(questions: Iterable[FeedbackQuestion], answers: dict[UUID, An
             )
 
 
-def released(anonymity: Anonymity, answered: int, k: int) -> bool:
+def released(anonymity: Anonymity, answered: int, k: int, *, collecting: bool = False) -> bool:
     """Whether answers may be shown to the requester (and those they share
-    with). Named answers show as they come; anonymous ones only as a group of
-    at least k."""
-    return anonymity is Anonymity.NAMED or answered >= k
+    with). Named answers show as they come. Anonymous ones show only as a
+    group of at least k, and only once the request stopped collecting
+    (closed or due): were the group shown while answers still come in, the
+    requester could watch who turns ANSWERED and which text appears with it."""
+    if anonymity is Anonymity.NAMED:
+        return True
+    return answered >= k and not collecting
 
 
 def group_order(request_id: UUID, texts: Iterable[str]) -> list[str]:

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from api.graphql import agreements as agreements_gql
+from api.graphql import feedback as feedback_gql
 from api.graphql import goals as goals_gql
 from api.graphql import ids
 from api.graphql import notifications as notifications_gql
@@ -157,6 +158,16 @@ class PersonNode(EntityNode):
     stewardee_mismatches = strawberry.field(
         resolver=agreements_gql.stewardee_mismatches,
         description="Across the people you steward, agreements with signals. Only on yourself.",
+    )
+
+    # Feedback (api.graphql.feedback)
+    feedback_requests = strawberry.field(
+        resolver=feedback_gql.feedback_requests,
+        description="Your feedback requests, newest first. Only on yourself.",
+    )
+    feedback_inbox = strawberry.field(
+        resolver=feedback_gql.feedback_inbox,
+        description="Invitations to give feedback, newest first. Only on yourself.",
     )
 
     # Notifications (api.graphql.notifications)

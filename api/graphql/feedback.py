@@ -1,0 +1,581 @@
+"""Peer feedback: requests, the invitee's inbox and answers, and results
+that keep anonymity (see domain.feedback)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Protocol
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+
+from api.graphql import ids
+from api.graphql.commands import require_actor, run
+from api.graphql.entity import EntityNode
+from api.graphql.errors import result_union
+from api.graphql.pagination import connection, page_request
+from domain.actors import Actor
+from domain.errors import ValidationFailed
+from domain.feedback import (
+    Anonymity,
+    AnswerInput,
+    FeedbackAnswer,
+    FeedbackInvitation,
+    FeedbackQuestion,
+    FeedbackRequest,
+    InvitationStatus,
+    QuestionKind,
+    QuestionSpec,
+    RequestStatus,
+    ScaleSummary,
+    group_order,
+    released,
+    summarize_scale,
+)
+from domain.people import Person
+from domain.ports import UnitOfWork
+from domain.services import feedback as service
+
+if TYPE_CHECKING:
+    from api.graphql.goals import GoalNode
+    from api.graphql.people import PersonNode
+
+AnonymityType = strawberry.enum(Anonymity, name="FeedbackAnonymity")
+QuestionKindType = strawberry.enum(QuestionKind, name="FeedbackQuestionKind")
+RequestStatusType = strawberry.enum(RequestStatus, name="FeedbackRequestStatus")
+InvitationStatusType = strawberry.enum(InvitationStatus, name="FeedbackInvitationStatus")
+
+PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
+
+
+async def _person(info: strawberry.Info, person_id: UUID) -> PersonRef:
+    from api.graphql.people import PersonNode
+
+    return PersonNode(entity=await info.context.loaders.person.load(person_id))
+
+
+@strawberry.type(name="FeedbackQuestion")
+class QuestionType:
+    entity: strawberry.Private[FeedbackQuestion]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.entity.id))
+
+    @strawberry.field
+    def kind(self) -> QuestionKindType:  # type: ignore[valid-type]
+        return self.entity.kind
+
+    @strawberry.field
+    def prompt(self) -> str:
+        return self.entity.prompt
+
+    @strawberry.field
+    def required(self) -> bool:
+        return self.entity.required
+
+    @strawberry.field(description="Label of 1 on a scale question.")
+    def low_label(self) -> str:
+        return self.entity.low_label
+
+    @strawberry.field(description="Label of 5 on a scale question.")
+    def high_label(self) -> str:
+        return self.entity.high_label
+
+
+@strawberry.type(name="FeedbackScaleSummary")
+class ScaleSummaryType:
+    summary: strawberry.Private[ScaleSummary]
+
+    @strawberry.field
+    def count(self) -> int:
+        return self.summary.count
+
+    @strawberry.field
+    def average(self) -> float | None:
+        return self.summary.average
+
+    @strawberry.field(description="How many answered 1, 2, 3, 4 and 5.")
+    def distribution(self) -> list[int]:
+        return list(self.summary.distribution)
+
+
+@strawberry.type(description="One person's answer, in a NAMED request.")
+class NamedFeedbackAnswer:
+    person_id: strawberry.Private[UUID]
+    scale_value: int | None
+    text: str
+
+    @strawberry.field
+    async def person(self, info: strawberry.Info) -> PersonRef:
+        return await _person(info, self.person_id)
+
+
+@strawberry.type(description="The answers to one question, as the request's anonymity allows.")
+class FeedbackQuestionResult:
+    question: QuestionType
+    scale: ScaleSummaryType | None
+    texts: list[str] = strawberry.field(
+        description="Text answers. In an ANONYMOUS request: the group, in an order unrelated "
+        "to who wrote what or when."
+    )
+    named_answers: list[NamedFeedbackAnswer] | None = strawberry.field(
+        description="In a NAMED request: each person's answer. Null in an ANONYMOUS one."
+    )
+
+
+@strawberry.type(
+    description="Results: nothing is released from an ANONYMOUS request before "
+    "`threshold` people have answered."
+)
+class FeedbackResults:
+    released: bool
+    answered_count: int
+    threshold: int | None
+    questions: list[FeedbackQuestionResult]
+
+
+@strawberry.type(description="Who was asked and where they stand; never what they answered.")
+class FeedbackInviteeStatus:
+    invitee_id: strawberry.Private[UUID]
+    status: InvitationStatusType  # type: ignore[valid-type]
+
+    @strawberry.field
+    async def invitee(self, info: strawberry.Info) -> PersonRef:
+        return await _person(info, self.invitee_id)
+
+
+@strawberry.type(
+    name="FeedbackRequest",
+    description="A request for feedback. Its requester sees everything the anonymity allows; "
+    "an invitee sees the topic and questions.",
+)
+class FeedbackRequestNode(EntityNode):
+    loader = "feedback_request"
+    entity: strawberry.Private[FeedbackRequest]
+
+    async def _requester_viewing(self, info: strawberry.Info) -> bool:
+        return (await require_actor(info)).person_id == self.entity.requester_id
+
+    @strawberry.field
+    async def requester(self, info: strawberry.Info) -> PersonRef:
+        return await _person(info, self.entity.requester_id)
+
+    @strawberry.field
+    def topic(self) -> str:
+        return self.entity.topic
+
+    @strawberry.field
+    def anonymity(self) -> AnonymityType:  # type: ignore[valid-type]
+        return self.entity.anonymity
+
+    @strawberry.field
+    def due_at(self) -> datetime:
+        return self.entity.due_at
+
+    @strawberry.field
+    def status(self) -> RequestStatusType:  # type: ignore[valid-type]
+        return self.entity.status
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.entity.created_at
+
+    @strawberry.field(description="The goal it is about, if you may read it.")
+    async def goal(
+        self, info: strawberry.Info
+    ) -> Annotated[GoalNode, strawberry.lazy("api.graphql.goals")] | None:
+        from api.graphql.goals import GoalNode
+
+        if self.entity.goal_id is None:
+            return None
+        goal = await info.context.loaders.goal.load(self.entity.goal_id)
+        return GoalNode(entity=goal) if goal else None
+
+    @strawberry.field
+    async def questions(self, info: strawberry.Info) -> list[QuestionType]:
+        found = await info.context.loaders.feedback_questions.load(self.entity.id)
+        return [QuestionType(entity=q) for q in found]
+
+    @strawberry.field(description="For the requester only (else null).")
+    async def invitees(self, info: strawberry.Info) -> list[FeedbackInviteeStatus] | None:
+        if not await self._requester_viewing(info):
+            return None
+        invitations = await info.context.loaders.feedback_invitations.load(self.entity.id)
+        return [
+            FeedbackInviteeStatus(
+                invitee_id=i.invitee_id, status=i.shown_status(self.entity, info.context.now)
+            )
+            for i in invitations
+        ]
+
+    @strawberry.field(description="For the requester only (else null).")
+    async def results(self, info: strawberry.Info) -> FeedbackResults | None:
+        if not await self._requester_viewing(info):
+            return None
+        return await results_of(info, self.entity)
+
+
+async def results_of(info: strawberry.Info, request: FeedbackRequest) -> FeedbackResults:
+    organization = await info.context.loaders.organization()
+    k = organization.feedback_anonymity_threshold
+    questions = await info.context.loaders.feedback_questions.load(request.id)
+    submitted = await info.context.loaders.submitted_answers.load(request.id)
+    answered = len({invitee for invitee, _ in submitted})
+    anonymous = request.anonymity is Anonymity.ANONYMOUS
+    is_released = released(
+        request.anonymity, answered, k, collecting=request.takes_answers(info.context.now)
+    )
+    if not is_released:
+        return FeedbackResults(released=False, answered_count=answered, threshold=k, questions=[])
+    by_question: dict[UUID, list[tuple[UUID, FeedbackAnswer]]] = {}
+    for invitee, answer in submitted:
+        by_question.setdefault(answer.question_id, []).append((invitee, answer))
+    results = []
+    for question in questions:
+        given = by_question.get(question.id, [])
+        scale = (
+            ScaleSummaryType(
+                summary=summarize_scale(a.scale_value for _, a in given if a.scale_value)
+            )
+            if question.kind is QuestionKind.SCALE
+            else None
+        )
+        texts = [a.text for _, a in given if a.text]
+        results.append(
+            FeedbackQuestionResult(
+                question=QuestionType(entity=question),
+                scale=scale,
+                texts=group_order(request.id, texts) if anonymous else sorted(texts),
+                named_answers=None
+                if anonymous
+                else [
+                    NamedFeedbackAnswer(person_id=p, scale_value=a.scale_value, text=a.text)
+                    for p, a in sorted(given, key=lambda pair: str(pair[0]))
+                ],
+            )
+        )
+    return FeedbackResults(
+        released=True,
+        answered_count=answered,
+        threshold=k if anonymous else None,
+        questions=results,
+    )
+
+
+@strawberry.type(name="FeedbackAnswer", description="Your own answer to one question.")
+class OwnAnswerType:
+    entity: strawberry.Private[FeedbackAnswer]
+
+    @strawberry.field
+    def question_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.entity.question_id))
+
+    @strawberry.field
+    def scale_value(self) -> int | None:
+        return self.entity.scale_value
+
+    @strawberry.field
+    def text(self) -> str:
+        return self.entity.text
+
+
+@strawberry.type(
+    name="FeedbackInvitation",
+    description="Your invitation to give feedback; only you ever see it and your answers.",
+)
+class FeedbackInvitationNode(EntityNode):
+    loader = "feedback_invitation"
+    entity: strawberry.Private[FeedbackInvitation]
+
+    @strawberry.field
+    async def request(self, info: strawberry.Info) -> FeedbackRequestNode:
+        found = await info.context.loaders.feedback_request.load(self.entity.request_id)
+        return FeedbackRequestNode(entity=found)
+
+    @strawberry.field
+    async def status(self, info: strawberry.Info) -> InvitationStatusType:  # type: ignore[valid-type]
+        request = await info.context.loaders.feedback_request.load(self.entity.request_id)
+        return self.entity.shown_status(request, info.context.now)
+
+    @strawberry.field
+    def decline_reason(self) -> str:
+        return self.entity.decline_reason
+
+    @strawberry.field(description="Your answers so far (a draft until you submit).")
+    async def my_answers(self, info: strawberry.Info) -> list[OwnAnswerType]:
+        found = await info.context.loaders.feedback_answers.load(self.entity.id)
+        return [OwnAnswerType(entity=a) for a in found]
+
+
+class HasEntity(Protocol):
+    entity: Person
+
+
+# Fields mounted on Person (only on yourself).
+
+
+async def feedback_requests(
+    root: strawberry.Parent[HasEntity],
+    info: strawberry.Info,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> relay.Connection[FeedbackRequestNode] | None:
+    actor = await require_actor(info)
+    if actor.person_id != root.entity.id:
+        return None
+    request = page_request(info, first=first, after=after, last=last, before=before)
+    page = await info.context.loaders.feedback_requests_page(request)
+    return connection(page, lambda r: FeedbackRequestNode(entity=r))
+
+
+async def feedback_inbox(
+    root: strawberry.Parent[HasEntity],
+    info: strawberry.Info,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> relay.Connection[FeedbackInvitationNode] | None:
+    actor = await require_actor(info)
+    if actor.person_id != root.entity.id:
+        return None
+    request = page_request(info, first=first, after=after, last=last, before=before)
+    page = await info.context.loaders.feedback_inbox_page(request)
+    return connection(page, lambda i: FeedbackInvitationNode(entity=i))
+
+
+# Mutations.
+
+
+@strawberry.input
+class FeedbackQuestionInput:
+    kind: QuestionKindType  # type: ignore[valid-type]
+    prompt: str
+    required: bool = True
+    low_label: str = ""
+    high_label: str = ""
+
+
+@strawberry.input
+class RequestFeedbackInput:
+    topic: str
+    anonymity: AnonymityType  # type: ignore[valid-type]
+    due_at: datetime
+    questions: list[FeedbackQuestionInput]
+    invitee_ids: list[strawberry.ID]
+    goal_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class FeedbackInviteesInput:
+    request_id: strawberry.ID
+    invitee_ids: list[strawberry.ID]
+
+
+@strawberry.input
+class RemoveFeedbackInviteeInput:
+    request_id: strawberry.ID
+    invitee_id: strawberry.ID
+
+
+@strawberry.input
+class ExtendFeedbackRequestInput:
+    request_id: strawberry.ID
+    due_at: datetime
+
+
+@strawberry.input
+class FeedbackRequestIdInput:
+    request_id: strawberry.ID
+
+
+@strawberry.input
+class FeedbackAnswerInput:
+    question_id: strawberry.ID
+    scale_value: int | None = None
+    text: str = ""
+
+
+@strawberry.input
+class AnswerFeedbackInput:
+    invitation_id: strawberry.ID
+    answers: list[FeedbackAnswerInput]
+    submit: bool = strawberry.field(
+        default=False, description="False saves a draft; true submits (and resubmits an edit)."
+    )
+
+
+@strawberry.input
+class DeclineFeedbackInput:
+    invitation_id: strawberry.ID
+    reason: str = ""
+
+
+@strawberry.type
+class FeedbackRequestSuccess:
+    request: FeedbackRequestNode
+
+
+@strawberry.type
+class FeedbackInvitationSuccess:
+    invitation: FeedbackInvitationNode
+
+
+FeedbackRequestResult = result_union("FeedbackRequestResult", FeedbackRequestSuccess)
+FeedbackInvitationResult = result_union("FeedbackInvitationResult", FeedbackInvitationSuccess)
+
+
+def _request_id(value: strawberry.ID) -> UUID:
+    return ids.decode(value, "FeedbackRequest", field="requestId")
+
+
+def _invitation_id(value: strawberry.ID) -> UUID:
+    return ids.decode(value, "FeedbackInvitation", field="invitationId")
+
+
+def _people(values: list[strawberry.ID], field: str) -> list[UUID]:
+    return [ids.decode(v, "Person", field=field) for v in values]
+
+
+def _question_id(value: strawberry.ID) -> UUID:
+    """Question ids are plain uuids (questions are not nodes)."""
+    found = ids.to_uuid(value)
+    if found is None:
+        raise ValidationFailed("answers", "That is not a question id.", code="INVALID_ID")
+    return found
+
+
+@strawberry.type
+class FeedbackMutation:
+    @strawberry.mutation(description="Ask named peers for feedback.")
+    async def request_feedback(
+        self, info: strawberry.Info, input: RequestFeedbackInput
+    ) -> FeedbackRequestResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> FeedbackRequestSuccess:
+            asked = await service.request_feedback(
+                uow,
+                actor,
+                topic=input.topic,
+                anonymity=input.anonymity,
+                due_at=input.due_at,
+                questions=[
+                    QuestionSpec(q.kind, q.prompt, q.required, q.low_label, q.high_label)
+                    for q in input.questions
+                ],
+                invitee_ids=_people(input.invitee_ids, "inviteeIds"),
+                goal_id=ids.decode(input.goal_id, "Goal", field="goalId")
+                if input.goal_id
+                else None,
+                now=info.context.now,
+            )
+            return FeedbackRequestSuccess(request=FeedbackRequestNode(entity=asked.request))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Ask more people in an open request.")
+    async def add_feedback_invitees(
+        self, info: strawberry.Info, input: FeedbackInviteesInput
+    ) -> FeedbackRequestResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> FeedbackRequestSuccess:
+            request_id = _request_id(input.request_id)
+            await service.add_invitees(
+                uow,
+                actor,
+                request_id,
+                _people(input.invitee_ids, "inviteeIds"),
+                now=info.context.now,
+            )
+            return await _request_success(uow, request_id)
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Stop asking someone; their answers no longer count or show.")
+    async def remove_feedback_invitee(
+        self, info: strawberry.Info, input: RemoveFeedbackInviteeInput
+    ) -> FeedbackRequestResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> FeedbackRequestSuccess:
+            request_id = _request_id(input.request_id)
+            await service.remove_invitee(
+                uow,
+                actor,
+                request_id,
+                ids.decode(input.invitee_id, "Person", field="inviteeId"),
+                now=info.context.now,
+            )
+            return await _request_success(uow, request_id)
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Move the due date of an open request later.")
+    async def extend_feedback_request(
+        self, info: strawberry.Info, input: ExtendFeedbackRequestInput
+    ) -> FeedbackRequestResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> FeedbackRequestSuccess:
+            request = await service.extend(
+                uow,
+                actor,
+                _request_id(input.request_id),
+                due_at=input.due_at,
+                now=info.context.now,
+            )
+            return FeedbackRequestSuccess(request=FeedbackRequestNode(entity=request))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Close a request: no more answers or edits.")
+    async def close_feedback_request(
+        self, info: strawberry.Info, input: FeedbackRequestIdInput
+    ) -> FeedbackRequestResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> FeedbackRequestSuccess:
+            request = await service.close(
+                uow, actor, _request_id(input.request_id), now=info.context.now
+            )
+            return FeedbackRequestSuccess(request=FeedbackRequestNode(entity=request))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Save a draft of your answers, or submit them.")
+    async def answer_feedback(
+        self, info: strawberry.Info, input: AnswerFeedbackInput
+    ) -> FeedbackInvitationResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> FeedbackInvitationSuccess:
+            invitation = await service.answer(
+                uow,
+                actor,
+                _invitation_id(input.invitation_id),
+                answers=[
+                    AnswerInput(_question_id(a.question_id), a.scale_value, a.text)
+                    for a in input.answers
+                ],
+                submit=input.submit,
+                now=info.context.now,
+            )
+            return FeedbackInvitationSuccess(invitation=FeedbackInvitationNode(entity=invitation))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Decline an invitation, with a reason if you like.")
+    async def decline_feedback(
+        self, info: strawberry.Info, input: DeclineFeedbackInput
+    ) -> FeedbackInvitationResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> FeedbackInvitationSuccess:
+            invitation = await service.decline(
+                uow,
+                actor,
+                _invitation_id(input.invitation_id),
+                reason=input.reason,
+                now=info.context.now,
+            )
+            return FeedbackInvitationSuccess(invitation=FeedbackInvitationNode(entity=invitation))
+
+        return await run(info, command)
+
+
+async def _request_success(uow: UnitOfWork, request_id: UUID) -> FeedbackRequestSuccess:
+    request = await uow.feedback.get_request(request_id)
+    assert request is not None
+    return FeedbackRequestSuccess(request=FeedbackRequestNode(entity=request))

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.feedback import (
+    FeedbackAnswer,
+    FeedbackInvitation,
+    FeedbackQuestion,
+    FeedbackRequest,
+    InvitationStatus,
+)
+from domain.pagination import Page, PageRequest
+from persistence.reads.pagination import keyset_page
+from persistence.tables import (
+    feedback_answers,
+    feedback_invitations,
+    feedback_questions,
+    feedback_requests,
+)
+
+r, q, i, a = feedback_requests, feedback_questions, feedback_invitations, feedback_answers
+
+
+async def requests_by_ids(
+    session: AsyncSession, organization_id: UUID, ids: Sequence[UUID], *, viewer_id: UUID
+) -> dict[UUID, FeedbackRequest]:
+    """Requests the viewer asked, or is asked in (and not removed from)."""
+    invited = (
+        select(i.c.id)
+        .where(
+            i.c.request_id == r.c.id,
+            i.c.invitee_id == viewer_id,
+            i.c.status != InvitationStatus.REMOVED,
+        )
+        .exists()
+    )
+    rows = await session.scalars(
+        select(FeedbackRequest).where(
+            r.c.organization_id == organization_id,
+            r.c.id.in_(ids),
+            or_(r.c.requester_id == viewer_id, invited),
+        )
+    )
+    return {x.id: x for x in rows}
+
+
+async def invitations_by_ids(
+    session: AsyncSession, organization_id: UUID, ids: Sequence[UUID], *, viewer_id: UUID
+) -> dict[UUID, FeedbackInvitation]:
+    """An invitation (and so the answers in it) is its invitee's alone."""
+    rows = await session.scalars(
+        select(FeedbackInvitation).where(
+            i.c.organization_id == organization_id,
+            i.c.id.in_(ids),
+            i.c.invitee_id == viewer_id,
+            i.c.status != InvitationStatus.REMOVED,
+        )
+    )
+    return {x.id: x for x in rows}
+
+
+async def requests_page(
+    session: AsyncSession, organization_id: UUID, requester_id: UUID, request: PageRequest
+) -> Page[FeedbackRequest]:
+    query = select(FeedbackRequest).where(
+        r.c.organization_id == organization_id, r.c.requester_id == requester_id
+    )
+    return await keyset_page(session, query, (r.c.created_at, r.c.id), request, descending=True)
+
+
+async def inbox_page(
+    session: AsyncSession, organization_id: UUID, invitee_id: UUID, request: PageRequest
+) -> Page[FeedbackInvitation]:
+    query = select(FeedbackInvitation).where(
+        i.c.organization_id == organization_id,
+        i.c.invitee_id == invitee_id,
+        i.c.status != InvitationStatus.REMOVED,
+    )
+    return await keyset_page(session, query, (i.c.created_at, i.c.id), request, descending=True)
+
+
+async def questions_of_requests(
+    session: AsyncSession, organization_id: UUID, request_ids: Sequence[UUID]
+) -> dict[UUID, list[FeedbackQuestion]]:
+    rows = await session.scalars(
+        select(FeedbackQuestion)
+        .where(q.c.organization_id == organization_id, q.c.request_id.in_(request_ids))
+        .order_by(q.c.request_id, q.c.position)
+    )
+    result: dict[UUID, list[FeedbackQuestion]] = defaultdict(list)
+    for question in rows:
+        result[question.request_id].append(question)
+    return result
+
+
+async def invitations_of_requests(
+    session: AsyncSession, organization_id: UUID, request_ids: Sequence[UUID]
+) -> dict[UUID, list[FeedbackInvitation]]:
+    """For the requester: who was asked (not removed). The order is fixed by
+    invitee, never by when anyone answered."""
+    rows = await session.scalars(
+        select(FeedbackInvitation)
+        .where(
+            i.c.organization_id == organization_id,
+            i.c.request_id.in_(request_ids),
+            i.c.status != InvitationStatus.REMOVED,
+        )
+        .order_by(i.c.request_id, i.c.invitee_id)
+    )
+    result: dict[UUID, list[FeedbackInvitation]] = defaultdict(list)
+    for invitation in rows:
+        result[invitation.request_id].append(invitation)
+    return result
+
+
+async def answers_of_invitations(
+    session: AsyncSession, organization_id: UUID, invitation_ids: Sequence[UUID]
+) -> dict[UUID, list[FeedbackAnswer]]:
+    rows = await session.scalars(
+        select(FeedbackAnswer).where(
+            a.c.organization_id == organization_id, a.c.invitation_id.in_(invitation_ids)
+        )
+    )
+    result: dict[UUID, list[FeedbackAnswer]] = defaultdict(list)
+    for answer in rows:
+        result[answer.invitation_id].append(answer)
+    return result
+
+
+async def submitted_answers_of_requests(
+    session: AsyncSession, organization_id: UUID, request_ids: Sequence[UUID]
+) -> dict[UUID, list[tuple[UUID, FeedbackAnswer]]]:
+    """Per request, (invitee, answer) of submitted invitations only: drafts
+    and removed invitees' answers never count and never show."""
+    rows = await session.execute(
+        select(i.c.request_id, i.c.invitee_id, FeedbackAnswer)
+        .join(i, and_(i.c.id == a.c.invitation_id, i.c.organization_id == a.c.organization_id))
+        .where(
+            a.c.organization_id == organization_id,
+            i.c.request_id.in_(request_ids),
+            i.c.status == InvitationStatus.ANSWERED,
+        )
+    )
+    result: dict[UUID, list[tuple[UUID, FeedbackAnswer]]] = defaultdict(list)
+    for request_id, invitee_id, answer in rows:
+        result[request_id].append((invitee_id, answer))
+    return result
