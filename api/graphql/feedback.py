@@ -126,8 +126,8 @@ class FeedbackQuestionResult:
 
 
 @strawberry.type(
-    description="Results: nothing is released from an ANONYMOUS request before "
-    "`threshold` people have answered."
+    description="Results. An ANONYMOUS request releases nothing before it is closed (or due) "
+    "with at least `threshold` answers, and then only as a group."
 )
 class FeedbackResults:
     released: bool
