@@ -1,5 +1,5 @@
 """Work that happens because time passed, not because someone asked:
-review reminders today, feedback reminders later. Run by a loop inside the
+review reminders and feedback reminders. Run by a loop inside the
 server (every `TRELLIS_JOB_INTERVAL`) and by `trellis run-jobs` (for cron)."""
 
 from __future__ import annotations
@@ -8,21 +8,24 @@ import asyncio
 import logging
 
 from api.context import Services
-from domain.services import relationships
+from domain.services import feedback, relationships
 
 log = logging.getLogger("trellis.jobs")
 
 
 async def run_due_jobs(services: Services) -> int:
     """One pass over every organization, each in its own transaction, so a
-    failure in one cannot hold back the others. Returns reminders sent."""
+    failure in one cannot hold back the others. Returns reminders sent
+    (relationship reviews and feedback invitations)."""
     async with services.uow_factory() as uow:
         organization_ids = await uow.organizations.all_ids()
     sent = 0
     for organization_id in organization_ids:
         try:
             async with services.uow_factory(organization_id) as uow:
-                sent += await relationships.send_review_reminders(uow, now=services.clock.now())
+                now = services.clock.now()
+                sent += await relationships.send_review_reminders(uow, now=now)
+                sent += await feedback.send_reminders(uow, organization_id, now=now)
                 await uow.commit()
         except Exception:
             log.exception("jobs failed for organization %s", organization_id)

@@ -28,6 +28,8 @@ class Organization:
     feedback_max_invitees: int = 8
     feedback_anonymity_threshold: int = 3
     feedback_open_invitation_cap: int = 5
+    feedback_reminder_hours: int = 48
+    """How long before the due date a pending invitee is reminded (once)."""
     id: UUID = field(default_factory=new_id)
 
     @classmethod
@@ -45,6 +47,10 @@ class Organization:
         default_mentee_capacity: int | None = None,
         readiness_goal_count: int | None = None,
         readiness_window_days: int | None = None,
+        feedback_max_invitees: int | None = None,
+        feedback_anonymity_threshold: int | None = None,
+        feedback_open_invitation_cap: int | None = None,
+        feedback_reminder_hours: int | None = None,
     ) -> None:
         """Defaults apply to whoever set no value of their own, from now on;
         nobody's current relationships change."""
@@ -53,6 +59,10 @@ class Organization:
             ("defaultMenteeCapacity", default_mentee_capacity, 0, 50),
             ("readinessGoalCount", readiness_goal_count, 1, 50),
             ("readinessWindowDays", readiness_window_days, 1, 3660),
+            ("feedbackMaxInvitees", feedback_max_invitees, 1, 50),
+            ("feedbackAnonymityThreshold", feedback_anonymity_threshold, 2, 50),
+            ("feedbackOpenInvitationCap", feedback_open_invitation_cap, 1, 100),
+            ("feedbackReminderHours", feedback_reminder_hours, 1, 720),
         ):
             if value is not None and not low <= value <= high:
                 raise ValidationFailed(
@@ -66,3 +76,11 @@ class Organization:
             self.readiness_goal_count = readiness_goal_count
         if readiness_window_days is not None:
             self.readiness_window_days = readiness_window_days
+        if feedback_max_invitees is not None:
+            self.feedback_max_invitees = feedback_max_invitees
+        if feedback_anonymity_threshold is not None:
+            self.feedback_anonymity_threshold = feedback_anonymity_threshold
+        if feedback_open_invitation_cap is not None:
+            self.feedback_open_invitation_cap = feedback_open_invitation_cap
+        if feedback_reminder_hours is not None:
+            self.feedback_reminder_hours = feedback_reminder_hours

@@ -9,7 +9,7 @@ so a use case cannot reach another organization's rows even by mistake.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
@@ -249,6 +249,13 @@ class FeedbackRepository(Protocol):
         self, person_ids: Sequence[UUID], now: datetime
     ) -> dict[UUID, int]:
         """Pending invitations of open requests not yet due, per person."""
+        ...
+
+    async def invitations_to_remind(
+        self, now: datetime, lead: timedelta
+    ) -> list[FeedbackInvitation]:
+        """Pending, never reminded, of open requests due within `lead` (and
+        not yet due), locked for update."""
         ...
 
 

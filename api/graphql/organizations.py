@@ -54,6 +54,22 @@ class OrganizationNode(EntityNode):
     def readiness_window_days(self) -> int:
         return self.entity.readiness_window_days
 
+    @strawberry.field(description="People one feedback request asks at most.")
+    def feedback_max_invitees(self) -> int:
+        return self.entity.feedback_max_invitees
+
+    @strawberry.field(description="Answers an anonymous request needs before any is shown (k).")
+    def feedback_anonymity_threshold(self) -> int:
+        return self.entity.feedback_anonymity_threshold
+
+    @strawberry.field(description="Open feedback invitations a person may have at once.")
+    def feedback_open_invitation_cap(self) -> int:
+        return self.entity.feedback_open_invitation_cap
+
+    @strawberry.field(description="Hours before the due date a pending invitee is reminded.")
+    def feedback_reminder_hours(self) -> int:
+        return self.entity.feedback_reminder_hours
+
 
 @strawberry.input
 class UpdateOrganizationSettingsInput:
@@ -61,6 +77,10 @@ class UpdateOrganizationSettingsInput:
     default_mentee_capacity: int | None = None
     readiness_goal_count: int | None = None
     readiness_window_days: int | None = None
+    feedback_max_invitees: int | None = None
+    feedback_anonymity_threshold: int | None = None
+    feedback_open_invitation_cap: int | None = None
+    feedback_reminder_hours: int | None = None
 
 
 @strawberry.type
@@ -85,6 +105,10 @@ class OrganizationsMutation:
                 default_mentee_capacity=input.default_mentee_capacity,
                 readiness_goal_count=input.readiness_goal_count,
                 readiness_window_days=input.readiness_window_days,
+                feedback_max_invitees=input.feedback_max_invitees,
+                feedback_anonymity_threshold=input.feedback_anonymity_threshold,
+                feedback_open_invitation_cap=input.feedback_open_invitation_cap,
+                feedback_reminder_hours=input.feedback_reminder_hours,
             )
             return OrganizationSuccess(organization=OrganizationNode(entity=organization))
 

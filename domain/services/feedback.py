@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.actors import Actor
@@ -211,6 +211,29 @@ async def decline(
     invitation, request = await _own_invitation(uow, actor, invitation_id)
     invitation.decline(request, reason, now)
     return invitation
+
+
+async def send_reminders(uow: UnitOfWork, organization_id: UUID, *, now: datetime) -> int:
+    """Once per invitation, the organization's number of hours before the
+    due date, a pending invitee hears that their answer is wanted. Returns
+    how many were reminded."""
+    organization = await uow.organizations.get(organization_id)
+    assert organization is not None
+    due = await uow.feedback.invitations_to_remind(
+        now, timedelta(hours=organization.feedback_reminder_hours)
+    )
+    for invitation in due:
+        invitation.reminded_at = now
+        await uow.notifications.add(
+            Notification(
+                organization_id=invitation.organization_id,
+                recipient_id=invitation.invitee_id,
+                kind=NotificationKind.FEEDBACK_REMINDER,
+                created_at=now,
+                feedback_invitation_id=invitation.id,
+            )
+        )
+    return len(due)
 
 
 async def _invite(

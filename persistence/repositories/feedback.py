@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import func, select
@@ -104,3 +104,22 @@ class SqlFeedbackRepository(TenantRepository):
             .group_by(i.c.invitee_id)
         )
         return {person_id: count for person_id, count in rows}
+
+    async def invitations_to_remind(
+        self, now: datetime, lead: timedelta
+    ) -> list[FeedbackInvitation]:
+        i, r = feedback_invitations, feedback_requests
+        rows = await self.session.scalars(
+            select(FeedbackInvitation)
+            .join(r, r.c.id == i.c.request_id)
+            .where(
+                i.c.organization_id == self.organization_id,
+                i.c.status == InvitationStatus.PENDING,
+                i.c.reminded_at.is_(None),
+                r.c.status == RequestStatus.OPEN,
+                r.c.due_at > now,
+                r.c.due_at <= now + lead,
+            )
+            .with_for_update(of=i, skip_locked=True)
+        )
+        return list(rows)

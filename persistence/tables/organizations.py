@@ -18,9 +18,11 @@ organizations = sa.Table(
     sa.Column("feedback_max_invitees", sa.Integer, nullable=False, server_default="8"),
     sa.Column("feedback_anonymity_threshold", sa.Integer, nullable=False, server_default="3"),
     sa.Column("feedback_open_invitation_cap", sa.Integer, nullable=False, server_default="5"),
+    sa.Column("feedback_reminder_hours", sa.Integer, nullable=False, server_default="48"),
     sa.CheckConstraint(
         "feedback_max_invitees BETWEEN 1 AND 50 AND feedback_anonymity_threshold BETWEEN 2 AND 50"
-        " AND feedback_open_invitation_cap BETWEEN 1 AND 100",
+        " AND feedback_open_invitation_cap BETWEEN 1 AND 100"
+        " AND feedback_reminder_hours BETWEEN 1 AND 720",
         name="feedback_rules_in_range",
     ),
     sa.CheckConstraint(

@@ -24,7 +24,7 @@ import copy
 import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
@@ -599,6 +599,19 @@ class FakeAgreementRepository(_TenantRepository):
 
 
 class FakeFeedbackRepository(_TenantRepository):
+    async def invitations_to_remind(
+        self, now: datetime, lead: timedelta
+    ) -> list[FeedbackInvitation]:
+        requests = self._db.tables.feedback_requests
+        return [
+            i
+            for i in self._mine(self._db.tables.feedback_invitations)
+            if i.status is InvitationStatus.PENDING
+            and i.reminded_at is None
+            and requests[i.request_id].takes_answers(now)
+            and requests[i.request_id].due_at <= now + lead
+        ]
+
     async def add_request(self, request: FeedbackRequest) -> None:
         self._check_owned(request)
         self._db.tables.feedback_requests[request.id] = request

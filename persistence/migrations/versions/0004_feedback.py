@@ -237,11 +237,16 @@ def upgrade() -> None:
         "organizations",
         sa.Column("feedback_open_invitation_cap", sa.Integer(), server_default="5", nullable=False),
     )
+    op.add_column(
+        "organizations",
+        sa.Column("feedback_reminder_hours", sa.Integer(), server_default="48", nullable=False),
+    )
     op.create_check_constraint(
         op.f("ck_organizations_feedback_rules_in_range"),
         "organizations",
         "feedback_max_invitees BETWEEN 1 AND 50 AND feedback_anonymity_threshold BETWEEN 2 AND 50"
-        " AND feedback_open_invitation_cap BETWEEN 1 AND 100",
+        " AND feedback_open_invitation_cap BETWEEN 1 AND 100"
+        " AND feedback_reminder_hours BETWEEN 1 AND 720",
     )
     op.drop_constraint(op.f("ck_notifications_kind"), "notifications", type_="check")
     op.create_check_constraint(
@@ -258,6 +263,7 @@ def downgrade() -> None:
     op.drop_constraint(
         op.f("ck_organizations_feedback_rules_in_range"), "organizations", type_="check"
     )
+    op.drop_column("organizations", "feedback_reminder_hours")
     op.drop_column("organizations", "feedback_open_invitation_cap")
     op.drop_column("organizations", "feedback_anonymity_threshold")
     op.drop_column("organizations", "feedback_max_invitees")
