@@ -66,7 +66,10 @@ class Context(BaseContext):
         if self._loaders is None:
             assert self._actor is not None, "loaders need an authenticated viewer"
             self._loaders = Loaders(
-                self.services.session_factory, self._actor.organization_id, self._actor.person_id
+                self.services.session_factory,
+                self._actor.organization_id,
+                self._actor.person_id,
+                self.now,
             )
         return self._loaders
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TypeVar
 from uuid import UUID
@@ -45,11 +45,14 @@ from persistence.reads import people as people_reads
 from persistence.reads import relationships as relationship_reads
 from persistence.reads import roles as role_reads
 from persistence.reads import teams as team_reads
+from persistence.reads.feedback import FeedbackLoad
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 Fetch = Callable[[AsyncSession, UUID, Sequence[K]], Awaitable[Mapping[K, V]]]
+RECENTLY_ASKED = timedelta(days=90)
+"""The window of "asked lately" shown when choosing whom to ask."""
 HolderKey = tuple[str, UUID | None, datetime]
 """("team", team_id, at), ("area", area_id, at) or ("org:<ROLE>", None, at)."""
 
@@ -72,6 +75,7 @@ class Loaders:
         session_factory: async_sessionmaker[AsyncSession],
         organization_id: UUID,
         viewer_id: UUID,
+        now: datetime,
     ) -> None:
         self._session_factory = session_factory
         self._organization_id = organization_id
@@ -163,6 +167,9 @@ class Loaders:
         )
         self.submitted_answers: DataLoader[UUID, list[tuple[UUID, FeedbackAnswer]]] = self._many(
             feedback_reads.submitted_answers_of_requests
+        )
+        self.feedback_load: DataLoader[UUID, FeedbackLoad | None] = self._one(
+            partial(feedback_reads.feedback_load, now=now, recent=RECENTLY_ASKED)
         )
         # roles
         self.role_assignment: DataLoader[UUID, RoleAssignment | None] = self._one(
@@ -260,6 +267,12 @@ class Loaders:
         async with self._session_factory() as session:
             return await feedback_reads.inbox_page(
                 session, self._organization_id, self._viewer_id, request
+            )
+
+    async def colleagues_to_ask(self, limit: int) -> list[Person]:
+        async with self._session_factory() as session:
+            return await feedback_reads.colleagues_to_ask(
+                session, self._organization_id, self._viewer_id, limit
             )
 
     async def stewardee_agreements(self) -> list[AutonomyAgreement]:

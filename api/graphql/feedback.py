@@ -348,6 +348,39 @@ async def feedback_inbox(
     return connection(page, lambda i: FeedbackInvitationNode(entity=i))
 
 
+@strawberry.type(description="How much someone is asked for feedback: to spread the asking.")
+class FeedbackLoadType:
+    open_invitations: int
+    asked_last_90_days: int
+    last_asked_at: datetime | None
+
+
+async def feedback_load(
+    root: strawberry.Parent[HasEntity], info: strawberry.Info
+) -> FeedbackLoadType:
+    found = await info.context.loaders.feedback_load.load(root.entity.id)
+    if found is None:
+        return FeedbackLoadType(open_invitations=0, asked_last_90_days=0, last_asked_at=None)
+    return FeedbackLoadType(
+        open_invitations=found.open_invitations,
+        asked_last_90_days=found.asked_recently,
+        last_asked_at=found.last_asked_at,
+    )
+
+
+async def feedback_suggestions(
+    root: strawberry.Parent[HasEntity], info: strawberry.Info, limit: int = 10
+) -> list[PersonRef] | None:
+    from api.graphql.people import PersonNode
+
+    actor = await require_actor(info)
+    if actor.person_id != root.entity.id:
+        return None
+    limit = max(1, min(limit, info.context.settings.max_page_size))
+    found = await info.context.loaders.colleagues_to_ask(limit)
+    return [PersonNode(entity=p) for p in found]
+
+
 # Mutations.
 
 

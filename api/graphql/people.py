@@ -165,6 +165,15 @@ class PersonNode(EntityNode):
         resolver=feedback_gql.feedback_requests,
         description="Your feedback requests, newest first. Only on yourself.",
     )
+    feedback_load = strawberry.field(
+        resolver=feedback_gql.feedback_load,
+        description="How much they are asked for feedback now and lately (to spread asking).",
+    )
+    feedback_suggestions = strawberry.field(
+        resolver=feedback_gql.feedback_suggestions,
+        description="Colleagues who work with you (a team, a relationship), least recently "
+        "asked first. Only on yourself.",
+    )
     feedback_inbox = strawberry.field(
         resolver=feedback_gql.feedback_inbox,
         description="Invitations to give feedback, newest first. Only on yourself.",

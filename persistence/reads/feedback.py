@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.feedback import (
@@ -13,14 +15,20 @@ from domain.feedback import (
     FeedbackQuestion,
     FeedbackRequest,
     InvitationStatus,
+    RequestStatus,
 )
 from domain.pagination import Page, PageRequest
+from domain.people import Person, PersonStatus
+from domain.relationships import RelationshipStatus
 from persistence.reads.pagination import keyset_page
 from persistence.tables import (
     feedback_answers,
     feedback_invitations,
     feedback_questions,
     feedback_requests,
+    people,
+    relationships,
+    team_memberships,
 )
 
 r, q, i, a = feedback_requests, feedback_questions, feedback_invitations, feedback_answers
@@ -150,3 +158,80 @@ async def submitted_answers_of_requests(
     for request_id, invitee_id, answer in rows:
         result[request_id].append((invitee_id, answer))
     return result
+
+
+@dataclass(frozen=True)
+class FeedbackLoad:
+    open_invitations: int
+    asked_recently: int
+    last_asked_at: datetime | None
+
+
+async def feedback_load(
+    session: AsyncSession,
+    organization_id: UUID,
+    person_ids: Sequence[UUID],
+    *,
+    now: datetime,
+    recent: timedelta,
+) -> dict[UUID, FeedbackLoad]:
+    """How much each person is asked: open invitations now, invitations in
+    the recent window, and when they were last asked (by anyone)."""
+    open_now = and_(
+        i.c.status == InvitationStatus.PENDING, r.c.status == RequestStatus.OPEN, r.c.due_at > now
+    )
+    rows = await session.execute(
+        select(
+            i.c.invitee_id,
+            func.count().filter(open_now),
+            func.count().filter(i.c.created_at >= now - recent),
+            func.max(i.c.created_at),
+        )
+        .join(r, r.c.id == i.c.request_id)
+        .where(
+            i.c.organization_id == organization_id,
+            i.c.invitee_id.in_(person_ids),
+            i.c.status != InvitationStatus.REMOVED,
+        )
+        .group_by(i.c.invitee_id)
+    )
+    return {
+        person_id: FeedbackLoad(open_count, recent_count, last)
+        for person_id, open_count, recent_count, last in rows
+    }
+
+
+async def colleagues_to_ask(
+    session: AsyncSession, organization_id: UUID, person_id: UUID, limit: int
+) -> list[Person]:
+    """People who work with the person (a current team in common, or an
+    active relationship with them), least recently asked first."""
+    m1, m2, rel = team_memberships.alias("m1"), team_memberships.alias("m2"), relationships
+    teammates = (
+        select(m2.c.person_id)
+        .join(m1, and_(m1.c.team_id == m2.c.team_id, m1.c.ended_at.is_(None)))
+        .where(m1.c.person_id == person_id, m2.c.ended_at.is_(None))
+    )
+    related = select(
+        case((rel.c.leader_id == person_id, rel.c.follower_id), else_=rel.c.leader_id)
+    ).where(
+        rel.c.status == RelationshipStatus.ACTIVE,
+        or_(rel.c.leader_id == person_id, rel.c.follower_id == person_id),
+    )
+    last_asked = (
+        select(func.max(i.c.created_at))
+        .where(i.c.invitee_id == people.c.id, i.c.status != InvitationStatus.REMOVED)
+        .scalar_subquery()
+    )
+    rows = await session.scalars(
+        select(Person)
+        .where(
+            people.c.organization_id == organization_id,
+            people.c.status == PersonStatus.ACTIVE,
+            people.c.id != person_id,
+            or_(people.c.id.in_(teammates), people.c.id.in_(related)),
+        )
+        .order_by(last_asked.asc().nulls_first(), func.lower(people.c.name), people.c.id)
+        .limit(limit)
+    )
+    return list(rows)

@@ -1,0 +1,78 @@
+"""Spreading the asking: how much someone is asked, and whom to ask."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.api.harness import GraphQL, Member, Org
+from tests.api.queries import add_team_member, create_team
+from tests.fakes import FakeClock
+
+REQUEST = """
+mutation($input: RequestFeedbackInput!) {
+  requestFeedback(input: $input) { __typename ... on Error { code } }
+}
+"""
+LOAD = """
+query($id: ID!) {
+  node(id: $id) { ... on Person { feedbackLoad { openInvitations askedLast90Days lastAskedAt } } }
+}
+"""
+
+
+async def _ask(gql: GraphQL, by: Member, invitees: list[Member], clock: FakeClock) -> None:
+    result = await gql.data(
+        REQUEST,
+        {
+            "input": {
+                "topic": "How did the workshop go?",
+                "anonymity": "NAMED",
+                "dueAt": (clock.now() + timedelta(days=7)).isoformat(),
+                "questions": [{"kind": "TEXT", "prompt": "What worked?"}],
+                "inviteeIds": [m.id for m in invitees],
+            }
+        },
+        token=by.token,
+    )
+    assert result["requestFeedback"]["__typename"] == "FeedbackRequestSuccess", result
+
+
+async def test_the_load_shows_open_and_recent_invitations(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    asker = await org.add_member("Asker")
+    other = await org.add_member("Other")
+    peer = await org.add_member("Peer")
+    before = (await gql.data(LOAD, {"id": peer.id}, token=asker.token))["node"]["feedbackLoad"]
+    assert before == {"openInvitations": 0, "askedLast90Days": 0, "lastAskedAt": None}
+    await _ask(gql, asker, [peer], clock)
+    await _ask(gql, other, [peer], clock)
+    load = (await gql.data(LOAD, {"id": peer.id}, token=asker.token))["node"]["feedbackLoad"]
+    assert load["openInvitations"] == 2
+    assert load["askedLast90Days"] == 2
+    assert load["lastAskedAt"] is not None
+
+
+async def test_suggestions_are_colleagues_least_recently_asked_first(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    me = await org.add_member("Me")
+    often, never, stranger = (
+        await org.add_member("Often Asked"),
+        await org.add_member("Never Asked"),
+        await org.add_member("Stranger"),
+    )
+    team = await create_team(gql, org.faculty.token, "Checkout")
+    for member in (me, often, never):
+        await add_team_member(gql, org.faculty.token, team["id"], member.id)
+    await _ask(gql, stranger, [often], clock)
+
+    data = await gql.data("{ viewer { feedbackSuggestions(limit: 5) { name } } }", token=me.token)
+    names = [p["name"] for p in data["viewer"]["feedbackSuggestions"]]
+    assert names == ["Never Asked", "Often Asked"]  # no stranger, not myself
+    other = await gql.data(
+        "query($id: ID!) { node(id: $id) { ... on Person { feedbackSuggestions { name } } } }",
+        {"id": me.id},
+        token=often.token,
+    )
+    assert other["node"]["feedbackSuggestions"] is None
