@@ -274,3 +274,62 @@ def summarize_scale(values: Iterable[int]) -> ScaleSummary:
         average=round(sum(values) / len(values), 2) if values else None,
         distribution=tuple(values.count(v) for v in SCALE),
     )
+
+
+@dataclass(eq=False)
+class FeedbackTemplate:
+    """Questions org faculty prepares for everyone to ask with. A request
+    copies them, so changing a template never changes a request made."""
+
+    organization_id: UUID
+    name: str
+    questions: list[dict[str, object]]
+    created_by_id: UUID
+    created_at: datetime
+    archived_at: datetime | None = None
+    id: UUID = field(default_factory=new_id)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        organization_id: UUID,
+        name: str,
+        questions: Sequence[QuestionSpec],
+        created_by_id: UUID,
+        now: datetime,
+    ) -> FeedbackTemplate:
+        return cls(
+            organization_id=organization_id,
+            name=validation.text("name", name, max_length=TOPIC_MAX),
+            questions=[_as_data(q) for q in check_questions(questions)],
+            created_by_id=created_by_id,
+            created_at=now,
+        )
+
+    def specs(self) -> list[QuestionSpec]:
+        return [
+            QuestionSpec(
+                kind=QuestionKind(str(q["kind"])),
+                prompt=str(q["prompt"]),
+                required=bool(q["required"]),
+                low_label=str(q["low_label"]),
+                high_label=str(q["high_label"]),
+            )
+            for q in self.questions
+        ]
+
+    def archive(self, now: datetime) -> None:
+        if self.archived_at is not None:
+            raise Conflict("This template is archived already.", code="ARCHIVED")
+        self.archived_at = now
+
+
+def _as_data(spec: QuestionSpec) -> dict[str, object]:
+    return {
+        "kind": spec.kind.value,
+        "prompt": spec.prompt,
+        "required": spec.required,
+        "low_label": spec.low_label,
+        "high_label": spec.high_label,
+    }

@@ -21,6 +21,7 @@ from domain.feedback import (
     FeedbackInvitation,
     FeedbackQuestion,
     FeedbackRequest,
+    FeedbackTemplate,
 )
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
@@ -230,6 +231,10 @@ class FeedbackRepository(Protocol):
     async def add_invitations(self, invitations: Sequence[FeedbackInvitation]) -> None: ...
 
     async def add_answer(self, answer: FeedbackAnswer) -> None: ...
+
+    async def add_template(self, template: FeedbackTemplate) -> None: ...
+
+    async def get_template(self, template_id: UUID) -> FeedbackTemplate | None: ...
 
     async def get_request(
         self, request_id: UUID, *, for_update: bool = False

@@ -17,6 +17,7 @@ from domain.feedback import (
     FeedbackInvitation,
     FeedbackQuestion,
     FeedbackRequest,
+    FeedbackTemplate,
 )
 from domain.goals import CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
@@ -56,6 +57,7 @@ def map_domain() -> None:
         (FeedbackQuestion, tables.feedback_questions),
         (FeedbackInvitation, tables.feedback_invitations),
         (FeedbackAnswer, tables.feedback_answers),
+        (FeedbackTemplate, tables.feedback_templates),
         (Account, tables.accounts),
         (RefreshToken, tables.refresh_tokens),
         (Invitation, tables.invitations),

@@ -26,7 +26,6 @@ from domain.feedback import (
     check_answer,
     check_complete,
     check_questions,
-    released,
 )
 from domain.notifications import Notification, NotificationKind
 from domain.ports import UnitOfWork
@@ -124,14 +123,11 @@ async def remove_invitee(
 ) -> FeedbackInvitation:
     """The invitation stays (as REMOVED); its answers no longer count or show."""
     request = await _own_request(uow, actor, request_id, now)
-    invitations = await uow.feedback.invitations_of(request.id)
-    for invitation in invitations:
+    for invitation in await uow.feedback.invitations_of(request.id):
         if (
             invitation.invitee_id == invitee_id
             and invitation.status is not InvitationStatus.REMOVED
         ):
-            if invitation.status is InvitationStatus.ANSWERED:
-                await _keep_released_group(uow, request, invitations)
             invitation.status = InvitationStatus.REMOVED
             return invitation
     raise NotFound("FeedbackInvitation", "That person is not asked in this request.")
@@ -289,23 +285,6 @@ async def _invite(
             )
         )
     return invitations
-
-
-async def _keep_released_group(
-    uow: UnitOfWork, request: FeedbackRequest, invitations: Sequence[FeedbackInvitation]
-) -> None:
-    """Once an anonymous group is shown, taking one answer out of it would
-    show (by the difference) which answers were that person's."""
-    organization = await uow.organizations.get(request.organization_id)
-    assert organization is not None
-    answered = sum(1 for i in invitations if i.status is InvitationStatus.ANSWERED)
-    if request.anonymity is Anonymity.ANONYMOUS and released(
-        request.anonymity, answered, organization.feedback_anonymity_threshold
-    ):
-        raise Conflict(
-            "The anonymous answers are shown already; someone who answered stays in.",
-            code="ANSWERS_RELEASED",
-        )
 
 
 async def _own_request(

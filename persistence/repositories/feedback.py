@@ -11,6 +11,7 @@ from domain.feedback import (
     FeedbackInvitation,
     FeedbackQuestion,
     FeedbackRequest,
+    FeedbackTemplate,
     InvitationStatus,
     RequestStatus,
 )
@@ -39,6 +40,17 @@ class SqlFeedbackRepository(TenantRepository):
     async def add_answer(self, answer: FeedbackAnswer) -> None:
         self.session.add(answer)
         await self.session.flush()
+
+    async def add_template(self, template: FeedbackTemplate) -> None:
+        self.session.add(template)
+        await self.session.flush()
+
+    async def get_template(self, template_id: UUID) -> FeedbackTemplate | None:
+        return await self.session.scalar(
+            select(FeedbackTemplate)
+            .filter_by(organization_id=self.organization_id, id=template_id)
+            .with_for_update()
+        )
 
     async def get_request(
         self, request_id: UUID, *, for_update: bool = False

@@ -9,6 +9,7 @@ from persistence.tables.feedback import (
     feedback_invitations,
     feedback_questions,
     feedback_requests,
+    feedback_templates,
 )
 from persistence.tables.goals import goal_check_ins, goal_shares, goals
 from persistence.tables.knowledge_areas import knowledge_areas
@@ -27,6 +28,7 @@ __all__ = [
     "feedback_invitations",
     "feedback_questions",
     "feedback_requests",
+    "feedback_templates",
     "goal_check_ins",
     "goal_shares",
     "goals",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.feedback import Anonymity, InvitationStatus, QuestionKind, RequestStatus
 from persistence.tables.base import (
@@ -86,4 +87,18 @@ feedback_answers = sa.Table(
     same_organization_fk("invitation_id", "feedback_invitations"),
     same_organization_fk("question_id", "feedback_questions"),
     sa.CheckConstraint("scale_value BETWEEN 1 AND 5", name="scale_from_1_to_5"),
+)
+
+feedback_templates = sa.Table(
+    "feedback_templates",
+    metadata,
+    id_column(),
+    organization_column(),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("questions", JSONB, nullable=False),
+    uuid_column("created_by_id"),
+    timestamp("created_at"),
+    timestamp("archived_at", nullable=True),
+    same_organization_fk("created_by_id", "people"),
+    sa.CheckConstraint("jsonb_typeof(questions) = 'array'", name="questions_is_a_list"),
 )

@@ -36,6 +36,7 @@ from domain.feedback import (
     FeedbackInvitation,
     FeedbackQuestion,
     FeedbackRequest,
+    FeedbackTemplate,
     InvitationStatus,
 )
 from domain.goals import Audience, CheckIn, Goal, GoalShare
@@ -89,6 +90,7 @@ class Tables:
     feedback_questions: dict[UUID, FeedbackQuestion] = field(default_factory=dict)
     feedback_invitations: dict[UUID, FeedbackInvitation] = field(default_factory=dict)
     feedback_answers: dict[UUID, FeedbackAnswer] = field(default_factory=dict)
+    feedback_templates: dict[UUID, FeedbackTemplate] = field(default_factory=dict)
     accounts: dict[UUID, Account] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
@@ -599,6 +601,13 @@ class FakeAgreementRepository(_TenantRepository):
 
 
 class FakeFeedbackRepository(_TenantRepository):
+    async def add_template(self, template: FeedbackTemplate) -> None:
+        self._check_owned(template)
+        self._db.tables.feedback_templates[template.id] = template
+
+    async def get_template(self, template_id: UUID) -> FeedbackTemplate | None:
+        return self._get(self._db.tables.feedback_templates, template_id)
+
     async def invitations_to_remind(
         self, now: datetime, lead: timedelta
     ) -> list[FeedbackInvitation]:

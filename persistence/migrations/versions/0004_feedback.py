@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -217,6 +218,32 @@ def upgrade() -> None:
             name=op.f("uq_feedback_answers_invitation_id_question_id"),
         ),
     )
+    op.create_table(
+        "feedback_templates",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("organization_id", sa.UUID(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("questions", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("created_by_id", sa.UUID(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "jsonb_typeof(questions) = 'array'",
+            name=op.f("ck_feedback_templates_questions_is_a_list"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id", "created_by_id"],
+            ["people.organization_id", "people.id"],
+            name=op.f("fk_feedback_templates_organization_id_created_by_id_people"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_feedback_templates_organization_id_organizations"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback_templates")),
+    )
     op.add_column("notifications", sa.Column("feedback_invitation_id", sa.UUID(), nullable=True))
     op.create_foreign_key(
         op.f("fk_notifications_organization_id_feedback_invitation_id_feedback_invitations"),
@@ -273,6 +300,7 @@ def downgrade() -> None:
         type_="foreignkey",
     )
     op.drop_column("notifications", "feedback_invitation_id")
+    op.drop_table("feedback_templates")
     op.drop_table("feedback_answers")
     op.drop_table("feedback_questions")
     op.drop_index("ix_feedback_invitations_invitee_id_status", table_name="feedback_invitations")
