@@ -25,6 +25,7 @@ from domain.feedback import (
     FeedbackInvitation,
     FeedbackQuestion,
     FeedbackRequest,
+    FeedbackTemplate,
 )
 from domain.goals import CheckIn, Goal, GoalShare, GoalStatus
 from domain.knowledge_areas import KnowledgeArea
@@ -168,6 +169,9 @@ class Loaders:
         self.submitted_answers: DataLoader[UUID, list[tuple[UUID, FeedbackAnswer]]] = self._many(
             feedback_reads.submitted_answers_of_requests
         )
+        self.feedback_template: DataLoader[UUID, FeedbackTemplate | None] = self._one(
+            feedback_reads.templates_by_ids
+        )
         self.feedback_load: DataLoader[UUID, FeedbackLoad | None] = self._one(
             partial(feedback_reads.feedback_load, now=now, recent=RECENTLY_ASKED)
         )
@@ -268,6 +272,10 @@ class Loaders:
             return await feedback_reads.inbox_page(
                 session, self._organization_id, self._viewer_id, request
             )
+
+    async def feedback_templates(self) -> list[FeedbackTemplate]:
+        async with self._session_factory() as session:
+            return await feedback_reads.templates(session, self._organization_id)
 
     async def colleagues_to_ask(self, limit: int) -> list[Person]:
         async with self._session_factory() as session:

@@ -25,7 +25,7 @@ from api.extensions import ErrorPolicy
 from api.graphql.agreements import AgreementsMutation
 from api.graphql.auth import AuthMutation
 from api.graphql.autonomy import AutonomyQuery
-from api.graphql.feedback import FeedbackMutation
+from api.graphql.feedback import FeedbackMutation, FeedbackTemplatesQuery
 from api.graphql.goals import GoalsMutation
 from api.graphql.knowledge_areas import KnowledgeAreasMutation, KnowledgeAreasQuery
 from api.graphql.node import NodeQuery
@@ -47,6 +47,7 @@ Query = merge_types(
         RelationshipsQuery,
         RolesQuery,
         AutonomyQuery,
+        FeedbackTemplatesQuery,
     ),
 )
 Mutation = merge_types(

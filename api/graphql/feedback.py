@@ -24,6 +24,7 @@ from domain.feedback import (
     FeedbackInvitation,
     FeedbackQuestion,
     FeedbackRequest,
+    FeedbackTemplate,
     InvitationStatus,
     QuestionKind,
     QuestionSpec,
@@ -398,9 +399,25 @@ class RequestFeedbackInput:
     topic: str
     anonymity: AnonymityType  # type: ignore[valid-type]
     due_at: datetime
-    questions: list[FeedbackQuestionInput]
     invitee_ids: list[strawberry.ID]
+    questions: list[FeedbackQuestionInput] | None = strawberry.field(
+        default=None, description="Your own questions; or give templateId instead."
+    )
+    template_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Ask the questions of an organization template."
+    )
     goal_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class CreateFeedbackTemplateInput:
+    name: str
+    questions: list[FeedbackQuestionInput]
+
+
+@strawberry.input
+class FeedbackTemplateIdInput:
+    template_id: strawberry.ID
 
 
 @strawberry.input
@@ -448,6 +465,73 @@ class DeclineFeedbackInput:
     reason: str = ""
 
 
+@strawberry.type(name="FeedbackTemplate", description="Questions prepared by org faculty.")
+class FeedbackTemplateNode(EntityNode):
+    loader = "feedback_template"
+    entity: strawberry.Private[FeedbackTemplate]
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.entity.name
+
+    @strawberry.field
+    def archived(self) -> bool:
+        return self.entity.archived_at is not None
+
+    @strawberry.field
+    def questions(self) -> list[TemplateQuestion]:
+        return [
+            TemplateQuestion(
+                kind=s.kind,
+                prompt=s.prompt,
+                required=s.required,
+                low_label=s.low_label,
+                high_label=s.high_label,
+            )
+            for s in self.entity.specs()
+        ]
+
+
+@strawberry.type
+class TemplateQuestion:
+    kind: QuestionKindType  # type: ignore[valid-type]
+    prompt: str
+    required: bool
+    low_label: str
+    high_label: str
+
+
+@strawberry.type
+class FeedbackTemplatesQuery:
+    @strawberry.field(
+        description="The organization's feedback templates (archived ones on request)."
+    )
+    async def feedback_templates(
+        self, info: strawberry.Info, include_archived: bool = False
+    ) -> list[FeedbackTemplateNode]:
+        await require_actor(info)
+        found = await info.context.loaders.feedback_templates()
+        return [
+            FeedbackTemplateNode(entity=t)
+            for t in found
+            if include_archived or t.archived_at is None
+        ]
+
+
+@strawberry.type
+class FeedbackTemplateSuccess:
+    template: FeedbackTemplateNode
+
+
+FeedbackTemplateResult = result_union("FeedbackTemplateResult", FeedbackTemplateSuccess)
+
+
+def _specs(questions: list[FeedbackQuestionInput]) -> list[QuestionSpec]:
+    return [
+        QuestionSpec(q.kind, q.prompt, q.required, q.low_label, q.high_label) for q in questions
+    ]
+
+
 @strawberry.type
 class FeedbackRequestSuccess:
     request: FeedbackRequestNode
@@ -489,16 +573,26 @@ class FeedbackMutation:
         self, info: strawberry.Info, input: RequestFeedbackInput
     ) -> FeedbackRequestResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork, actor: Actor) -> FeedbackRequestSuccess:
+            if (input.questions is None) == (input.template_id is None):
+                raise ValidationFailed(
+                    "questions",
+                    "Give your own questions or a template, not both.",
+                    code="ONE_SOURCE",
+                )
+            questions = (
+                _specs(input.questions)
+                if input.questions is not None
+                else await service.template_questions(
+                    uow, ids.decode(input.template_id, "FeedbackTemplate", field="templateId")
+                )
+            )
             asked = await service.request_feedback(
                 uow,
                 actor,
                 topic=input.topic,
                 anonymity=input.anonymity,
                 due_at=input.due_at,
-                questions=[
-                    QuestionSpec(q.kind, q.prompt, q.required, q.low_label, q.high_label)
-                    for q in input.questions
-                ],
+                questions=questions,
                 invitee_ids=_people(input.invitee_ids, "inviteeIds"),
                 goal_id=ids.decode(input.goal_id, "Goal", field="goalId")
                 if input.goal_id
@@ -506,6 +600,37 @@ class FeedbackMutation:
                 now=info.context.now,
             )
             return FeedbackRequestSuccess(request=FeedbackRequestNode(entity=asked.request))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Org faculty prepares questions for everyone to ask with.")
+    async def create_feedback_template(
+        self, info: strawberry.Info, input: CreateFeedbackTemplateInput
+    ) -> FeedbackTemplateResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> FeedbackTemplateSuccess:
+            template = await service.create_template(
+                uow,
+                actor,
+                name=input.name,
+                questions=_specs(input.questions),
+                now=info.context.now,
+            )
+            return FeedbackTemplateSuccess(template=FeedbackTemplateNode(entity=template))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Org faculty stops offering a template.")
+    async def archive_feedback_template(
+        self, info: strawberry.Info, input: FeedbackTemplateIdInput
+    ) -> FeedbackTemplateResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> FeedbackTemplateSuccess:
+            template = await service.archive_template(
+                uow,
+                actor,
+                ids.decode(input.template_id, "FeedbackTemplate", field="templateId"),
+                now=info.context.now,
+            )
+            return FeedbackTemplateSuccess(template=FeedbackTemplateNode(entity=template))
 
         return await run(info, command)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from domain import policies
 from domain.actors import Actor
 from domain.errors import Conflict, LimitExceeded, NotFound, ValidationFailed
 from domain.feedback import (
@@ -21,6 +22,7 @@ from domain.feedback import (
     FeedbackInvitation,
     FeedbackQuestion,
     FeedbackRequest,
+    FeedbackTemplate,
     InvitationStatus,
     QuestionSpec,
     check_answer,
@@ -207,6 +209,46 @@ async def decline(
     invitation, request = await _own_invitation(uow, actor, invitation_id)
     invitation.decline(request, reason, now)
     return invitation
+
+
+async def create_template(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    name: str,
+    questions: Sequence[QuestionSpec],
+    now: datetime,
+) -> FeedbackTemplate:
+    await policies.require_org_faculty(uow, actor, "manage feedback templates")
+    template = FeedbackTemplate.create(
+        organization_id=actor.organization_id,
+        name=name,
+        questions=questions,
+        created_by_id=actor.person_id,
+        now=now,
+    )
+    await uow.feedback.add_template(template)
+    return template
+
+
+async def archive_template(
+    uow: UnitOfWork, actor: Actor, template_id: UUID, *, now: datetime
+) -> FeedbackTemplate:
+    """Archived templates are no longer offered; requests made with them
+    keep their (copied) questions."""
+    await policies.require_org_faculty(uow, actor, "manage feedback templates")
+    template = await uow.feedback.get_template(template_id)
+    if template is None:
+        raise NotFound("FeedbackTemplate")
+    template.archive(now)
+    return template
+
+
+async def template_questions(uow: UnitOfWork, template_id: UUID) -> list[QuestionSpec]:
+    template = await uow.feedback.get_template(template_id)
+    if template is None or template.archived_at is not None:
+        raise NotFound("FeedbackTemplate")
+    return template.specs()
 
 
 async def send_reminders(uow: UnitOfWork, organization_id: UUID, *, now: datetime) -> int:

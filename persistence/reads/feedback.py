@@ -14,6 +14,7 @@ from domain.feedback import (
     FeedbackInvitation,
     FeedbackQuestion,
     FeedbackRequest,
+    FeedbackTemplate,
     InvitationStatus,
     RequestStatus,
 )
@@ -26,6 +27,7 @@ from persistence.tables import (
     feedback_invitations,
     feedback_questions,
     feedback_requests,
+    feedback_templates,
     people,
     relationships,
     team_memberships,
@@ -235,3 +237,23 @@ async def colleagues_to_ask(
         .limit(limit)
     )
     return list(rows)
+
+
+async def templates(session: AsyncSession, organization_id: UUID) -> list[FeedbackTemplate]:
+    t = feedback_templates
+    rows = await session.scalars(
+        select(FeedbackTemplate)
+        .where(t.c.organization_id == organization_id)
+        .order_by(func.lower(t.c.name), t.c.id)
+    )
+    return list(rows)
+
+
+async def templates_by_ids(
+    session: AsyncSession, organization_id: UUID, ids: Sequence[UUID]
+) -> dict[UUID, FeedbackTemplate]:
+    t = feedback_templates
+    rows = await session.scalars(
+        select(FeedbackTemplate).where(t.c.organization_id == organization_id, t.c.id.in_(ids))
+    )
+    return {x.id: x for x in rows}
