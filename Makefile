@@ -22,10 +22,13 @@ run: $(STAMP)
 	$(BIN)/trellis seed-demo
 	$(BIN)/trellis serve --host 127.0.0.1 --port 8000
 
-## Lint, check the committed schema, run every test layer (in parallel).
+## Lint, then the unit tests (no database, one process: the domain's classes
+## stay plain Python there, as the ORM never maps them), then every layer that
+## talks to PostgreSQL, in parallel.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n auto --dist loadfile -q
+	$(BIN)/pytest tests/unit -q
+	$(BIN)/pytest tests/integration tests/api tests/e2e -n auto --dist loadfile -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -92,6 +92,9 @@ class FeedbackRequest:
     anonymity: Anonymity
     due_at: datetime
     created_at: datetime
+    anonymity_threshold: int = 3
+    """k when the request was made: those who answer were promised it, so a
+    later change of the organization's setting does not apply."""
     goal_id: UUID | None = None
     status: RequestStatus = RequestStatus.OPEN
     closed_at: datetime | None = None
@@ -107,6 +110,7 @@ class FeedbackRequest:
         anonymity: Anonymity,
         due_at: datetime,
         goal_id: UUID | None,
+        anonymity_threshold: int,
         now: datetime,
     ) -> FeedbackRequest:
         if due_at <= now:
@@ -118,6 +122,7 @@ class FeedbackRequest:
             anonymity=anonymity,
             due_at=due_at,
             goal_id=goal_id,
+            anonymity_threshold=anonymity_threshold,
             created_at=now,
         )
 

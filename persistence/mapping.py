@@ -33,6 +33,10 @@ mapper_registry = registry(metadata=tables.metadata)
 _mapped = False
 
 
+def is_mapped() -> bool:
+    return _mapped
+
+
 def map_domain() -> None:
     """Idempotent; called by the unit of work and the session factory."""
     global _mapped

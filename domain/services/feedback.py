@@ -61,6 +61,7 @@ async def request_feedback(
         anonymity=anonymity,
         due_at=due_at,
         goal_id=goal_id,
+        anonymity_threshold=organization.feedback_anonymity_threshold,
         now=now,
     )
     specs = check_questions(questions)

@@ -23,6 +23,7 @@ feedback_requests = sa.Table(
     sa.Column("topic", sa.Text, nullable=False),
     uuid_column("goal_id", nullable=True),
     enum_column("anonymity", Anonymity),
+    sa.Column("anonymity_threshold", sa.SmallInteger, nullable=False),
     timestamp("due_at"),
     enum_column("status", RequestStatus),
     timestamp("created_at"),
@@ -31,6 +32,7 @@ feedback_requests = sa.Table(
     same_organization_fk("requester_id", "people"),
     same_organization_fk("goal_id", "goals"),
     sa.CheckConstraint("(status = 'CLOSED') = (closed_at IS NOT NULL)", name="closed_iff_at"),
+    sa.CheckConstraint("anonymity_threshold BETWEEN 2 AND 50", name="threshold_in_range"),
 )
 sa.Index("ix_feedback_requests_requester_id", feedback_requests.c.requester_id)
 
@@ -63,10 +65,18 @@ feedback_invitations = sa.Table(
     timestamp("created_at"),
     timestamp("reminded_at", nullable=True),
     sa.UniqueConstraint("organization_id", "id"),
-    sa.UniqueConstraint("request_id", "invitee_id"),
     same_organization_fk("request_id", "feedback_requests"),
     same_organization_fk("invitee_id", "people"),
     sa.CheckConstraint("status <> 'EXPIRED'", name="expiry_is_derived"),
+)
+# One live invitation per person and request; a removed one stays (its
+# answers out of the results) and the person can be asked again.
+sa.Index(
+    "uq_feedback_invitations_live",
+    feedback_invitations.c.request_id,
+    feedback_invitations.c.invitee_id,
+    unique=True,
+    postgresql_where=sa.text("status <> 'REMOVED'"),
 )
 sa.Index(
     "ix_feedback_invitations_invitee_id_status",

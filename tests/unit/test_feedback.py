@@ -146,6 +146,7 @@ def make_request(
         anonymity=anonymity,
         due_at=due_at,
         goal_id=None,
+        anonymity_threshold=3,
         now=NOW,
     )
 
@@ -1575,3 +1576,10 @@ async def test_a_decline_reason_is_bounded_in_the_service(world: World) -> None:
         await decline(world, "bob", asked, reason="x" * (REASON_MAX + 1))
     assert caught.value.code == "TOO_LONG"
     assert world.invitation(asked, "bob").status is InvitationStatus.PENDING
+
+
+async def test_a_request_keeps_the_threshold_it_was_asked_with(world: World) -> None:
+    """Those who answer were promised k; a later change of the setting does
+    not apply to requests already made."""
+    asked = await ask(world, "ada", ["bob"], anonymity=ANONYMOUS)
+    assert asked.request.anonymity_threshold == 3

@@ -1,9 +1,11 @@
 """Peer feedback: requests, questions, invitations and answers.
 
-- one invitation per person and request, one answer per invitation and
+- one live invitation per person and request (a removed one may be
+  followed by a new one), one answer per invitation and
   question (unique constraints); scale answers are 1 to 5 (check); EXPIRED is
   derived from the request and never stored (check);
 - notifications can point at an invitation, and know two more kinds;
+- a request keeps the anonymity threshold k it was made with;
 - organizations gain the feedback rules (people per request, the anonymity
   threshold k, the cap on open invitations per person).
 
@@ -48,6 +50,7 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column("anonymity_threshold", sa.SmallInteger(), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "status",
@@ -66,6 +69,10 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "(status = 'CLOSED') = (closed_at IS NOT NULL)",
             name=op.f("ck_feedback_requests_closed_iff_at"),
+        ),
+        sa.CheckConstraint(
+            "anonymity_threshold BETWEEN 2 AND 50",
+            name=op.f("ck_feedback_requests_threshold_in_range"),
         ),
         sa.ForeignKeyConstraint(
             ["organization_id", "goal_id"],
@@ -138,9 +145,13 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "organization_id", "id", name=op.f("uq_feedback_invitations_organization_id_id")
         ),
-        sa.UniqueConstraint(
-            "request_id", "invitee_id", name=op.f("uq_feedback_invitations_request_id_invitee_id")
-        ),
+    )
+    op.create_index(
+        "uq_feedback_invitations_live",
+        "feedback_invitations",
+        ["request_id", "invitee_id"],
+        unique=True,
+        postgresql_where=sa.text("status <> 'REMOVED'"),
     )
     op.create_index(
         "ix_feedback_invitations_invitee_id_status",
@@ -303,6 +314,11 @@ def downgrade() -> None:
     op.drop_table("feedback_templates")
     op.drop_table("feedback_answers")
     op.drop_table("feedback_questions")
+    op.drop_index(
+        "uq_feedback_invitations_live",
+        table_name="feedback_invitations",
+        postgresql_where=sa.text("status <> 'REMOVED'"),
+    )
     op.drop_index("ix_feedback_invitations_invitee_id_status", table_name="feedback_invitations")
     op.drop_table("feedback_invitations")
     op.drop_index("ix_feedback_requests_requester_id", table_name="feedback_requests")

@@ -1,0 +1,591 @@
+"""Trying to de-anonymize an ANONYMOUS feedback request through the public
+API, and showing that it cannot be done (DESIGN.md section 3: "no field,
+error, timing or ordering lets anyone, the API client included, tell who
+wrote an anonymous answer").
+
+An anonymous request releases its answers only as a group, only when at
+least k (default 3) invitees who are still asked have answered, and only
+once the request stopped collecting (closed, or past its due date). The
+requester is the attacker here, sometimes helped by a colluding invitee who
+hands over their own inbox."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from fastapi import FastAPI
+
+from api.context import Services
+from tests.api.feedback_helpers import (
+    ADD_INVITEES,
+    CLOSE,
+    EXTEND,
+    INBOX,
+    MY_REQUESTS,
+    NODE,
+    NODES,
+    PERSON_FEEDBACK,
+    REMOVE_INVITEE,
+    answer,
+    answered,
+    asked,
+    decline,
+    due_in,
+    feedback_state,
+    invitation_for,
+    node,
+    nodes,
+    on_request,
+    request_changed,
+    results,
+    scale_question,
+    set_feedback_settings,
+    statuses,
+    text_question,
+    uuid_of,
+)
+from tests.api.harness import GraphQL, Member, Org, count_statements
+from tests.api.queries import assert_error, gid, missing_id
+from tests.api.relationship_helpers import NOTIFICATIONS, advance, established
+from tests.fakes import FakeClock
+
+QUESTIONS = [
+    text_question("What went well?"),
+    scale_question("How clear was it?"),
+    text_question("What would you change?"),
+]
+
+
+async def anonymous(
+    gql: GraphQL, clock: FakeClock, requester: Member, invitees: list[Member], **values: Any
+) -> dict[str, Any]:
+    values.setdefault("questions", QUESTIONS)
+    return await asked(gql, clock, requester, invitees, anonymity="ANONYMOUS", **values)
+
+
+async def respond(
+    gql: GraphQL,
+    member: Member,
+    request_id: str,
+    went_well: str,
+    clarity: int,
+    change: str,
+    *,
+    submit: bool = True,
+) -> dict[str, Any]:
+    invitation = await invitation_for(gql, member, request_id)
+    q_well, q_clear, q_change = (q["id"] for q in invitation["request"]["questions"])
+    return await answered(
+        gql,
+        member,
+        invitation["id"],
+        [
+            {"questionId": q_well, "text": went_well},
+            {"questionId": q_clear, "scaleValue": clarity},
+            {"questionId": q_change, "text": change},
+        ],
+        submit=submit,
+    )
+
+
+def nothing_released(found: dict[str, Any], answered_count: int) -> None:
+    """Only the count, and the threshold it is measured against."""
+    assert found == {
+        "released": False,
+        "answeredCount": answered_count,
+        "threshold": 3,
+        "questions": [],
+    }, found
+
+
+def content_order(request_id: str, texts: list[str]) -> list[str]:
+    """The order the domain promises for an anonymous group: a hash of the
+    request and the content, nothing else."""
+    request_uuid = uuid_of(request_id)
+    return sorted(texts, key=lambda t: hashlib.sha256(f"{request_uuid}:{t}".encode()).hexdigest())
+
+
+def leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from leaves(inner, (*path, key))
+    elif isinstance(value, list):
+        for inner in value:
+            yield from leaves(inner, path)
+    else:
+        yield path, value
+
+
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def assert_not_attributable(
+    body: Any, invitees: list[Member], contents: list[str], *, own: Member | None = None
+) -> None:
+    """Answer content shows only inside `results` (or, for a colluding invitee,
+    inside their own `myAnswers`); inside `results` there is no person at
+    all and no time; `invitees` holds no content."""
+    marks = {m.id for m in invitees} | {m.person.name for m in invitees}
+    marks |= {str(m.person.id) for m in invitees}
+    for path, leaf in leaves(body):
+        text = str(leaf)
+        has_content = any(c in text for c in contents)
+        if has_content:
+            assert "results" in path or (own is not None and "myAnswers" in path), (path, leaf)
+        if "results" in path:
+            assert not any(m in text for m in marks), (path, leaf)
+            assert not ISO_TIME.search(text), (path, leaf)
+            assert "person" not in path, (path, leaf)
+            assert "invitee" not in path, (path, leaf)
+        if "invitees" in path:
+            assert not has_content, (path, leaf)
+
+
+async def everything_the_requester_can_ask(
+    gql: GraphQL,
+    requester: Member,
+    request_id: str,
+    invitees: list[Member],
+    guessed_ids: list[str],
+) -> list[dict[str, Any]]:
+    """The raw responses of every read the requester can make about it."""
+    bodies = [
+        await gql(MY_REQUESTS, token=requester.token),
+        await gql(NODE, {"id": request_id}, token=requester.token),
+        await gql(NODES, {"ids": [request_id, *guessed_ids]}, token=requester.token),
+        await gql(INBOX, token=requester.token),
+        await gql(NOTIFICATIONS, token=requester.token),
+    ]
+    for guessed in guessed_ids:
+        bodies.append(await gql(NODE, {"id": guessed}, token=requester.token))
+    for member in [requester, *invitees]:
+        bodies.append(await gql(PERSON_FEEDBACK, {"id": member.id}, token=requester.token))
+    return bodies
+
+
+# == below the threshold ================================================================
+
+
+async def test_k_minus_one_answers_release_nothing_not_even_scale_summaries(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    ada, bo, cy, dee = [await org.add_member(n) for n in ("Ada", "Bo", "Cy", "Dee")]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee])
+    nothing_released(request["results"], 0)
+    await respond(gql, bo, request["id"], "Bo liked the demo", 5, "Bo: shorter intro")
+    await respond(gql, cy, request["id"], "Cy liked the pace", 1, "Cy: more examples")
+
+    nothing_released(await results(gql, ada, request["id"]), 2)
+
+    # Past the due date (not closed) and after closing: still only a count.
+    advance(clock, timedelta(days=8), org)
+    nothing_released(await results(gql, ada, request["id"]), 2)
+    closed = await request_changed(gql, CLOSE, ada, request["id"])
+    nothing_released(closed["results"], 2)
+    assert statuses(closed) == {bo.id: "ANSWERED", cy.id: "ANSWERED", dee.id: "EXPIRED"}
+    contents = ["Bo liked", "Cy liked", "shorter intro", "more examples"]
+    for body in await everything_the_requester_can_ask(gql, ada, request["id"], [bo, cy, dee], []):
+        assert not any(c in str(body) for c in contents), body
+
+
+async def test_the_threshold_is_the_organizations(gql: GraphQL, org: Org, clock: FakeClock) -> None:
+    await set_feedback_settings(gql, org.faculty, feedbackAnonymityThreshold=4)
+    ada, bo, cy, dee = [await org.add_member() for _ in range(4)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee])
+    for n, member in enumerate((bo, cy, dee)):
+        await respond(gql, member, request["id"], f"well {n}", 3, f"change {n}")
+
+    closed = await request_changed(gql, CLOSE, ada, request["id"])
+
+    assert closed["results"] == {
+        "released": False,
+        "answeredCount": 3,
+        "threshold": 4,
+        "questions": [],
+    }
+
+
+async def test_drafts_and_declined_invitees_never_count_or_show(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    await respond(gql, bo, request["id"], "Bo's draft", 1, "Bo's draft change", submit=False)
+    await decline(gql, bo, (await invitation_for(gql, bo, request["id"]))["id"], "no time")
+    await respond(gql, cy, request["id"], "Cy's answer", 3, "Cy's change")
+    await respond(gql, dee, request["id"], "Dee's answer", 4, "Dee's change", submit=False)
+    nothing_released(await results(gql, ada, request["id"]), 1)
+
+    await respond(gql, dee, request["id"], "Dee's answer", 4, "Dee's change")
+    await respond(gql, eve, request["id"], "Eve's answer", 5, "Eve's change")
+    closed = await request_changed(gql, CLOSE, ada, request["id"])
+
+    shown = closed["results"]
+    assert shown["released"] is True
+    assert shown["answeredCount"] == 3
+    assert "Bo's draft" not in str(closed)
+    assert "no time" not in str(closed)
+    well, clear, change = shown["questions"]
+    assert sorted(well["texts"]) == ["Cy's answer", "Dee's answer", "Eve's answer"]
+    assert sorted(change["texts"]) == ["Cy's change", "Dee's change", "Eve's change"]
+    assert clear["scale"] == {"count": 3, "average": 4.0, "distribution": [0, 0, 1, 1, 1]}
+
+
+# == while collecting ===================================================================
+
+
+async def test_results_never_appear_while_the_request_is_collecting(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    """Were the group shown while answers still come in, the requester could
+    watch one invitee turn ANSWERED and see which text appeared with it."""
+    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
+    invitees = [bo, cy, dee, eve]
+    request = await anonymous(gql, clock, ada, invitees, dueAt=due_in(clock, timedelta(days=3)))
+    order = [e["invitee"]["id"] for e in request["invitees"]]
+    snapshots: list[dict[str, Any]] = []
+    for n, member in enumerate(invitees):
+        advance(clock, timedelta(hours=5), org)
+        await respond(gql, member, request["id"], f"Went well {n}", n + 1, f"Change {n}")
+        viewed = await node(gql, ada, request["id"])
+        assert viewed is not None
+        snapshots.append(viewed)
+        nothing_released(viewed["results"], n + 1)
+        assert [e["invitee"]["id"] for e in viewed["invitees"]] == order
+    # An edit while collecting changes nothing the requester can see.
+    advance(clock, timedelta(hours=1), org)
+    await respond(gql, bo, request["id"], "Went well, edited", 2, "Change 0")
+    again = await node(gql, ada, request["id"])
+    assert again == snapshots[-1]
+    # Extending keeps it collecting: still nothing.
+    extended = await request_changed(gql, EXTEND, ada, request["id"], dueAt=due_in(clock))
+    nothing_released(extended["results"], 4)
+
+    # Past the due date, the whole group at once.
+    advance(clock, timedelta(days=8), org)
+    shown = await results(gql, ada, request["id"])
+    assert shown["released"] is True
+    assert shown["answeredCount"] == 4
+    assert shown["threshold"] == 3
+    well, clear, change = shown["questions"]
+    assert sorted(well["texts"]) == sorted(
+        ["Went well, edited", "Went well 1", "Went well 2", "Went well 3"]
+    )
+    assert sorted(change["texts"]) == ["Change 0", "Change 1", "Change 2", "Change 3"]
+    assert well["namedAnswers"] is None
+    assert clear["namedAnswers"] is None
+    assert clear["texts"] == []
+    assert clear["scale"] == {"count": 4, "average": 2.75, "distribution": [0, 2, 1, 1, 0]}
+    assert well["scale"] is None
+
+
+async def test_removing_one_of_k_answerers_takes_the_release_back(
+    gql: GraphQL, org: Org, clock: FakeClock, services: Services
+) -> None:
+    ada, bo, cy, dee = [await org.add_member() for _ in range(4)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee])
+    for n, member in enumerate((bo, cy, dee)):
+        await respond(gql, member, request["id"], f"Text of {n}", 4, f"Change of {n}")
+    nothing_released(await results(gql, ada, request["id"]), 3)
+
+    removed = await request_changed(gql, REMOVE_INVITEE, ada, request["id"], inviteeId=bo.id)
+
+    nothing_released(removed["results"], 2)
+    assert statuses(removed) == {cy.id: "ANSWERED", dee.id: "ANSWERED"}
+    closed = await request_changed(gql, CLOSE, ada, request["id"])
+    nothing_released(closed["results"], 2)
+    assert "Text of" not in str(closed)
+    # And once closed, nobody is taken out of (or added to) a group any more.
+    before = await feedback_state(services)
+    refused = await on_request(gql, REMOVE_INVITEE, ada, request["id"], inviteeId=cy.id)
+    assert_error(refused, "ConflictError", "REQUEST_CLOSED", None)
+    assert await feedback_state(services) == before
+
+
+async def test_a_removed_answerers_words_stay_out_of_a_released_group(
+    gql: GraphQL, org: Org, clock: FakeClock, services: Services
+) -> None:
+    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    for member in (bo, cy, dee, eve):
+        name = member.person.name
+        await respond(gql, member, request["id"], f"{name} well", 3, f"{name} change")
+    await request_changed(gql, REMOVE_INVITEE, ada, request["id"], inviteeId=bo.id)
+
+    closed = await request_changed(gql, CLOSE, ada, request["id"])
+
+    shown = closed["results"]
+    assert shown["released"] is True
+    assert shown["answeredCount"] == 3
+    assert bo.person.name not in str(shown)
+    assert sorted(shown["questions"][0]["texts"]) == sorted(
+        f"{m.person.name} well" for m in (cy, dee, eve)
+    )
+    # Once released, the group can no longer shrink (it would show by the
+    # difference what someone wrote).
+    before = await feedback_state(services)
+    refused = await on_request(gql, REMOVE_INVITEE, ada, request["id"], inviteeId=cy.id)
+    assert refused["__typename"] == "ConflictError"
+    assert await feedback_state(services) == before
+    assert await results(gql, ada, request["id"]) == shown
+
+
+# == order ==============================================================================
+
+
+async def test_the_order_of_texts_depends_only_on_their_content(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    """Two requests, the same people, answered in opposite orders and with
+    the texts given by different people. In each, both text questions get
+    the same set of texts from different authors: they come out in the same
+    order, the content-hash order, whoever wrote which and whenever."""
+    ada, bo, cy, dee = [await org.add_member() for _ in range(4)]
+    texts = ["alpha", "bravo", "charlie"]
+    first = await anonymous(gql, clock, ada, [bo, cy, dee], topic="First")
+    second = await anonymous(gql, clock, ada, [bo, cy, dee], topic="Second")
+    plan = {
+        first["id"]: [(bo, 0, 1), (cy, 1, 2), (dee, 2, 0)],
+        second["id"]: [(dee, 0, 2), (cy, 2, 1), (bo, 1, 0)],
+    }
+    for request_id, answers in plan.items():
+        for member, well, change in answers:
+            advance(clock, timedelta(minutes=20), org)
+            await respond(gql, member, request_id, texts[well], 3, texts[change])
+
+    for request_id in plan:
+        closed = await request_changed(gql, CLOSE, ada, request_id)
+        well, _, change = closed["results"]["questions"]
+        assert well["texts"] == change["texts"] == content_order(request_id, texts)
+        assert_not_attributable(closed, [bo, cy, dee], texts)
+    # The list of who was asked is in the same order in both, and as at the start.
+    first_view, second_view = await nodes(gql, ada, [first["id"], second["id"]])
+    ids = [[e["invitee"]["id"] for e in v["invitees"]] for v in (first, second)]
+    assert [e["invitee"]["id"] for e in first_view["invitees"]] == ids[0]
+    assert [e["invitee"]["id"] for e in second_view["invitees"]] == ids[1] == ids[0]
+
+
+async def test_an_edited_answer_leaves_no_trace_of_when_or_by_whom(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    ada, bo, cy, dee = [await org.add_member() for _ in range(4)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee])
+    await respond(gql, bo, request["id"], "first words", 2, "keep it")
+    await respond(gql, cy, request["id"], "middle words", 3, "keep it too")
+    await respond(gql, dee, request["id"], "last words", 4, "keep it three")
+    advance(clock, timedelta(days=2), org)
+    await respond(gql, bo, request["id"], "edited words", 5, "keep it")
+
+    closed = await request_changed(gql, CLOSE, ada, request["id"])
+
+    well, clear, change = closed["results"]["questions"]
+    final = ["edited words", "middle words", "last words"]
+    assert well["texts"] == content_order(request["id"], final)
+    assert change["texts"] == content_order(
+        request["id"], ["keep it", "keep it too", "keep it three"]
+    )
+    assert "first words" not in str(closed)
+    assert clear["scale"] == {"count": 3, "average": 4.0, "distribution": [0, 0, 1, 1, 1]}
+    assert_not_attributable(closed, [bo, cy, dee], [*final, "keep it"])
+
+
+async def test_no_result_type_carries_a_person_or_a_time(gql: GraphQL, org: Org) -> None:
+    """By the schema itself: what results are made of has no field that
+    could name a person or date an answer (only a NAMED request's answers
+    name their person, and that list is null in an ANONYMOUS one)."""
+    query = """
+    query T($name: String!) {
+      __type(name: $name) {
+        fields { name type { name kind ofType { name kind ofType { name kind
+          ofType { name kind } } } } }
+      }
+    }
+    """
+
+    def named(t: dict[str, Any] | None) -> str | None:
+        while t is not None and t["name"] is None:
+            t = t["ofType"]
+        return t["name"] if t else None
+
+    found: dict[str, dict[str, str | None]] = {}
+    for type_name in (
+        "FeedbackResults",
+        "FeedbackQuestionResult",
+        "FeedbackScaleSummary",
+        "FeedbackInviteeStatus",
+    ):
+        data = await gql.data(query, {"name": type_name}, token=org.faculty.token)
+        found[type_name] = {f["name"]: named(f["type"]) for f in data["__type"]["fields"]}
+    for type_name, fields in found.items():
+        assert "DateTime" not in fields.values(), (type_name, fields)
+    assert "Person" not in found["FeedbackResults"].values()
+    assert "Person" not in found["FeedbackScaleSummary"].values()
+    assert found["FeedbackQuestionResult"]["namedAnswers"] == "NamedFeedbackAnswer"
+    # Who was asked: a person and a status, nothing about an answer.
+    assert found["FeedbackInviteeStatus"] == {
+        "status": "FeedbackInvitationStatus",
+        "invitee": "Person",
+    }
+
+
+# == every read, scanned ================================================================
+
+
+async def test_no_read_of_the_requester_puts_a_person_next_to_an_answer(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
+    invitees = [bo, cy, dee, eve]
+    request = await anonymous(gql, clock, ada, invitees)
+    words = [
+        (bo, "Bo-words-one", "Bo-words-two"),
+        (cy, "Cy-words-one", "Cy-words-two"),
+        (dee, "Dee-words-one", "Dee-words-two"),
+    ]
+    for member, well, change in words:
+        advance(clock, timedelta(hours=2), org)
+        await respond(gql, member, request["id"], well, 3, change)
+    contents = [w for _, well, change in words for w in (well, change)]
+    # Bo colludes: hands the requester their inbox, invitation ids and all.
+    (bo_invitation,) = (await gql.data(INBOX, token=bo.token))["viewer"]["feedbackInbox"]["edges"]
+    question_ids = [q["id"] for q in request["questions"]]
+    guessed = [
+        bo_invitation["node"]["id"],
+        gid("FeedbackInvitation", uuid_of(request["id"])),
+        *(gid("FeedbackInvitation", m.person.id) for m in invitees),
+        *(gid("FeedbackInvitation", UUID(q)) for q in question_ids),
+        *(gid("FeedbackRequest", UUID(q)) for q in question_ids),
+        missing_id("FeedbackInvitation"),
+    ]
+
+    for moment in ("collecting", "closed"):
+        if moment == "closed":
+            await request_changed(gql, CLOSE, ada, request["id"])
+        bodies = await everything_the_requester_can_ask(gql, ada, request["id"], invitees, guessed)
+        for body in bodies:
+            assert "errors" not in body, body
+            assert_not_attributable(body, invitees, contents)
+        (_, _, nodes_body, *_) = bodies
+        assert nodes_body["data"]["nodes"][1:] == [None] * len(guessed)
+        shown = await results(gql, ada, request["id"])
+        assert shown["released"] is (moment == "closed")
+    # The colluder's own view shows their own words only, and nobody else's.
+    own = await gql(INBOX, token=bo.token)
+    assert_not_attributable(own, invitees, contents, own=bo)
+    assert "Cy-words" not in str(own)
+    assert "Dee-words" not in str(own)
+
+
+async def test_other_peoples_invitations_are_refused_exactly_like_random_ids(
+    gql: GraphQL, org: Org, clock: FakeClock, app: FastAPI, services: Services
+) -> None:
+    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    await respond(gql, cy, request["id"], "Cy answered", 2, "Cy change")
+    await decline(gql, eve, (await invitation_for(gql, eve, request["id"]))["id"], "busy")
+    others = {
+        "answered": (await invitation_for(gql, cy, request["id"]))["id"],
+        "pending": (await invitation_for(gql, dee, request["id"]))["id"],
+        "declined": (await invitation_for(gql, eve, request["id"]))["id"],
+        "random": missing_id("FeedbackInvitation"),
+    }
+    q_well = request["questions"][0]["id"]
+    before = await feedback_state(services)
+
+    for attacker in (ada, bo):
+        seen: dict[str, Any] = {}
+        for label, invitation_id in others.items():
+            with count_statements(app.state.engine) as counter:
+                answered_result = await answer(
+                    gql, attacker, invitation_id, [{"questionId": q_well, "text": "probe"}]
+                )
+            declined_result = await decline(gql, attacker, invitation_id, "probe")
+            found = await node(gql, attacker, invitation_id)
+            seen[label] = (answered_result, declined_result, found, counter.count)
+        assert_error(seen["random"][0], "NotFoundError", "NOT_FOUND")
+        assert_error(seen["random"][1], "NotFoundError", "NOT_FOUND")
+        for label, outcome in seen.items():
+            # Same type, code, message, and the same work done in the database.
+            assert outcome == seen["random"], (attacker.person.name, label)
+    assert await feedback_state(services) == before
+
+
+async def test_the_requesters_steward_and_org_faculty_see_nothing(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    ada, bo, cy, dee = [await org.add_member() for _ in range(4)]
+    steward = await org.add_member("Steward")
+    await established(gql, steward, ada)
+    request = await anonymous(gql, clock, ada, [bo, cy, dee])
+    for member in (bo, cy, dee):
+        await respond(gql, member, request["id"], f"{member.person.name} text", 4, "change")
+    closed = await request_changed(gql, CLOSE, ada, request["id"])
+    assert closed["results"]["released"] is True
+    invitation_ids = [(await invitation_for(gql, m, request["id"]))["id"] for m in (bo, cy, dee)]
+
+    for watcher in (steward, org.faculty):
+        assert await node(gql, watcher, request["id"]) is None
+        assert await nodes(gql, watcher, [request["id"], *invitation_ids]) == [None] * 4
+        data = await gql.data(PERSON_FEEDBACK, {"id": ada.id}, token=watcher.token)
+        assert data["node"]["feedbackRequests"] is None
+        assert data["node"]["feedbackInbox"] is None
+        for member in (bo, cy, dee):
+            data = await gql.data(PERSON_FEEDBACK, {"id": member.id}, token=watcher.token)
+            assert data["node"]["feedbackInbox"] is None
+        for body in (
+            await gql(MY_REQUESTS, token=watcher.token),
+            await gql(INBOX, token=watcher.token),
+            await gql(NOTIFICATIONS, token=watcher.token),
+        ):
+            assert "errors" not in body, body
+            assert not any(f"{m.person.name} text" in str(body) for m in (bo, cy, dee))
+
+
+async def test_asking_a_removed_answerer_again_brings_back_none_of_their_words(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    """The requester removes an answerer and asks them again: the old answer
+    stays out for good, the new one joins the group like anyone's, and the
+    group is still shown only as a whole once the request closed."""
+    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    for member in (bo, cy, dee, eve):
+        await respond(gql, member, request["id"], f"{member.person.name} said", 3, "x")
+    await request_changed(gql, REMOVE_INVITEE, ada, request["id"], inviteeId=bo.id)
+
+    again = await request_changed(gql, ADD_INVITEES, ada, request["id"], inviteeIds=[bo.id])
+
+    nothing_released(again["results"], 3)
+    assert statuses(again)[bo.id] == "PENDING"
+    await respond(gql, bo, request["id"], "Bo said anew", 5, "y")
+    nothing_released(await results(gql, ada, request["id"]), 4)
+    closed = await request_changed(gql, CLOSE, ada, request["id"])
+    shown = closed["results"]
+    assert shown["answeredCount"] == 4
+    assert f"{bo.person.name} said" not in str(closed)
+    assert sorted(shown["questions"][0]["texts"]) == sorted(
+        ["Bo said anew", *(f"{m.person.name} said" for m in (cy, dee, eve))]
+    )
+    assert shown["questions"][1]["scale"]["distribution"] == [0, 0, 3, 0, 1]
+
+
+async def test_lowering_the_threshold_later_releases_no_smaller_group(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    ada, bo, cy, dee = [await org.add_member() for _ in range(4)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee])
+    await respond(gql, bo, request["id"], "Bo's words", 1, "Bo's change")
+    await respond(gql, cy, request["id"], "Cy's words", 5, "Cy's change")
+    closed = await request_changed(gql, CLOSE, ada, request["id"])
+    nothing_released(closed["results"], 2)
+
+    # Org faculty (a role, which overrides nothing) lowers k to 2 afterwards.
+    await set_feedback_settings(gql, org.faculty, feedbackAnonymityThreshold=2)
+
+    shown = await results(gql, ada, request["id"])
+    assert shown["released"] is False, shown
