@@ -10,7 +10,7 @@ import strawberry
 
 from api.graphql import ids
 from api.graphql.autonomy import AutonomyStageType, MismatchSignalType
-from api.graphql.commands import require_actor, run
+from api.graphql.commands import require_actor, run, run_transition
 from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
 from domain.actors import Actor
@@ -300,21 +300,6 @@ def _success(agreement: AutonomyAgreement) -> AgreementSuccess:
     return AgreementSuccess(agreement=AgreementNode(entity=agreement))
 
 
-class AgreementAction(Protocol):
-    async def __call__(
-        self, uow: UnitOfWork, actor: Actor, agreement_id: UUID, *, now: datetime
-    ) -> AutonomyAgreement: ...
-
-
-async def _act(
-    info: strawberry.Info, action: AgreementAction, raw_id: strawberry.ID
-) -> AgreementResult:  # type: ignore[valid-type]
-    async def command(uow: UnitOfWork, actor: Actor) -> AgreementSuccess:
-        return _success(await action(uow, actor, _id(raw_id), now=info.context.now))
-
-    return await run(info, command)
-
-
 @strawberry.type
 class AgreementsMutation:
     @strawberry.mutation(
@@ -393,7 +378,9 @@ class AgreementsMutation:
     async def reject_agreement_stage(
         self, info: strawberry.Info, input: AgreementIdInput
     ) -> AgreementResult:  # type: ignore[valid-type]
-        return await _act(info, service.reject_stage, input.agreement_id)
+        return await run_transition(
+            info, service.reject_stage, lambda: _id(input.agreement_id), _success
+        )
 
     @strawberry.mutation(description="Give your own assessments (each side only its own).")
     async def assess_agreement(
@@ -435,4 +422,4 @@ class AgreementsMutation:
     async def end_agreement(
         self, info: strawberry.Info, input: AgreementIdInput
     ) -> AgreementResult:  # type: ignore[valid-type]
-        return await _act(info, service.end, input.agreement_id)
+        return await run_transition(info, service.end, lambda: _id(input.agreement_id), _success)

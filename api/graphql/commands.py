@@ -9,7 +9,9 @@ commits only if it succeeded; domain errors become typed results.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from datetime import datetime
+from typing import Protocol, TypeVar
+from uuid import UUID
 
 import strawberry
 
@@ -19,6 +21,8 @@ from domain.errors import DomainError
 from domain.ports import UnitOfWork
 
 T = TypeVar("T")
+E = TypeVar("E")
+E_co = TypeVar("E_co", covariant=True)
 
 
 async def require_actor(info: strawberry.Info) -> Actor:
@@ -59,3 +63,27 @@ async def run_anonymous(
     except DomainError as error:
         return to_graphql(error)
     return result
+
+
+class Transition(Protocol[E_co]):
+    """A use case that moves one entity on: (uow, actor, id, now) -> entity."""
+
+    async def __call__(
+        self, uow: UnitOfWork, actor: Actor, entity_id: UUID, *, now: datetime
+    ) -> E_co: ...
+
+
+async def run_transition(
+    info: strawberry.Info,
+    action: Transition[E],
+    entity_id: Callable[[], UUID],
+    success: Callable[[E], T],
+) -> T | MutationError:
+    """`run` for the many mutations that take one id and move its entity on
+    (accept, decline, withdraw, activate, end...). The id is decoded inside
+    the command, so a malformed one becomes the same typed error as others."""
+
+    async def command(uow: UnitOfWork, actor: Actor) -> T:
+        return success(await action(uow, actor, entity_id(), now=info.context.now))
+
+    return await run(info, command)

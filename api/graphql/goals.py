@@ -10,7 +10,7 @@ import strawberry
 
 from api.graphql import ids
 from api.graphql.autonomy import AutonomyStageType, ReadinessSuggestionType
-from api.graphql.commands import require_actor, run
+from api.graphql.commands import require_actor, run, run_transition
 from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
 from domain.actors import Actor
@@ -282,26 +282,16 @@ GoalResult = result_union("GoalResult", GoalSuccess)
 CheckInResult = result_union("CheckInResult", CheckInSuccess)
 
 
+def _goal_success(goal: Goal) -> GoalSuccess:
+    return GoalSuccess(goal=GoalNode(entity=goal))
+
+
 def _goal_id(value: strawberry.ID) -> UUID:
     return ids.decode(value, "Goal", field="goalId")
 
 
 def _area_id(value: strawberry.ID | None) -> UUID | None:
     return ids.decode(value, "KnowledgeArea", field="knowledgeAreaId") if value else None
-
-
-class GoalChange(Protocol):
-    async def __call__(
-        self, uow: UnitOfWork, actor: Actor, goal_id: UUID, *, now: datetime
-    ) -> Goal: ...
-
-
-async def _change(info: strawberry.Info, action: GoalChange, raw_id: strawberry.ID) -> GoalResult:  # type: ignore[valid-type]
-    async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
-        goal = await action(uow, actor, _goal_id(raw_id), now=info.context.now)
-        return GoalSuccess(goal=GoalNode(entity=goal))
-
-    return await run(info, command)
 
 
 @strawberry.type
@@ -346,7 +336,9 @@ class GoalsMutation:
 
     @strawberry.mutation(description="Start working on a draft goal.")
     async def activate_goal(self, info: strawberry.Info, input: GoalIdInput) -> GoalResult:  # type: ignore[valid-type]
-        return await _change(info, service.activate, input.goal_id)
+        return await run_transition(
+            info, service.activate, lambda: _goal_id(input.goal_id), _goal_success
+        )
 
     @strawberry.mutation(description="Mark an active goal achieved, with a note.")
     async def achieve_goal(self, info: strawberry.Info, input: CloseGoalInput) -> GoalResult:  # type: ignore[valid-type]

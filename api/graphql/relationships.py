@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from api.graphql import ids
-from api.graphql.commands import require_actor, run
+from api.graphql.commands import require_actor, run, run_transition
 from api.graphql.entity import EntityNode
 from api.graphql.errors import PublicError, result_union
 from api.graphql.pagination import connection, page_request
@@ -411,10 +411,8 @@ RelationshipResult = result_union("RelationshipResult", RelationshipSuccess)
 SetCapacityResult = result_union("SetCapacityResult", SetCapacitySuccess)
 
 
-class Transition(Protocol):
-    async def __call__(
-        self, uow: UnitOfWork, actor: Actor, relationship_id: UUID, *, now: datetime
-    ) -> Relationship: ...
+def _relationship_success(relationship: Relationship) -> RelationshipSuccess:
+    return RelationshipSuccess(relationship=RelationshipNode(entity=relationship))
 
 
 def _id(value: strawberry.ID) -> UUID:
@@ -453,19 +451,25 @@ class RelationshipsMutation:
     async def accept_relationship(
         self, info: strawberry.Info, input: RelationshipIdInput
     ) -> RelationshipResult:  # type: ignore[valid-type]
-        return await _transition(info, service.accept, input.relationship_id)
+        return await run_transition(
+            info, service.accept, lambda: _id(input.relationship_id), _relationship_success
+        )
 
     @strawberry.mutation(description="Decline a proposal made to you.")
     async def decline_relationship(
         self, info: strawberry.Info, input: RelationshipIdInput
     ) -> RelationshipResult:  # type: ignore[valid-type]
-        return await _transition(info, service.decline, input.relationship_id)
+        return await run_transition(
+            info, service.decline, lambda: _id(input.relationship_id), _relationship_success
+        )
 
     @strawberry.mutation(description="Take back a proposal you made.")
     async def withdraw_relationship(
         self, info: strawberry.Info, input: RelationshipIdInput
     ) -> RelationshipResult:  # type: ignore[valid-type]
-        return await _transition(info, service.withdraw, input.relationship_id)
+        return await run_transition(
+            info, service.withdraw, lambda: _id(input.relationship_id), _relationship_success
+        )
 
     @strawberry.mutation(description="End an active relationship (either side may).")
     async def end_relationship(
@@ -508,13 +512,3 @@ class RelationshipsMutation:
             return SetCapacitySuccess(person=_person(person))
 
         return await run(info, command)
-
-
-async def _transition(
-    info: strawberry.Info, action: Transition, raw_id: strawberry.ID
-) -> RelationshipResult:  # type: ignore[valid-type]
-    async def command(uow: UnitOfWork, actor: Actor) -> RelationshipSuccess:
-        relationship = await action(uow, actor, _id(raw_id), now=info.context.now)
-        return RelationshipSuccess(relationship=RelationshipNode(entity=relationship))
-
-    return await run(info, command)

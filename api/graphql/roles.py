@@ -9,7 +9,7 @@ from uuid import UUID
 import strawberry
 
 from api.graphql import ids
-from api.graphql.commands import require_actor, run
+from api.graphql.commands import require_actor, run, run_transition
 from api.graphql.entity import EntityNode
 from api.graphql.errors import PublicError, result_union
 from domain.actors import Actor
@@ -263,21 +263,6 @@ def _success(assignment: RoleAssignment) -> RoleAssignmentSuccess:
     return RoleAssignmentSuccess(role_assignment=RoleAssignmentNode(entity=assignment))
 
 
-class Answer(Protocol):
-    async def __call__(
-        self, uow: UnitOfWork, actor: Actor, assignment_id: UUID, *, now: datetime
-    ) -> RoleAssignment: ...
-
-
-async def _answer(
-    info: strawberry.Info, action: Answer, raw_id: strawberry.ID
-) -> RoleAssignmentResult:  # type: ignore[valid-type]
-    async def command(uow: UnitOfWork, actor: Actor) -> RoleAssignmentSuccess:
-        return _success(await action(uow, actor, _id(raw_id), now=info.context.now))
-
-    return await run(info, command)
-
-
 @strawberry.type
 class RolesMutation:
     @strawberry.mutation(
@@ -330,19 +315,25 @@ class RolesMutation:
     async def accept_role(
         self, info: strawberry.Info, input: RoleAssignmentIdInput
     ) -> RoleAssignmentResult:  # type: ignore[valid-type]
-        return await _answer(info, service.accept, input.role_assignment_id)
+        return await run_transition(
+            info, service.accept, lambda: _id(input.role_assignment_id), _success
+        )
 
     @strawberry.mutation(description="Decline a proposal for you, or a volunteer you may answer.")
     async def decline_role(
         self, info: strawberry.Info, input: RoleAssignmentIdInput
     ) -> RoleAssignmentResult:  # type: ignore[valid-type]
-        return await _answer(info, service.decline, input.role_assignment_id)
+        return await run_transition(
+            info, service.decline, lambda: _id(input.role_assignment_id), _success
+        )
 
     @strawberry.mutation(description="Take back a role proposal you made.")
     async def withdraw_role(
         self, info: strawberry.Info, input: RoleAssignmentIdInput
     ) -> RoleAssignmentResult:  # type: ignore[valid-type]
-        return await _answer(info, service.withdraw, input.role_assignment_id)
+        return await run_transition(
+            info, service.withdraw, lambda: _id(input.role_assignment_id), _success
+        )
 
     @strawberry.mutation(description="Step back from a role you hold; its history stays.")
     async def step_back_from_role(
