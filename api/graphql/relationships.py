@@ -440,7 +440,7 @@ class RelationshipsMutation:
                 review_on=input.review_on,
                 now=info.context.now,
             )
-            return RelationshipSuccess(relationship=RelationshipNode(entity=relationship))
+            return _relationship_success(relationship)
 
         return await run(info, command)
 
@@ -483,7 +483,7 @@ class RelationshipsMutation:
                 reason=input.reason,
                 now=info.context.now,
             )
-            return RelationshipSuccess(relationship=RelationshipNode(entity=relationship))
+            return _relationship_success(relationship)
 
         return await run(info, command)
 
@@ -499,7 +499,7 @@ class RelationshipsMutation:
                 review_on=input.review_on,
                 now=info.context.now,
             )
-            return RelationshipSuccess(relationship=RelationshipNode(entity=relationship))
+            return _relationship_success(relationship)
 
         return await run(info, command)
 
