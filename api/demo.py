@@ -1,6 +1,7 @@
 """A demo organization to explore in GraphiQL: 40 people in 5 teams, a
 two-level knowledge-area tree, org faculty, stewards, mentors, team and area
-leadership roles and a coach. Loaded only when the
+leadership roles, a coach, growth goals (shared and private), autonomy
+agreements with a mismatch to talk about, and a feedback request. Loaded only when the
 organization does not exist yet, so running it twice changes nothing."""
 
 from __future__ import annotations
@@ -11,11 +12,24 @@ from uuid import UUID
 
 from domain.accounts import Account
 from domain.actors import Actor
+from domain.agreements import Dimension
+from domain.autonomy import AutonomyStage
+from domain.feedback import Anonymity, AnswerInput, QuestionKind, QuestionSpec
+from domain.goals import Audience, Confidence
 from domain.people import Person
 from domain.ports import PasswordHasher, UnitOfWork, UnitOfWorkFactory
 from domain.relationships import RelationshipKind, Side
 from domain.roles import Role, RoleAssignment
-from domain.services import knowledge_areas, organizations, relationships, roles, teams
+from domain.services import (
+    agreements,
+    feedback,
+    goals,
+    knowledge_areas,
+    organizations,
+    relationships,
+    roles,
+    teams,
+)
 from domain.teams import TeamStage
 
 DEMO_SLUG = "trellis-demo"
@@ -171,6 +185,7 @@ async def seed_demo(
                 )
                 areas[child] = child_area.id
         await _leadership(uow, people, team_ids, areas, now=now)
+        await _growth(uow, people, now=now)
         await uow.commit()
     return [
         DemoAccount(name=p.name, email=p.email, org_faculty=i < FACULTY)
@@ -250,3 +265,84 @@ async def _leadership(
     coach = people[-1]
     assignment = await roles.volunteer(uow, _as(coach), role=Role.COACH, now=now)
     await roles.accept(uow, faculty, assignment.id, now=now)
+
+
+async def _growth(uow: UnitOfWork, people: list[Person], *, now: datetime) -> None:
+    """Goals (some shared with the steward, some private), autonomy
+    agreements with a mismatch to talk about, and a feedback request."""
+    for index, person in enumerate(people[9:21]):
+        me = _as(person)
+        shared = await goals.create(
+            uow,
+            me,
+            title=f"Own the {['release', 'on-call', 'roadmap'][index % 3]} process",
+            description="Take responsibility end to end.",
+            stage=AutonomyStage.FIXED_GOALS,
+            target_date=(now + timedelta(days=60 + index)).date(),
+            activate=True,
+            now=now,
+        )
+        for progress, confidence in ((20, Confidence.MEDIUM), (45, Confidence.HIGH)):
+            await goals.check_in(
+                uow, me, shared.id, progress=progress, confidence=confidence, note="", now=now
+            )
+        await goals.share(uow, me, shared.id, audience=Audience.STEWARD, now=now)
+        await goals.create(
+            uow, me, title="Something just for me", stage=AutonomyStage.TASKS, now=now
+        )
+        if index < 6:
+            stewardship = await uow.relationships.active_stewardship_of(person.id)
+            assert stewardship is not None
+            steward = _as(await _person(uow, stewardship.leader_id))
+            offer = await agreements.propose(
+                uow,
+                steward,
+                relationship_id=stewardship.id,
+                context="Planning releases",
+                stage=AutonomyStage.FIXED_GOALS,
+                dimension=Dimension.HOW,
+                now=now,
+            )
+            await agreements.confirm_stage(
+                uow, me, offer.id, stage=AutonomyStage.FIXED_GOALS, now=now
+            )
+            await agreements.assess(
+                uow, me, offer.id, follower_view=AutonomyStage.FLEXIBLE_GOALS, now=now
+            )
+    asker, peers = people[9], people[10:13]
+    asked = await feedback.request_feedback(
+        uow,
+        _as(asker),
+        topic="How do I run our retrospectives?",
+        anonymity=Anonymity.ANONYMOUS,
+        due_at=now + timedelta(days=10),
+        questions=[
+            QuestionSpec(
+                QuestionKind.SCALE,
+                "How useful are they?",
+                low_label="Not at all",
+                high_label="Very",
+            ),
+            QuestionSpec(QuestionKind.TEXT, "What should I change?"),
+        ],
+        invitee_ids=[p.id for p in peers],
+        now=now,
+    )
+    scale, text = asked.questions
+    for invitation, (value, words) in zip(
+        asked.invitations[:2], ((4, "Keep the timebox."), (3, "More silent writing.")), strict=False
+    ):
+        await feedback.answer(
+            uow,
+            _as(await _person(uow, invitation.invitee_id)),
+            invitation.id,
+            answers=[AnswerInput(scale.id, value), AnswerInput(text.id, text=words)],
+            submit=True,
+            now=now,
+        )
+
+
+async def _person(uow: UnitOfWork, person_id: UUID) -> Person:
+    person = await uow.people.get(person_id)
+    assert person is not None
+    return person
