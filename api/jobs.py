@@ -26,6 +26,7 @@ async def run_due_jobs(services: Services) -> int:
                 now = services.clock.now()
                 sent += await relationships.send_review_reminders(uow, now=now)
                 sent += await feedback.send_reminders(uow, organization_id, now=now)
+                await feedback.close_due_requests(uow, now=now)
                 await uow.commit()
         except Exception:
             log.exception("jobs failed for organization %s", organization_id)

@@ -15,7 +15,7 @@ import enum
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain import validation
@@ -84,6 +84,20 @@ def check_questions(specs: Sequence[QuestionSpec]) -> list[QuestionSpec]:
     return [spec.checked() for spec in specs]
 
 
+DUE_WITHIN = timedelta(days=366)
+
+
+def check_due(due_at: datetime, now: datetime) -> None:
+    if due_at.tzinfo is None:
+        raise ValidationFailed(
+            "dueAt", "Give the due date with a timezone offset.", code="INVALID_TIME"
+        )
+    if due_at <= now:
+        raise ValidationFailed("dueAt", "The due date lies in the future.", code="DUE_IN_PAST")
+    if due_at > now + DUE_WITHIN:
+        raise ValidationFailed("dueAt", "Ask for feedback due within a year.", code="TOO_FAR")
+
+
 @dataclass(eq=False)
 class FeedbackRequest:
     organization_id: UUID
@@ -113,8 +127,7 @@ class FeedbackRequest:
         anonymity_threshold: int,
         now: datetime,
     ) -> FeedbackRequest:
-        if due_at <= now:
-            raise ValidationFailed("dueAt", "The due date lies in the future.", code="DUE_IN_PAST")
+        check_due(due_at, now)
         return cls(
             organization_id=organization_id,
             requester_id=requester_id,
@@ -141,6 +154,7 @@ class FeedbackRequest:
 
     def extend(self, due_at: datetime, now: datetime) -> None:
         self.require_open(now)
+        check_due(due_at, now)
         if due_at <= self.due_at:
             raise ValidationFailed("dueAt", "Extending moves the due date later.", code="NOT_LATER")
         self.due_at = due_at
@@ -249,12 +263,17 @@ def check_complete(questions: Iterable[FeedbackQuestion], answers: dict[UUID, An
 def released(anonymity: Anonymity, answered: int, k: int, *, collecting: bool = False) -> bool:
     """Whether answers may be shown to the requester (and those they share
     with). Named answers show as they come. Anonymous ones show only as a
-    group of at least k, and only once the request stopped collecting
-    (closed or due): were the group shown while answers still come in, the
-    requester could watch who turns ANSWERED and which text appears with it."""
+    group of at least k, and only once the request is closed (explicitly, or
+    by the job pass at its due date, under the lock answers take): were the
+    group shown while answers can still come in, the requester could watch
+    who turns ANSWERED and which text appears with it."""
     if anonymity is Anonymity.NAMED:
         return True
     return answered >= k and not collecting
+
+
+def is_blank(answer: FeedbackAnswer) -> bool:
+    return answer.scale_value is None and not answer.text.strip()
 
 
 def group_order(request_id: UUID, texts: Iterable[str]) -> list[str]:

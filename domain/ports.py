@@ -256,6 +256,10 @@ class FeedbackRepository(Protocol):
         """Pending invitations of open requests not yet due, per person."""
         ...
 
+    async def due_requests(self, now: datetime) -> list[FeedbackRequest]:
+        """Open requests past their due date, locked (skipping locked ones)."""
+        ...
+
     async def invitations_to_remind(
         self, now: datetime, lead: timedelta
     ) -> list[FeedbackInvitation]:

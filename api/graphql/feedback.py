@@ -31,6 +31,7 @@ from domain.feedback import (
     RequestStatus,
     ScaleSummary,
     group_order,
+    is_blank,
     released,
     summarize_scale,
 )
@@ -219,15 +220,20 @@ class FeedbackRequestNode(EntityNode):
 
 
 async def results_of(info: strawberry.Info, request: FeedbackRequest) -> FeedbackResults:
+    """In an ANONYMOUS request only people who said something count towards
+    k, and each question shows its answers only when at least k people
+    answered it: a blank or optional form must not leave one voice alone."""
     k = request.anonymity_threshold
     questions = await info.context.loaders.feedback_questions.load(request.id)
-    submitted = await info.context.loaders.submitted_answers.load(request.id)
+    submitted = [
+        (invitee, answer)
+        for invitee, answer in await info.context.loaders.submitted_answers.load(request.id)
+        if not is_blank(answer)
+    ]
     answered = len({invitee for invitee, _ in submitted})
     anonymous = request.anonymity is Anonymity.ANONYMOUS
-    is_released = released(
-        request.anonymity, answered, k, collecting=request.takes_answers(info.context.now)
-    )
-    if not is_released:
+    collecting = request.status is RequestStatus.OPEN
+    if not released(request.anonymity, answered, k, collecting=collecting):
         return FeedbackResults(released=False, answered_count=answered, threshold=k, questions=[])
     by_question: dict[UUID, list[tuple[UUID, FeedbackAnswer]]] = {}
     for invitee, answer in submitted:
@@ -235,6 +241,8 @@ async def results_of(info: strawberry.Info, request: FeedbackRequest) -> Feedbac
     results = []
     for question in questions:
         given = by_question.get(question.id, [])
+        if anonymous and len(given) < k:
+            given = []  # too few voices on this question to show any
         scale = (
             ScaleSummaryType(
                 summary=summarize_scale(a.scale_value for _, a in given if a.scale_value)

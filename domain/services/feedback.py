@@ -252,6 +252,16 @@ async def template_questions(uow: UnitOfWork, template_id: UUID) -> list[Questio
     return template.specs()
 
 
+async def close_due_requests(uow: UnitOfWork, *, now: datetime) -> int:
+    """Requests past their due date are closed, under the same lock answers
+    take: an anonymous group is released only from a closed request, so no
+    answer still under way can join a group already shown."""
+    due = await uow.feedback.due_requests(now)
+    for request in due:
+        request.close(now)
+    return len(due)
+
+
 async def send_reminders(uow: UnitOfWork, organization_id: UUID, *, now: datetime) -> int:
     """Once per invitation, the organization's number of hours before the
     due date, a pending invitee hears that their answer is wanted. Returns
@@ -343,9 +353,14 @@ async def _own_request(
 async def _own_invitation(
     uow: UnitOfWork, actor: Actor, invitation_id: UUID
 ) -> tuple[FeedbackInvitation, FeedbackRequest]:
-    invitation = await uow.feedback.get_invitation(invitation_id, for_update=True)
-    if invitation is None or invitation.invitee_id != actor.person_id:
+    """Locks the request, then the invitation (the order `add_invitees` and
+    `remove_invitee` use): an answer and a close of the same request are
+    serialized, so no answer can land after the request closed."""
+    found = await uow.feedback.get_invitation(invitation_id)
+    if found is None or found.invitee_id != actor.person_id:
         raise NotFound("FeedbackInvitation")
-    request = await uow.feedback.get_request(invitation.request_id)
+    request = await uow.feedback.get_request(found.request_id, for_update=True)
+    invitation = await uow.feedback.get_invitation(invitation_id, for_update=True)
     assert request is not None
+    assert invitation is not None
     return invitation, request

@@ -135,3 +135,16 @@ class SqlFeedbackRepository(TenantRepository):
             .with_for_update(of=i, skip_locked=True)
         )
         return list(rows)
+
+    async def due_requests(self, now: datetime) -> list[FeedbackRequest]:
+        r = feedback_requests
+        rows = await self.session.scalars(
+            select(FeedbackRequest)
+            .where(
+                r.c.organization_id == self.organization_id,
+                r.c.status == RequestStatus.OPEN,
+                r.c.due_at <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+        return list(rows)

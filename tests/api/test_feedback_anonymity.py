@@ -21,6 +21,7 @@ from uuid import UUID
 from fastapi import FastAPI
 
 from api.context import Services
+from api.jobs import run_due_jobs
 from tests.api.feedback_helpers import (
     ADD_INVITEES,
     CLOSE,
@@ -240,7 +241,7 @@ async def test_drafts_and_declined_invitees_never_count_or_show(
 
 
 async def test_results_never_appear_while_the_request_is_collecting(
-    gql: GraphQL, org: Org, clock: FakeClock
+    gql: GraphQL, org: Org, clock: FakeClock, services: Services
 ) -> None:
     """Were the group shown while answers still come in, the requester could
     watch one invitee turn ANSWERED and see which text appeared with it."""
@@ -266,8 +267,11 @@ async def test_results_never_appear_while_the_request_is_collecting(
     extended = await request_changed(gql, EXTEND, ada, request["id"], dueAt=due_in(clock))
     nothing_released(extended["results"], 4)
 
-    # Past the due date, the whole group at once.
+    # Past the due date nothing shows until the job pass closes the request
+    # (under the lock answers take); then the whole group at once.
     advance(clock, timedelta(days=8), org)
+    nothing_released((await results(gql, ada, request["id"])), 4)
+    await run_due_jobs(services)
     shown = await results(gql, ada, request["id"])
     assert shown["released"] is True
     assert shown["answeredCount"] == 4

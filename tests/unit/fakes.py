@@ -38,6 +38,7 @@ from domain.feedback import (
     FeedbackRequest,
     FeedbackTemplate,
     InvitationStatus,
+    RequestStatus,
 )
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
@@ -601,6 +602,13 @@ class FakeAgreementRepository(_TenantRepository):
 
 
 class FakeFeedbackRepository(_TenantRepository):
+    async def due_requests(self, now: datetime) -> list[FeedbackRequest]:
+        return [
+            r
+            for r in self._mine(self._db.tables.feedback_requests)
+            if r.status is RequestStatus.OPEN and r.due_at <= now
+        ]
+
     async def add_template(self, template: FeedbackTemplate) -> None:
         self._check_owned(template)
         self._db.tables.feedback_templates[template.id] = template
