@@ -47,5 +47,8 @@ class SqlPersonRepository(TenantRepository):
             select(people.c.id)
             .where(people.c.organization_id == self.organization_id, people.c.id.in_(person_ids))
             .order_by(people.c.id)
-            .with_for_update()
+            # NO KEY UPDATE serializes the lockers just as well, but lets rows
+            # that merely reference these people (notifications, goals...) be
+            # written meanwhile.
+            .with_for_update(key_share=True)
         )
