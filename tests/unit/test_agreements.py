@@ -30,6 +30,7 @@ from domain.roles import Role, RoleAssignment, RoleStatus
 from domain.services import agreements, relationships
 from domain.teams import Team, TeamMembership
 from tests.unit.fakes import FakeUnitOfWork, FakeUnitOfWorkFactory
+from tests.unit.world import OrgWorld, member
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
@@ -337,15 +338,12 @@ def test_a_third_person_changes_nothing(change: str) -> None:
 
 
 @dataclass
-class World:
+class World(OrgWorld):
     """In acme: ada stewards bob (active); cy is a third person; dee offered to
     coach bob (still proposed); eve mentored bob (ended). In the team "Core"
     pat is product owner, gus was (and stepped back), dee is team coach; bob
     is a member, fay was one. otto is in another organization."""
 
-    uows: FakeUnitOfWorkFactory
-    organization: Organization
-    people: dict[str, Person]
     area: KnowledgeArea
     foreign_area: KnowledgeArea
     outsider: Person
@@ -357,18 +355,6 @@ class World:
     former_product_owner: UUID
     team_coach: UUID
 
-    def id(self, handle: str) -> UUID:
-        return self.people[handle].id
-
-    def handle(self, person_id: UUID) -> str:
-        return next(h for h, p in self.people.items() if p.id == person_id)
-
-    def actor(self, handle: str) -> Actor:
-        return Actor(person_id=self.id(handle), organization_id=self.organization.id)
-
-    def uow(self) -> FakeUnitOfWork:
-        return self.uows(self.organization.id)
-
     def changes(
         self, agreement_id: UUID
     ) -> list[tuple[AgreementField, str | None, str | None, str]]:
@@ -378,17 +364,6 @@ class World:
             for c in self.uows.db.tables.agreement_changes.values()
             if c.agreement_id == agreement_id
         ]
-
-
-def _person(organization: Organization, handle: str) -> Person:
-    return Person.create(
-        organization_id=organization.id,
-        name=handle.title(),
-        handle=handle,
-        email=f"{handle}@{organization.slug}.test",
-        timezone="UTC",
-        now=NOW,
-    )
 
 
 async def _relationship(
@@ -428,9 +403,11 @@ async def world() -> World:
     uows = FakeUnitOfWorkFactory()
     acme = Organization.create(name="Acme", slug="acme", now=NOW)
     globex = Organization.create(name="Globex", slug="globex", now=NOW)
-    people = {h: _person(acme, h) for h in ("ada", "bob", "cy", "dee", "eve", "pat", "fay", "gus")}
+    people = {
+        h: member(acme, h, NOW) for h in ("ada", "bob", "cy", "dee", "eve", "pat", "fay", "gus")
+    }
     area = KnowledgeArea.create(organization_id=acme.id, name="python", parent_id=None, now=NOW)
-    outsider = _person(globex, "otto")
+    outsider = member(globex, "otto", NOW)
     foreign_area = KnowledgeArea.create(
         organization_id=globex.id, name="python", parent_id=None, now=NOW
     )
@@ -635,7 +612,7 @@ async def test_no_agreement_for_a_third_person(world: World) -> None:
 
 async def test_no_agreement_in_an_unknown_or_foreign_relationship(world: World) -> None:
     async with world.uows(world.outsider.organization_id) as uow:
-        other = _person(world.foreign, "olga")
+        other = member(world.foreign, "olga", NOW)
         await uow.people.add(other)
         foreign = await relationships.propose(
             uow,

@@ -12,7 +12,6 @@ from uuid import UUID
 
 import pytest
 
-from domain.actors import Actor
 from domain.autonomy import AutonomyStage
 from domain.errors import Conflict, LimitExceeded, NotFound, ValidationFailed
 from domain.feedback import (
@@ -42,7 +41,8 @@ from domain.organizations import Organization
 from domain.people import Person
 from domain.services import feedback
 from domain.services.feedback import Asked
-from tests.unit.fakes import FakeUnitOfWork, FakeUnitOfWorkFactory, Tables, copy_tables
+from tests.unit.fakes import FakeUnitOfWorkFactory, Tables, copy_tables
+from tests.unit.world import OrgWorld, member
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
@@ -546,29 +546,11 @@ MEMBERS = ("ada", "bob", "cy", "dee", "eve", "fay", "gus", "hal", "ivy", "jo", "
 
 
 @dataclass
-class World:
+class World(OrgWorld):
     """Acme with active members (ada usually asks), lee who left, and otto of
     Globex, out of reach."""
 
-    uows: FakeUnitOfWorkFactory
-    organization: Organization
-    people: dict[str, Person]
     outsider: Person
-
-    def id(self, handle: str) -> UUID:
-        return self.people[handle].id
-
-    def handle(self, person_id: UUID) -> str:
-        return next(h for h, p in self.people.items() if p.id == person_id)
-
-    def ids(self, *handles: str) -> list[UUID]:
-        return [self.id(h) for h in handles]
-
-    def actor(self, handle: str) -> Actor:
-        return Actor(person_id=self.id(handle), organization_id=self.organization.id)
-
-    def uow(self) -> FakeUnitOfWork:
-        return self.uows(self.organization.id)
 
     def stored_organization(self) -> Organization:
         """The row use cases read (the fixture's object is a copy by now)."""
@@ -606,25 +588,14 @@ class World:
         }
 
 
-def _person(organization: Organization, handle: str) -> Person:
-    return Person.create(
-        organization_id=organization.id,
-        name=handle.title(),
-        handle=handle,
-        email=f"{handle}@{organization.slug}.test",
-        timezone="UTC",
-        now=NOW,
-    )
-
-
 @pytest.fixture
 async def world() -> World:
     uows = FakeUnitOfWorkFactory()
     acme = Organization.create(name="Acme", slug="acme", now=NOW)
     globex = Organization.create(name="Globex", slug="globex", now=NOW)
-    members = {h: _person(acme, h) for h in (*MEMBERS, "lee")}
+    members = {h: member(acme, h, NOW) for h in (*MEMBERS, "lee")}
     members["lee"].mark_left(NOW)
-    outsider = _person(globex, "otto")
+    outsider = member(globex, "otto", NOW)
     async with uows() as uow:
         await uow.organizations.add(acme)
         await uow.organizations.add(globex)

@@ -32,6 +32,7 @@ from domain.people import Person
 from domain.relationships import RelationshipKind, Side
 from domain.services import goals, relationships
 from tests.unit.fakes import FakeUnitOfWork, FakeUnitOfWorkFactory
+from tests.unit.world import OrgWorld, member
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
@@ -393,40 +394,17 @@ def test_shared_with_a_mentor_only_that_current_mentor_reads() -> None:
 
 
 @dataclass
-class World:
+class World(OrgWorld):
     """ada owns goals; bob is her steward and cy her mentor; dee is nobody to
     her, eve was asked to mentor her but has not accepted; otto is in another
     organization."""
 
-    uows: FakeUnitOfWorkFactory
-    organization: Organization
-    people: dict[str, Person]
     areas: dict[str, KnowledgeArea]
     outsider: Person
     foreign_area: KnowledgeArea
 
-    def id(self, handle: str) -> UUID:
-        return self.people[handle].id
-
-    def actor(self, handle: str) -> Actor:
-        return Actor(person_id=self.id(handle), organization_id=self.organization.id)
-
-    def uow(self) -> FakeUnitOfWork:
-        return self.uows(self.organization.id)
-
     def shares(self) -> list[GoalShare]:
         return list(self.uows.db.tables.goal_shares.values())
-
-
-def _person(organization: Organization, handle: str) -> Person:
-    return Person.create(
-        organization_id=organization.id,
-        name=handle.title(),
-        handle=handle,
-        email=f"{handle}@{organization.slug}.test",
-        timezone="UTC",
-        now=NOW,
-    )
 
 
 @pytest.fixture
@@ -434,12 +412,12 @@ async def world() -> World:
     uows = FakeUnitOfWorkFactory()
     acme = Organization.create(name="Acme", slug="acme", now=NOW)
     globex = Organization.create(name="Globex", slug="globex", now=NOW)
-    members = {h: _person(acme, h) for h in ("ada", "bob", "cy", "dee", "eve")}
+    members = {h: member(acme, h, NOW) for h in ("ada", "bob", "cy", "dee", "eve")}
     areas = {
         name: KnowledgeArea.create(organization_id=acme.id, name=name, parent_id=None, now=NOW)
         for name in ("python", "sql")
     }
-    outsider = _person(globex, "otto")
+    outsider = member(globex, "otto", NOW)
     foreign_area = KnowledgeArea.create(
         organization_id=globex.id, name="python", parent_id=None, now=NOW
     )

@@ -30,7 +30,8 @@ from domain.relationships import (
 )
 from domain.roles import Role, RoleAssignment
 from domain.services import people, relationships
-from tests.unit.fakes import FakeUnitOfWork, FakeUnitOfWorkFactory
+from tests.unit.fakes import FakeUnitOfWorkFactory
+from tests.unit.world import OrgWorld, member
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
@@ -345,46 +346,13 @@ def test_capacity_for_prefers_own_setting() -> None:
 
 
 @dataclass
-class World:
+class World(OrgWorld):
     """An organization with org faculty (frida), members and knowledge areas,
     plus a second organization whose rows must stay out of reach."""
 
-    uows: FakeUnitOfWorkFactory
-    organization: Organization
-    people: dict[str, Person]
     areas: dict[str, KnowledgeArea]
     outsider: Person
     foreign_area: KnowledgeArea
-
-    def id(self, handle: str) -> UUID:
-        return self.people[handle].id
-
-    def actor(self, handle: str) -> Actor:
-        return Actor(person_id=self.id(handle), organization_id=self.organization.id)
-
-    def uow(self) -> FakeUnitOfWork:
-        return self.uows(self.organization.id)
-
-    def notifications(self) -> list[tuple[str, NotificationKind]]:
-        """(recipient handle, kind) of every notification, in creation order."""
-        handles = {p.id: h for h, p in self.people.items()}
-        return [
-            (handles[n.recipient_id], n.kind) for n in self.uows.db.tables.notifications.values()
-        ]
-
-    def clear_notifications(self) -> None:
-        self.uows.db.tables.notifications.clear()
-
-
-def _person(organization: Organization, handle: str) -> Person:
-    return Person.create(
-        organization_id=organization.id,
-        name=handle.title(),
-        handle=handle,
-        email=f"{handle}@{organization.slug}.test",
-        timezone="UTC",
-        now=NOW,
-    )
 
 
 @pytest.fixture
@@ -392,12 +360,12 @@ async def world() -> World:
     uows = FakeUnitOfWorkFactory()
     acme = Organization.create(name="Acme", slug="acme", now=NOW)
     globex = Organization.create(name="Globex", slug="globex", now=NOW)
-    members = {h: _person(acme, h) for h in ("frida", "ada", "bob", "cy", "dee")}
+    members = {h: member(acme, h, NOW) for h in ("frida", "ada", "bob", "cy", "dee")}
     areas = {
         name: KnowledgeArea.create(organization_id=acme.id, name=name, parent_id=None, now=NOW)
         for name in ("python", "sql")
     }
-    outsider = _person(globex, "otto")
+    outsider = member(globex, "otto", NOW)
     foreign_area = KnowledgeArea.create(
         organization_id=globex.id, name="python", parent_id=None, now=NOW
     )

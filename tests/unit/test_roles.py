@@ -19,7 +19,8 @@ from domain.people import Person
 from domain.roles import Role, RoleAssignment, RoleStatus, Scope
 from domain.services import people, roles
 from domain.teams import Team, TeamMembership
-from tests.unit.fakes import FakeUnitOfWork, FakeUnitOfWorkFactory
+from tests.unit.fakes import FakeUnitOfWorkFactory
+from tests.unit.world import OrgWorld, member
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
@@ -170,46 +171,14 @@ def test_end_because_left() -> None:
 
 
 @dataclass
-class World:
+class World(OrgWorld):
     """frida is org faculty; bob and cy are in the team "platform", ada and dee
     in no team. A second organization holds a person of its own."""
 
-    uows: FakeUnitOfWorkFactory
-    organization: Organization
-    people: dict[str, Person]
     team: Team
     other_team: Team
     area: KnowledgeArea
     outsider: Person
-
-    def id(self, handle: str) -> UUID:
-        return self.people[handle].id
-
-    def actor(self, handle: str) -> Actor:
-        return Actor(person_id=self.id(handle), organization_id=self.organization.id)
-
-    def uow(self) -> FakeUnitOfWork:
-        return self.uows(self.organization.id)
-
-    def notifications(self) -> list[tuple[str, NotificationKind]]:
-        handles = {p.id: h for h, p in self.people.items()}
-        return [
-            (handles[n.recipient_id], n.kind) for n in self.uows.db.tables.notifications.values()
-        ]
-
-    def clear_notifications(self) -> None:
-        self.uows.db.tables.notifications.clear()
-
-
-def _person(organization: Organization, handle: str) -> Person:
-    return Person.create(
-        organization_id=organization.id,
-        name=handle.title(),
-        handle=handle,
-        email=f"{handle}@{organization.slug}.test",
-        timezone="UTC",
-        now=NOW,
-    )
 
 
 @pytest.fixture
@@ -217,11 +186,11 @@ async def world() -> World:
     uows = FakeUnitOfWorkFactory()
     acme = Organization.create(name="Acme", slug="acme", now=NOW)
     globex = Organization.create(name="Globex", slug="globex", now=NOW)
-    members = {h: _person(acme, h) for h in ("frida", "ada", "bob", "cy", "dee")}
+    members = {h: member(acme, h, NOW) for h in ("frida", "ada", "bob", "cy", "dee")}
     team = Team.create(organization_id=acme.id, name="Platform", now=NOW)
     other_team = Team.create(organization_id=acme.id, name="Growth", now=NOW)
     area = KnowledgeArea.create(organization_id=acme.id, name="Python", parent_id=None, now=NOW)
-    outsider = _person(globex, "otto")
+    outsider = member(globex, "otto", NOW)
     async with uows() as uow:
         await uow.organizations.add(acme)
         await uow.organizations.add(globex)
