@@ -27,6 +27,7 @@ from domain.feedback import (
     FeedbackRequest,
     FeedbackTemplate,
 )
+from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
 from domain.goals import CheckIn, Goal, GoalShare, GoalStatus
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
@@ -35,9 +36,11 @@ from domain.pagination import Page, PageRequest
 from domain.people import Person, PersonStatus
 from domain.relationships import Relationship, RelationshipKind
 from domain.roles import Role, RoleAssignment
+from domain.talking_points import TalkingPoint
 from domain.teams import Team, TeamMembership
 from persistence.reads import agreements as agreement_reads
 from persistence.reads import feedback as feedback_reads
+from persistence.reads import feedback_items as item_reads
 from persistence.reads import goals as goal_reads
 from persistence.reads import knowledge_areas as area_reads
 from persistence.reads import notifications as notification_reads
@@ -175,6 +178,23 @@ class Loaders:
         self.feedback_load: DataLoader[UUID, FeedbackLoad | None] = self._one(
             partial(feedback_reads.feedback_load, now=now, recent=RECENTLY_ASKED)
         )
+        # feedback given unasked, and shares and actions of any feedback
+        # (keyed by the item's or the request's id)
+        self.feedback_item: DataLoader[UUID, FeedbackItem | None] = self._one(
+            partial(item_reads.items_by_ids, viewer_id=viewer_id)
+        )
+        self.feedback_shared_with_viewer: DataLoader[UUID, bool] = self._membership(
+            partial(item_reads.shared_with_viewer, viewer_id=viewer_id)
+        )
+        self.feedback_shares: DataLoader[UUID, list[FeedbackShare]] = self._many(
+            item_reads.active_shares
+        )
+        self.feedback_actions: DataLoader[UUID, list[FeedbackAction]] = self._many(
+            item_reads.actions
+        )
+        self.talking_point: DataLoader[UUID, TalkingPoint | None] = self._one(
+            partial(item_reads.talking_points_by_ids, viewer_id=viewer_id)
+        )
         # roles
         self.role_assignment: DataLoader[UUID, RoleAssignment | None] = self._one(
             role_reads.assignments_by_ids
@@ -261,9 +281,25 @@ class Loaders:
                 )
             return await role_reads.proposals_by(session, self._organization_id, person_id)
 
-    async def feedback_requests_page(self, request: PageRequest) -> Page[FeedbackRequest]:
+    async def feedback_requests_page(
+        self, requester_id: UUID, request: PageRequest
+    ) -> Page[FeedbackRequest]:
         async with self._session_factory() as session:
             return await feedback_reads.requests_page(
+                session, self._organization_id, requester_id, request, viewer_id=self._viewer_id
+            )
+
+    async def feedback_received_page(
+        self, subject_id: UUID, request: PageRequest
+    ) -> Page[FeedbackItem]:
+        async with self._session_factory() as session:
+            return await item_reads.received_page(
+                session, self._organization_id, subject_id, request, viewer_id=self._viewer_id
+            )
+
+    async def feedback_given_page(self, request: PageRequest) -> Page[FeedbackItem]:
+        async with self._session_factory() as session:
+            return await item_reads.given_page(
                 session, self._organization_id, self._viewer_id, request
             )
 

@@ -26,6 +26,7 @@ from api.graphql.agreements import AgreementsMutation
 from api.graphql.auth import AuthMutation
 from api.graphql.autonomy import AutonomyQuery
 from api.graphql.feedback import FeedbackMutation, FeedbackTemplatesQuery
+from api.graphql.feedback_items import FeedbackItemsMutation
 from api.graphql.goals import GoalsMutation
 from api.graphql.knowledge_areas import KnowledgeAreasMutation, KnowledgeAreasQuery
 from api.graphql.node import NodeQuery
@@ -64,6 +65,7 @@ Mutation = merge_types(
         AgreementsMutation,
         OrganizationsMutation,
         FeedbackMutation,
+        FeedbackItemsMutation,
     ),
 )
 

@@ -28,6 +28,7 @@ class NotificationKind(enum.Enum):
     ROLE_ENDED = "ROLE_ENDED"
     FEEDBACK_REQUESTED = "FEEDBACK_REQUESTED"
     FEEDBACK_REMINDER = "FEEDBACK_REMINDER"
+    FEEDBACK_RECEIVED = "FEEDBACK_RECEIVED"
 
 
 @dataclass(eq=False)
@@ -40,6 +41,7 @@ class Notification:
     relationship_id: UUID | None = None
     role_assignment_id: UUID | None = None
     feedback_invitation_id: UUID | None = None
+    feedback_item_id: UUID | None = None
     read_at: datetime | None = None
     id: UUID = field(default_factory=new_id)
 

@@ -23,6 +23,13 @@ from domain.feedback import (
     FeedbackRequest,
     FeedbackTemplate,
 )
+from domain.feedback_items import (
+    FeedbackAction,
+    FeedbackItem,
+    FeedbackRef,
+    FeedbackShare,
+    ShareAudience,
+)
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
@@ -30,6 +37,7 @@ from domain.organizations import Organization
 from domain.people import Person
 from domain.relationships import MentorshipArea, Relationship, RelationshipKind
 from domain.roles import Role, RoleAssignment
+from domain.talking_points import TalkingPoint
 from domain.teams import Team, TeamMembership
 
 
@@ -268,6 +276,34 @@ class FeedbackRepository(Protocol):
         ...
 
 
+class FeedbackItemRepository(Protocol):
+    """Feedback given unasked, and the shares and actions of any feedback
+    (an item or a request's results)."""
+
+    async def add(self, item: FeedbackItem) -> None: ...
+
+    async def get(self, item_id: UUID) -> FeedbackItem | None: ...
+
+    async def add_share(self, share: FeedbackShare) -> None: ...
+
+    async def active_shares(self, ref: FeedbackRef) -> list[FeedbackShare]: ...
+
+    async def revoke_shares_with(
+        self, owner_id: UUID, person_id: UUID, audience: ShareAudience, now: datetime
+    ) -> None:
+        """A stewardship or mentorship ended: what the owner shared with that
+        person in that role stops being shared (a later one does not revive it)."""
+        ...
+
+    async def add_action(self, action: FeedbackAction) -> None: ...
+
+    async def actions_of(self, ref: FeedbackRef) -> list[FeedbackAction]: ...
+
+
+class TalkingPointRepository(Protocol):
+    async def add(self, point: TalkingPoint) -> None: ...
+
+
 class NotificationRepository(Protocol):
     async def add(self, notification: Notification) -> None: ...
 
@@ -324,6 +360,8 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     goals: GoalRepository
     feedback: FeedbackRepository
+    feedback_items: FeedbackItemRepository
+    talking_points: TalkingPointRepository
     agreements: AgreementRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository

@@ -65,6 +65,16 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "There is already an open proposal for this.",
         None,
     ),
+    "uq_feedback_shares_active": (
+        "ALREADY_SHARED",
+        "This feedback is already shared that way.",
+        None,
+    ),
+    "uq_feedback_actions_acknowledged": (
+        "ALREADY_ACKNOWLEDGED",
+        "This feedback is already acknowledged.",
+        None,
+    ),
     "uq_goal_shares_active": (
         "ALREADY_SHARED",
         "This goal is already shared that way.",

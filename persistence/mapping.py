@@ -19,6 +19,7 @@ from domain.feedback import (
     FeedbackRequest,
     FeedbackTemplate,
 )
+from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
 from domain.goals import CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
@@ -26,6 +27,7 @@ from domain.organizations import Organization
 from domain.people import Person
 from domain.relationships import MentorshipArea, Relationship
 from domain.roles import RoleAssignment
+from domain.talking_points import TalkingPoint
 from domain.teams import Team, TeamMembership
 from persistence import tables
 
@@ -62,6 +64,10 @@ def map_domain() -> None:
         (FeedbackInvitation, tables.feedback_invitations),
         (FeedbackAnswer, tables.feedback_answers),
         (FeedbackTemplate, tables.feedback_templates),
+        (FeedbackItem, tables.feedback_items),
+        (FeedbackShare, tables.feedback_shares),
+        (FeedbackAction, tables.feedback_actions),
+        (TalkingPoint, tables.talking_points),
         (Account, tables.accounts),
         (RefreshToken, tables.refresh_tokens),
         (Invitation, tables.invitations),

@@ -17,6 +17,7 @@ from persistence.repositories.accounts import (
 )
 from persistence.repositories.agreements import SqlAgreementRepository
 from persistence.repositories.feedback import SqlFeedbackRepository
+from persistence.repositories.feedback_items import SqlFeedbackItemRepository
 from persistence.repositories.goals import SqlGoalRepository
 from persistence.repositories.knowledge_areas import SqlKnowledgeAreaRepository
 from persistence.repositories.notifications import SqlNotificationRepository
@@ -24,6 +25,7 @@ from persistence.repositories.organizations import SqlOrganizationRepository
 from persistence.repositories.people import SqlPersonRepository
 from persistence.repositories.relationships import SqlRelationshipRepository
 from persistence.repositories.roles import SqlRoleAssignmentRepository
+from persistence.repositories.talking_points import SqlTalkingPointRepository
 from persistence.repositories.teams import SqlTeamMembershipRepository, SqlTeamRepository
 
 _TENANT_REPOSITORIES = {
@@ -37,6 +39,8 @@ _TENANT_REPOSITORIES = {
     "goals": SqlGoalRepository,
     "agreements": SqlAgreementRepository,
     "feedback": SqlFeedbackRepository,
+    "feedback_items": SqlFeedbackItemRepository,
+    "talking_points": SqlTalkingPointRepository,
 }
 
 

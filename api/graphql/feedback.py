@@ -10,6 +10,7 @@ from uuid import UUID
 import strawberry
 from strawberry import relay
 
+from api.graphql import feedback_sharing as sharing
 from api.graphql import ids
 from api.graphql.commands import require_actor, run
 from api.graphql.entity import EntityNode
@@ -150,8 +151,8 @@ class FeedbackInviteeStatus:
 
 @strawberry.type(
     name="FeedbackRequest",
-    description="A request for feedback. Its requester sees everything the anonymity allows; "
-    "an invitee sees the topic and questions.",
+    description="A request for feedback. Its requester sees everything the anonymity allows "
+    "and may share the results; an invitee sees the topic and questions.",
 )
 class FeedbackRequestNode(EntityNode):
     loader = "feedback_request"
@@ -212,11 +213,34 @@ class FeedbackRequestNode(EntityNode):
             for i in invitations
         ]
 
-    @strawberry.field(description="For the requester only (else null).")
+    @strawberry.field(
+        description="For the requester, and those they shared the results with (else null)."
+    )
     async def results(self, info: strawberry.Info) -> FeedbackResults | None:
-        if not await self._requester_viewing(info):
+        if not (
+            await self._requester_viewing(info)
+            or await info.context.loaders.feedback_shared_with_viewer.load(self.entity.id)
+        ):
             return None
         return await results_of(info, self.entity)
+
+    @strawberry.field(description="Whether the requester acknowledged the results.")
+    async def acknowledged(self, info: strawberry.Info) -> bool:
+        return (await sharing.response(info, self.entity.id)).acknowledged
+
+    @strawberry.field(
+        description="Whether the requester turned the results into a goal or a talking point."
+    )
+    async def acted_on(self, info: strawberry.Info) -> bool:
+        return (await sharing.response(info, self.entity.id)).acted_on
+
+    @strawberry.field(description="Whom the results are shared with. For the requester only.")
+    async def shared_with(self, info: strawberry.Info) -> list[sharing.FeedbackShareType] | None:
+        return await sharing.shares_for_owner(info, self.entity.requester_id, self.entity.id)
+
+    @strawberry.field(description="What the requester did with the results. For them only.")
+    async def actions(self, info: strawberry.Info) -> list[sharing.FeedbackActionType] | None:
+        return await sharing.actions_for_owner(info, self.entity.requester_id, self.entity.id)
 
 
 async def results_of(info: strawberry.Info, request: FeedbackRequest) -> FeedbackResults:
@@ -331,12 +355,10 @@ async def feedback_requests(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
-) -> relay.Connection[FeedbackRequestNode] | None:
-    actor = await require_actor(info)
-    if actor.person_id != root.entity.id:
-        return None
+) -> relay.Connection[FeedbackRequestNode]:
+    await require_actor(info)
     request = page_request(info, first=first, after=after, last=last, before=before)
-    page = await info.context.loaders.feedback_requests_page(request)
+    page = await info.context.loaders.feedback_requests_page(root.entity.id, request)
     return connection(page, lambda r: FeedbackRequestNode(entity=r))
 
 

@@ -19,6 +19,7 @@ from domain.people import Person
 from domain.ports import UnitOfWork
 
 if TYPE_CHECKING:
+    from api.graphql.feedback_items import FeedbackItemNode
     from api.graphql.people import PersonNode
     from api.graphql.relationships import RelationshipNode
     from api.graphql.roles import RoleAssignmentNode
@@ -90,6 +91,17 @@ class NotificationNode(EntityNode):
             info=info, node_ids=[str(self.entity.role_assignment_id)]
         )
         return found[0]
+
+    @strawberry.field(description="The feedback given to you, for FEEDBACK_RECEIVED.")
+    async def feedback_item(
+        self, info: strawberry.Info
+    ) -> Annotated[FeedbackItemNode, strawberry.lazy("api.graphql.feedback_items")] | None:
+        from api.graphql.feedback_items import FeedbackItemNode
+
+        if self.entity.feedback_item_id is None:
+            return None
+        found = await info.context.loaders.feedback_item.load(self.entity.feedback_item_id)
+        return FeedbackItemNode(entity=found) if found else None
 
 
 class HasEntity(Protocol):

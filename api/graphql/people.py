@@ -10,6 +10,7 @@ from strawberry import relay
 
 from api.graphql import agreements as agreements_gql
 from api.graphql import feedback as feedback_gql
+from api.graphql import feedback_items as feedback_items_gql
 from api.graphql import goals as goals_gql
 from api.graphql import ids
 from api.graphql import notifications as notifications_gql
@@ -160,10 +161,20 @@ class PersonNode(EntityNode):
         description="Across the people you steward, agreements with signals. Only on yourself.",
     )
 
-    # Feedback (api.graphql.feedback)
+    # Feedback (api.graphql.feedback, api.graphql.feedback_items)
     feedback_requests = strawberry.field(
         resolver=feedback_gql.feedback_requests,
-        description="Your feedback requests, newest first. Only on yourself.",
+        description="Their feedback requests, newest first: all of yours; of someone else, "
+        "those whose results they shared with you.",
+    )
+    feedback_received = strawberry.field(
+        resolver=feedback_items_gql.feedback_received,
+        description="Feedback given to them unasked, newest first: all of it about you; "
+        "about someone else, what they shared with you (and what you gave them).",
+    )
+    feedback_given = strawberry.field(
+        resolver=feedback_items_gql.feedback_given,
+        description="Feedback you gave unasked, newest first. Only on yourself.",
     )
     feedback_load = strawberry.field(
         resolver=feedback_gql.feedback_load,

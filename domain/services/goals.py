@@ -9,7 +9,7 @@ from uuid import UUID
 from domain.actors import Actor
 from domain.autonomy import AutonomyStage
 from domain.errors import NotFound, ValidationFailed
-from domain.goals import Audience, CheckIn, Confidence, Goal, GoalShare
+from domain.goals import Audience, CheckIn, Confidence, Goal, GoalShare, Readers
 from domain.ports import UnitOfWork
 
 
@@ -164,6 +164,31 @@ async def unshare(
         raise NotFound("GoalShare", "This goal is not shared that way.")
     existing.revoked_at = now
     return existing
+
+
+async def readable_by(uow: UnitOfWork, goal: Goal, viewer_id: UUID) -> bool:
+    """The goal visibility rule (`Readers`) on the write side, for use cases
+    that refer to someone else's goal."""
+    if viewer_id == goal.owner_id:
+        return True
+    stewardship = await uow.relationships.active_stewardship_of(goal.owner_id)
+    readers = Readers(
+        owner_id=goal.owner_id,
+        shared_with_steward=await uow.goals.active_share(goal.id, Audience.STEWARD, None)
+        is not None,
+        shared_with_organization=await uow.goals.active_share(goal.id, Audience.ORGANIZATION, None)
+        is not None,
+        shared_with_mentors=frozenset(
+            {viewer_id}
+            if await uow.goals.active_share(goal.id, Audience.MENTOR, viewer_id)
+            else set()
+        ),
+    )
+    return readers.may_read(
+        viewer_id,
+        viewer_is_steward=stewardship is not None and stewardship.leader_id == viewer_id,
+        viewer_is_mentor=viewer_id in await uow.relationships.active_mentor_ids(goal.owner_id),
+    )
 
 
 async def _check_audience(

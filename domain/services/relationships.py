@@ -16,6 +16,7 @@ from uuid import UUID
 from domain import capacity
 from domain.actors import Actor
 from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.feedback_items import ShareAudience
 from domain.notifications import Notification, NotificationKind
 from domain.people import Person
 from domain.ports import UnitOfWork
@@ -270,11 +271,17 @@ async def close_all_of(uow: UnitOfWork, person_id: UUID, *, by: UUID, now: datet
 async def _closed(uow: UnitOfWork, relationship: Relationship, *, by: UUID, now: datetime) -> None:
     """What ends with a relationship: its mentorship areas stop counting, the
     autonomy agreements made within it end, and goals shared with a mentor
-    stop being shared with them (a later mentorship does not revive them)."""
+    and feedback shared with the leader stop being shared with them (a later
+    relationship does not revive them)."""
     await uow.relationships.set_areas_active(relationship.id, False)
     await agreements.end_with_relationship(uow, relationship.id, by=by, now=now)
     if relationship.kind is RelationshipKind.MENTORSHIP:
         await uow.goals.revoke_mentor_shares(relationship.follower_id, relationship.leader_id, now)
+    audience = ShareAudience.of(relationship.kind)
+    if audience is not None:
+        await uow.feedback_items.revoke_shares_with(
+            relationship.follower_id, relationship.leader_id, audience, now
+        )
 
 
 async def _person(uow: UnitOfWork, person_id: UUID, *, field: str) -> Person:

@@ -21,6 +21,7 @@ from domain.feedback import (
 from domain.pagination import Page, PageRequest
 from domain.people import Person, PersonStatus
 from domain.relationships import RelationshipStatus
+from persistence.reads.feedback_items import shared_with
 from persistence.reads.pagination import keyset_page
 from persistence.tables import (
     feedback_answers,
@@ -39,7 +40,8 @@ r, q, i, a = feedback_requests, feedback_questions, feedback_invitations, feedba
 async def requests_by_ids(
     session: AsyncSession, organization_id: UUID, ids: Sequence[UUID], *, viewer_id: UUID
 ) -> dict[UUID, FeedbackRequest]:
-    """Requests the viewer asked, or is asked in (and not removed from)."""
+    """Requests the viewer asked, is asked in (and not removed from), or
+    whose results are shared with them."""
     invited = (
         select(i.c.id)
         .where(
@@ -53,7 +55,7 @@ async def requests_by_ids(
         select(FeedbackRequest).where(
             r.c.organization_id == organization_id,
             r.c.id.in_(ids),
-            or_(r.c.requester_id == viewer_id, invited),
+            or_(r.c.requester_id == viewer_id, invited, shared_with(viewer_id, r.c.id)),
         )
     )
     return {x.id: x for x in rows}
@@ -75,10 +77,19 @@ async def invitations_by_ids(
 
 
 async def requests_page(
-    session: AsyncSession, organization_id: UUID, requester_id: UUID, request: PageRequest
+    session: AsyncSession,
+    organization_id: UUID,
+    requester_id: UUID,
+    request: PageRequest,
+    *,
+    viewer_id: UUID,
 ) -> Page[FeedbackRequest]:
+    """The requester's requests: all of them for the requester, those whose
+    results are shared with the viewer for anyone else."""
     query = select(FeedbackRequest).where(
-        r.c.organization_id == organization_id, r.c.requester_id == requester_id
+        r.c.organization_id == organization_id,
+        r.c.requester_id == requester_id,
+        or_(r.c.requester_id == viewer_id, shared_with(viewer_id, r.c.id)),
     )
     return await keyset_page(session, query, (r.c.created_at, r.c.id), request, descending=True)
 

@@ -11,6 +11,7 @@ from persistence.tables.feedback import (
     feedback_requests,
     feedback_templates,
 )
+from persistence.tables.feedback_items import feedback_actions, feedback_items, feedback_shares
 from persistence.tables.goals import goal_check_ins, goal_shares, goals
 from persistence.tables.knowledge_areas import knowledge_areas
 from persistence.tables.notifications import notifications
@@ -18,16 +19,20 @@ from persistence.tables.organizations import organizations
 from persistence.tables.people import people
 from persistence.tables.relationships import mentorship_areas, relationships
 from persistence.tables.roles import role_assignments
+from persistence.tables.talking_points import talking_points
 from persistence.tables.teams import team_memberships, teams
 
 __all__ = [
     "accounts",
     "agreement_changes",
     "autonomy_agreements",
+    "feedback_actions",
     "feedback_answers",
     "feedback_invitations",
+    "feedback_items",
     "feedback_questions",
     "feedback_requests",
+    "feedback_shares",
     "feedback_templates",
     "goal_check_ins",
     "goal_shares",
@@ -42,6 +47,7 @@ __all__ = [
     "refresh_tokens",
     "relationships",
     "role_assignments",
+    "talking_points",
     "team_memberships",
     "teams",
 ]

@@ -25,12 +25,14 @@ notifications = sa.Table(
     uuid_column("relationship_id", nullable=True),
     uuid_column("role_assignment_id", nullable=True),
     uuid_column("feedback_invitation_id", nullable=True),
+    uuid_column("feedback_item_id", nullable=True),
     timestamp("read_at", nullable=True),
     same_organization_fk("recipient_id", "people"),
     same_organization_fk("actor_id", "people"),
     same_organization_fk("relationship_id", "relationships"),
     same_organization_fk("role_assignment_id", "role_assignments"),
     same_organization_fk("feedback_invitation_id", "feedback_invitations"),
+    same_organization_fk("feedback_item_id", "feedback_items"),
 )
 # viewer.notifications walks (created_at, id) backwards for one recipient.
 sa.Index(

@@ -361,17 +361,18 @@ async def test_nobody_outside_a_request_sees_it_or_any_invitation(
         assert await nodes(gql, watcher, ids) == [None, None, None]
         assert await my_requests(gql, watcher) == []
         assert await inbox(gql, watcher) == []
-        # Someone else's lists are not readable on their Person node.
+        # Someone else's inbox is not readable on their Person node, and of
+        # their requests only those shared with you (none here) are listed.
         data = await gql.data(PERSON_FEEDBACK, {"id": ada.id}, token=watcher.token)
         if watcher is outsider:
             assert data["node"] is None
         else:
-            assert data["node"]["feedbackRequests"] is None
+            assert data["node"]["feedbackRequests"] == {"edges": []}
             assert data["node"]["feedbackInbox"] is None
         data = await gql.data(PERSON_FEEDBACK, {"id": bo.id}, token=watcher.token)
         if data["node"] is not None:
             assert data["node"]["feedbackInbox"] is None
-            assert data["node"]["feedbackRequests"] is None
+            assert data["node"]["feedbackRequests"] == {"edges": []}
 
         # Nor can they act on it: the same answer as for an id that names nothing.
         before = await feedback_state(services)

@@ -40,6 +40,13 @@ from domain.feedback import (
     InvitationStatus,
     RequestStatus,
 )
+from domain.feedback_items import (
+    FeedbackAction,
+    FeedbackItem,
+    FeedbackRef,
+    FeedbackShare,
+    ShareAudience,
+)
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
@@ -48,6 +55,7 @@ from domain.people import Person
 from domain.ports import (
     AccountRepository,
     AgreementRepository,
+    FeedbackItemRepository,
     FeedbackRepository,
     GoalRepository,
     InvitationRepository,
@@ -58,6 +66,7 @@ from domain.ports import (
     RefreshTokenRepository,
     RelationshipRepository,
     RoleAssignmentRepository,
+    TalkingPointRepository,
     TeamMembershipRepository,
     TeamRepository,
 )
@@ -68,6 +77,7 @@ from domain.relationships import (
     RelationshipStatus,
 )
 from domain.roles import Role, RoleAssignment, RoleStatus
+from domain.talking_points import TalkingPoint
 from domain.teams import Team, TeamMembership
 
 
@@ -92,6 +102,10 @@ class Tables:
     feedback_invitations: dict[UUID, FeedbackInvitation] = field(default_factory=dict)
     feedback_answers: dict[UUID, FeedbackAnswer] = field(default_factory=dict)
     feedback_templates: dict[UUID, FeedbackTemplate] = field(default_factory=dict)
+    feedback_items: dict[UUID, FeedbackItem] = field(default_factory=dict)
+    feedback_shares: dict[UUID, FeedbackShare] = field(default_factory=dict)
+    feedback_actions: dict[UUID, FeedbackAction] = field(default_factory=dict)
+    talking_points: dict[UUID, TalkingPoint] = field(default_factory=dict)
     accounts: dict[UUID, Account] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
@@ -693,6 +707,51 @@ class FakeFeedbackRepository(_TenantRepository):
         return counts
 
 
+class FakeFeedbackItemRepository(_TenantRepository):
+    async def add(self, item: FeedbackItem) -> None:
+        self._check_owned(item)
+        self._db.tables.feedback_items[item.id] = item
+
+    async def get(self, item_id: UUID) -> FeedbackItem | None:
+        return self._get(self._db.tables.feedback_items, item_id)
+
+    async def add_share(self, share: FeedbackShare) -> None:
+        self._check_owned(share)
+        self._db.tables.feedback_shares[share.id] = share
+
+    async def active_shares(self, ref: FeedbackRef) -> list[FeedbackShare]:
+        return [
+            s
+            for s in self._mine(self._db.tables.feedback_shares)
+            if s.ref == ref and s.revoked_at is None
+        ]
+
+    async def revoke_shares_with(
+        self, owner_id: UUID, person_id: UUID, audience: ShareAudience, now: datetime
+    ) -> None:
+        for share in self._mine(self._db.tables.feedback_shares):
+            if (
+                share.owner_id == owner_id
+                and share.person_id == person_id
+                and share.audience is audience
+                and share.revoked_at is None
+            ):
+                share.revoked_at = now
+
+    async def add_action(self, action: FeedbackAction) -> None:
+        self._check_owned(action)
+        self._db.tables.feedback_actions[action.id] = action
+
+    async def actions_of(self, ref: FeedbackRef) -> list[FeedbackAction]:
+        return [a for a in self._mine(self._db.tables.feedback_actions) if a.ref == ref]
+
+
+class FakeTalkingPointRepository(_TenantRepository):
+    async def add(self, point: TalkingPoint) -> None:
+        self._check_owned(point)
+        self._db.tables.talking_points[point.id] = point
+
+
 # -- unit of work ------------------------------------------------------------------
 
 _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
@@ -706,6 +765,8 @@ _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
     "goals": FakeGoalRepository,
     "agreements": FakeAgreementRepository,
     "feedback": FakeFeedbackRepository,
+    "feedback_items": FakeFeedbackItemRepository,
+    "talking_points": FakeTalkingPointRepository,
 }
 
 
@@ -722,6 +783,8 @@ class FakeUnitOfWork:
     goals: GoalRepository
     agreements: AgreementRepository
     feedback: FeedbackRepository
+    feedback_items: FeedbackItemRepository
+    talking_points: TalkingPointRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository

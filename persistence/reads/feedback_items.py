@@ -1,0 +1,172 @@
+"""Reads of feedback given unasked, and of who a piece of feedback is
+shared with. The rule of who may read feedback lives here, in SQL: its
+owner; the giver of an item; a person it is shared with, while they still
+lead the owner in the role it was shared with them in."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare, ShareAudience
+from domain.pagination import Page, PageRequest
+from domain.relationships import RelationshipStatus
+from domain.talking_points import TalkingPoint
+from persistence.reads.pagination import keyset_page
+from persistence.tables import (
+    feedback_actions,
+    feedback_items,
+    feedback_shares,
+    relationships,
+    talking_points,
+)
+
+f, s, a, rel = feedback_items, feedback_shares, feedback_actions, relationships
+share_source = func.coalesce(s.c.item_id, s.c.request_id)
+action_source = func.coalesce(a.c.item_id, a.c.request_id)
+
+
+def _still_leads(viewer_id: UUID) -> ColumnElement[bool]:
+    """The viewer leads the share's owner in the role it was shared in."""
+    roles = [
+        and_(s.c.audience == audience, rel.c.kind == audience.relationship_kind)
+        for audience in ShareAudience
+    ]
+    return (
+        select(rel.c.id)
+        .where(
+            rel.c.leader_id == viewer_id,
+            rel.c.follower_id == s.c.owner_id,
+            rel.c.status == RelationshipStatus.ACTIVE,
+            or_(*roles),
+        )
+        .exists()
+    )
+
+
+def shared_with(viewer_id: UUID, source_id: ColumnElement[UUID]) -> ColumnElement[bool]:
+    """An active share of the feedback `source_id` with the viewer, who still
+    holds the role it was shared with them in."""
+    return (
+        select(s.c.id)
+        .where(
+            share_source == source_id,
+            s.c.person_id == viewer_id,
+            s.c.revoked_at.is_(None),
+            _still_leads(viewer_id),
+        )
+        .exists()
+    )
+
+
+def _visible(viewer_id: UUID) -> ColumnElement[bool]:
+    return or_(
+        f.c.subject_id == viewer_id, f.c.giver_id == viewer_id, shared_with(viewer_id, f.c.id)
+    )
+
+
+async def items_by_ids(
+    session: AsyncSession, organization_id: UUID, ids: Sequence[UUID], *, viewer_id: UUID
+) -> dict[UUID, FeedbackItem]:
+    rows = await session.scalars(
+        select(FeedbackItem).where(
+            f.c.organization_id == organization_id, f.c.id.in_(ids), _visible(viewer_id)
+        )
+    )
+    return {item.id: item for item in rows}
+
+
+async def received_page(
+    session: AsyncSession,
+    organization_id: UUID,
+    subject_id: UUID,
+    request: PageRequest,
+    *,
+    viewer_id: UUID,
+) -> Page[FeedbackItem]:
+    """Items about the subject that the viewer may read, newest first."""
+    query = select(FeedbackItem).where(
+        f.c.organization_id == organization_id, f.c.subject_id == subject_id, _visible(viewer_id)
+    )
+    return await keyset_page(session, query, (f.c.created_at, f.c.id), request, descending=True)
+
+
+async def given_page(
+    session: AsyncSession, organization_id: UUID, giver_id: UUID, request: PageRequest
+) -> Page[FeedbackItem]:
+    query = select(FeedbackItem).where(
+        f.c.organization_id == organization_id, f.c.giver_id == giver_id
+    )
+    return await keyset_page(session, query, (f.c.created_at, f.c.id), request, descending=True)
+
+
+async def shared_with_viewer(
+    session: AsyncSession, organization_id: UUID, source_ids: Sequence[UUID], *, viewer_id: UUID
+) -> set[UUID]:
+    """Which of these items or requests are shared with the viewer now."""
+    rows = await session.scalars(
+        select(share_source).where(
+            s.c.organization_id == organization_id,
+            share_source.in_(source_ids),
+            s.c.person_id == viewer_id,
+            s.c.revoked_at.is_(None),
+            _still_leads(viewer_id),
+        )
+    )
+    return set(rows)
+
+
+async def active_shares(
+    session: AsyncSession, organization_id: UUID, source_ids: Sequence[UUID]
+) -> dict[UUID, list[FeedbackShare]]:
+    """For the owner only: with whom each item or request is shared."""
+    rows = await session.scalars(
+        select(FeedbackShare)
+        .where(
+            s.c.organization_id == organization_id,
+            share_source.in_(source_ids),
+            s.c.revoked_at.is_(None),
+        )
+        .order_by(s.c.created_at, s.c.id)
+    )
+    result: dict[UUID, list[FeedbackShare]] = defaultdict(list)
+    for found in rows:
+        result[found.ref.source_id].append(found)
+    return result
+
+
+async def actions(
+    session: AsyncSession, organization_id: UUID, source_ids: Sequence[UUID]
+) -> dict[UUID, list[FeedbackAction]]:
+    rows = await session.scalars(
+        select(FeedbackAction)
+        .where(a.c.organization_id == organization_id, action_source.in_(source_ids))
+        .order_by(a.c.created_at, a.c.id)
+    )
+    result: dict[UUID, list[FeedbackAction]] = defaultdict(list)
+    for found in rows:
+        result[found.ref.source_id].append(found)
+    return result
+
+
+async def talking_points_by_ids(
+    session: AsyncSession, organization_id: UUID, ids: Sequence[UUID], *, viewer_id: UUID
+) -> dict[UUID, TalkingPoint]:
+    """Talking points of the viewer's own relationships."""
+    t = talking_points
+    mine = (
+        select(rel.c.id)
+        .where(
+            rel.c.id == t.c.relationship_id,
+            or_(rel.c.leader_id == viewer_id, rel.c.follower_id == viewer_id),
+        )
+        .exists()
+    )
+    rows = await session.scalars(
+        select(TalkingPoint).where(t.c.organization_id == organization_id, t.c.id.in_(ids), mine)
+    )
+    return {point.id: point for point in rows}

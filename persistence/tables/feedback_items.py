@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from domain.feedback_items import ActionKind, ShareAudience
+from persistence.tables.base import (
+    enum_column,
+    id_column,
+    metadata,
+    organization_column,
+    same_organization_fk,
+    timestamp,
+    uuid_column,
+)
+
+ONE_SOURCE = "num_nonnulls(item_id, request_id) = 1"
+
+feedback_items = sa.Table(
+    "feedback_items",
+    metadata,
+    id_column(),
+    organization_column(),
+    uuid_column("subject_id"),
+    uuid_column("giver_id"),
+    sa.Column("text", sa.Text, nullable=False),
+    uuid_column("goal_id", nullable=True),
+    timestamp("created_at"),
+    sa.UniqueConstraint("organization_id", "id"),
+    same_organization_fk("subject_id", "people"),
+    same_organization_fk("giver_id", "people"),
+    same_organization_fk("goal_id", "goals"),
+    sa.CheckConstraint("subject_id <> giver_id", name="not_about_oneself"),
+    sa.CheckConstraint("length(text) > 0", name="text_given"),
+)
+# Both lists (received, given) walk (created_at, id) backwards for one person.
+sa.Index(
+    "ix_feedback_items_subject_id_created_at_id",
+    feedback_items.c.subject_id,
+    feedback_items.c.created_at,
+    feedback_items.c.id,
+)
+sa.Index(
+    "ix_feedback_items_giver_id_created_at_id",
+    feedback_items.c.giver_id,
+    feedback_items.c.created_at,
+    feedback_items.c.id,
+)
+
+feedback_shares = sa.Table(
+    "feedback_shares",
+    metadata,
+    id_column(),
+    organization_column(),
+    uuid_column("owner_id"),
+    uuid_column("item_id", nullable=True),
+    uuid_column("request_id", nullable=True),
+    enum_column("audience", ShareAudience),
+    uuid_column("person_id"),
+    timestamp("created_at"),
+    timestamp("revoked_at", nullable=True),
+    same_organization_fk("owner_id", "people"),
+    same_organization_fk("item_id", "feedback_items"),
+    same_organization_fk("request_id", "feedback_requests"),
+    same_organization_fk("person_id", "people"),
+    sa.CheckConstraint(ONE_SOURCE, name="one_source"),
+    sa.CheckConstraint("person_id <> owner_id", name="not_with_oneself"),
+)
+# A piece of feedback is shared with a person in a role once at a time.
+sa.Index(
+    "uq_feedback_shares_active",
+    sa.func.coalesce(feedback_shares.c.item_id, feedback_shares.c.request_id),
+    feedback_shares.c.audience,
+    feedback_shares.c.person_id,
+    unique=True,
+    postgresql_where=feedback_shares.c.revoked_at.is_(None),
+)
+# Reads ask "what is shared with me"; owners revoke by person.
+sa.Index(
+    "ix_feedback_shares_person_id_active",
+    feedback_shares.c.person_id,
+    postgresql_where=feedback_shares.c.revoked_at.is_(None),
+)
+sa.Index("ix_feedback_shares_owner_id", feedback_shares.c.owner_id)
+
+feedback_actions = sa.Table(
+    "feedback_actions",
+    metadata,
+    id_column(),
+    organization_column(),
+    uuid_column("owner_id"),
+    uuid_column("item_id", nullable=True),
+    uuid_column("request_id", nullable=True),
+    enum_column("kind", ActionKind),
+    uuid_column("goal_id", nullable=True),
+    uuid_column("talking_point_id", nullable=True),
+    timestamp("created_at"),
+    same_organization_fk("owner_id", "people"),
+    same_organization_fk("item_id", "feedback_items"),
+    same_organization_fk("request_id", "feedback_requests"),
+    same_organization_fk("goal_id", "goals"),
+    same_organization_fk("talking_point_id", "talking_points"),
+    sa.CheckConstraint(ONE_SOURCE, name="one_source"),
+    sa.CheckConstraint("(kind = 'GOAL') = (goal_id IS NOT NULL)", name="goal_iff_goal"),
+    sa.CheckConstraint(
+        "(kind = 'TALKING_POINT') = (talking_point_id IS NOT NULL)",
+        name="talking_point_iff_talking_point",
+    ),
+)
+sa.Index(
+    "ix_feedback_actions_source",
+    sa.func.coalesce(feedback_actions.c.item_id, feedback_actions.c.request_id),
+)
+# Acknowledged once.
+sa.Index(
+    "uq_feedback_actions_acknowledged",
+    sa.func.coalesce(feedback_actions.c.item_id, feedback_actions.c.request_id),
+    unique=True,
+    postgresql_where=sa.text("kind = 'ACKNOWLEDGED'"),
+)
