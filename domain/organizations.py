@@ -76,6 +76,15 @@ class Organization:
             self.readiness_goal_count = readiness_goal_count
         if readiness_window_days is not None:
             self.readiness_window_days = readiness_window_days
+        max_invitees = feedback_max_invitees or self.feedback_max_invitees
+        threshold = feedback_anonymity_threshold or self.feedback_anonymity_threshold
+        if max_invitees < threshold:
+            raise ValidationFailed(
+                "feedbackMaxInvitees",
+                f"An anonymous request asks at least {threshold} people to release anything: "
+                "allow at least that many invitees.",
+                code="BELOW_ANONYMITY_THRESHOLD",
+            )
         if feedback_max_invitees is not None:
             self.feedback_max_invitees = feedback_max_invitees
         if feedback_anonymity_threshold is not None:

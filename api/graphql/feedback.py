@@ -3,7 +3,7 @@ that keep anonymity (see domain.feedback)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Protocol
 from uuid import UUID
 
@@ -382,7 +382,10 @@ async def feedback_inbox(
 class FeedbackLoadType:
     open_invitations: int
     asked_last_90_days: int
-    last_asked_at: datetime | None
+    last_asked_on: date | None = strawberry.field(
+        description="The day (UTC) they were last asked. Only the day: an exact time would "
+        "let you tell who else asked them, and when."
+    )
 
 
 async def feedback_load(
@@ -390,11 +393,11 @@ async def feedback_load(
 ) -> FeedbackLoadType:
     found = await info.context.loaders.feedback_load.load(root.entity.id)
     if found is None:
-        return FeedbackLoadType(open_invitations=0, asked_last_90_days=0, last_asked_at=None)
+        return FeedbackLoadType(open_invitations=0, asked_last_90_days=0, last_asked_on=None)
     return FeedbackLoadType(
         open_invitations=found.open_invitations,
         asked_last_90_days=found.asked_recently,
-        last_asked_at=found.last_asked_at,
+        last_asked_on=found.last_asked_at.astimezone(UTC).date() if found.last_asked_at else None,
     )
 
 

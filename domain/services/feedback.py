@@ -74,6 +74,13 @@ async def request_feedback(
             organization.feedback_max_invitees,
             f"Ask at most {organization.feedback_max_invitees} people at once.",
         )
+    if anonymity is Anonymity.ANONYMOUS and len(invitees) < request.anonymity_threshold:
+        raise ValidationFailed(
+            "inviteeIds",
+            f"Anonymous answers show only as a group of {request.anonymity_threshold}: "
+            f"ask at least {request.anonymity_threshold} people.",
+            code="BELOW_ANONYMITY_THRESHOLD",
+        )
     if goal_id is not None:
         goal = await uow.goals.get(goal_id)
         if goal is None or goal.owner_id != actor.person_id:

@@ -122,10 +122,7 @@ async def unshare(
     active shares on every request. Unsharing from the steward ends every
     steward share of it, a past steward's included."""
     await _require_owner(uow, actor, ref)
-    if (audience is ShareAudience.MENTOR) != (mentor_id is not None):
-        raise ValidationFailed(
-            "mentorId", "Name the mentor for a mentor share, and only then.", code="REQUIRED"
-        )
+    _check_mentor_named(audience, mentor_id)
     ended = [
         s
         for s in await uow.feedback_items.active_shares(ref)
@@ -251,21 +248,25 @@ async def _require_owner(uow: UnitOfWork, actor: Actor, ref: FeedbackRef) -> Non
         raise NotFound("FeedbackRequest")
 
 
+def _check_mentor_named(audience: ShareAudience, mentor_id: UUID | None) -> None:
+    if audience is ShareAudience.MENTOR and mentor_id is None:
+        raise ValidationFailed("mentorId", "Name the mentor.", code="REQUIRED")
+    if audience is not ShareAudience.MENTOR and mentor_id is not None:
+        raise ValidationFailed(
+            "mentorId", "Only a share with a mentor names a person.", code="NOT_ALLOWED"
+        )
+
+
 async def _audience_person(
     uow: UnitOfWork, actor: Actor, audience: ShareAudience, mentor_id: UUID | None
 ) -> UUID:
-    if audience is ShareAudience.MENTOR:
-        if mentor_id is None:
-            raise ValidationFailed("mentorId", "Name the mentor to share with.", code="REQUIRED")
+    _check_mentor_named(audience, mentor_id)
+    if mentor_id is not None:
         if mentor_id not in await uow.relationships.active_mentor_ids(actor.person_id):
             raise ValidationFailed(
                 "mentorId", "You can share with your current mentors only.", code="NOT_YOUR_MENTOR"
             )
         return mentor_id
-    if mentor_id is not None:
-        raise ValidationFailed(
-            "mentorId", "Only a share with a mentor names a person.", code="NOT_ALLOWED"
-        )
     stewardship = await uow.relationships.active_stewardship_of(actor.person_id)
     if stewardship is None:
         raise Conflict(

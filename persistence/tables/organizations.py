@@ -26,6 +26,10 @@ organizations = sa.Table(
         name="feedback_rules_in_range",
     ),
     sa.CheckConstraint(
+        "feedback_max_invitees >= feedback_anonymity_threshold",
+        name="feedback_anonymity_reachable",
+    ),
+    sa.CheckConstraint(
         "readiness_goal_count BETWEEN 1 AND 50 AND readiness_window_days BETWEEN 1 AND 3660",
         name="readiness_rule_in_range",
     ),

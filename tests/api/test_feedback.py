@@ -958,20 +958,23 @@ async def test_an_inbox_runs_a_constant_number_of_statements(
     await set_feedback_settings(gql, org.faculty, feedbackOpenInvitationCap=100)
     invitee = await org.add_member()
     requesters = await people(org, 5)
+    others = [p.person.id for p in await people(org, 2)]  # an anonymous request asks k = 3
     now = services.clock.now()
     for n in range(invitation_count):
+        anonymity = Anonymity.ANONYMOUS if n % 2 else Anonymity.NAMED
         async with services.uow_factory(org.id) as uow:
             done = await feedback_service.request_feedback(
                 uow,
                 actor(requesters[n % 5]),
                 topic=f"Topic {n}",
-                anonymity=Anonymity.ANONYMOUS if n % 2 else Anonymity.NAMED,
+                anonymity=anonymity,
                 due_at=now + timedelta(days=7),
                 questions=[
                     QuestionSpec(QuestionKind.TEXT, "Q1"),
                     QuestionSpec(QuestionKind.TEXT, "Q2"),
                 ],
-                invitee_ids=[invitee.person.id],
+                invitee_ids=[invitee.person.id]
+                + (others if anonymity is Anonymity.ANONYMOUS else []),
                 now=now,
             )
             await feedback_service.answer(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from tests.api.harness import GraphQL, Member, Org
 from tests.api.queries import add_team_member, create_team
@@ -15,7 +15,7 @@ mutation($input: RequestFeedbackInput!) {
 """
 LOAD = """
 query($id: ID!) {
-  node(id: $id) { ... on Person { feedbackLoad { openInvitations askedLast90Days lastAskedAt } } }
+  node(id: $id) { ... on Person { feedbackLoad { openInvitations askedLast90Days lastAskedOn } } }
 }
 """
 
@@ -44,13 +44,13 @@ async def test_the_load_shows_open_and_recent_invitations(
     other = await org.add_member("Other")
     peer = await org.add_member("Peer")
     before = (await gql.data(LOAD, {"id": peer.id}, token=asker.token))["node"]["feedbackLoad"]
-    assert before == {"openInvitations": 0, "askedLast90Days": 0, "lastAskedAt": None}
+    assert before == {"openInvitations": 0, "askedLast90Days": 0, "lastAskedOn": None}
     await _ask(gql, asker, [peer], clock)
     await _ask(gql, other, [peer], clock)
     load = (await gql.data(LOAD, {"id": peer.id}, token=asker.token))["node"]["feedbackLoad"]
     assert load["openInvitations"] == 2
     assert load["askedLast90Days"] == 2
-    assert load["lastAskedAt"] is not None
+    assert load["lastAskedOn"] == clock.now().astimezone(UTC).date().isoformat()
 
 
 async def test_suggestions_are_colleagues_least_recently_asked_first(

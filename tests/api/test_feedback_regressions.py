@@ -1,6 +1,7 @@
 """Regressions of peer feedback found in review: due dates without an offset
-or out of range are typed errors, and blank or optional answers never leave
-one voice alone in an anonymous group."""
+or out of range are typed errors, blank or optional answers never leave
+one voice alone in an anonymous group, and no anonymous request is made
+that could never reach k."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from tests.api.feedback_helpers import (
     CLOSE,
     EXTEND,
     REQUEST_FEEDBACK,
+    UPDATE_SETTINGS,
     answer,
+    ask,
     asked,
+    feedback_state,
     invitation_for,
     request_changed,
     results,
@@ -23,6 +27,7 @@ from tests.api.feedback_helpers import (
     text_question,
 )
 from tests.api.harness import GraphQL, Member, Org
+from tests.api.queries import assert_error, mutate
 from tests.fakes import FakeClock
 
 
@@ -156,3 +161,37 @@ async def test_an_optional_question_answered_by_one_person_is_not_shown_alone(
     assert shown["answeredCount"] == 1
     assert not shown["released"]
     assert "the target's words" not in str(shown), shown
+
+
+# == an anonymous request that could never reach k ============================
+
+
+async def test_an_anonymous_request_asks_at_least_k_people(
+    gql: GraphQL, org: Org, clock: FakeClock, services: Services
+) -> None:
+    """With fewer than k people asked, nothing could ever be released: the
+    requester learns it when asking, not after everyone answered."""
+    requester, bo, cy = await _people(org, 3)
+    before = await feedback_state(services)
+    refused = await ask(gql, clock, requester, [bo, cy], anonymity="ANONYMOUS")
+    assert_error(refused, "ValidationError", "BELOW_ANONYMITY_THRESHOLD", "inviteeIds")
+    assert await feedback_state(services) == before
+    named = await ask(gql, clock, requester, [bo, cy], anonymity="NAMED")
+    assert named["__typename"] == "FeedbackRequestSuccess"
+
+
+async def test_an_organization_cannot_allow_fewer_invitees_than_k(gql: GraphQL, org: Org) -> None:
+    for values in (
+        {"feedbackMaxInvitees": 2},  # below the default k of 3
+        {"feedbackAnonymityThreshold": 9},  # above the default of 8 invitees
+        {"feedbackMaxInvitees": 4, "feedbackAnonymityThreshold": 5},
+    ):
+        result = await mutate(gql, UPDATE_SETTINGS, values, token=org.faculty.token)
+        assert_error(result, "ValidationError", "BELOW_ANONYMITY_THRESHOLD", "feedbackMaxInvitees")
+    result = await mutate(
+        gql,
+        UPDATE_SETTINGS,
+        {"feedbackMaxInvitees": 4, "feedbackAnonymityThreshold": 4},
+        token=org.faculty.token,
+    )
+    assert result["__typename"] == "OrganizationSuccess", result

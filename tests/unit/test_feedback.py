@@ -768,7 +768,7 @@ def unchanged(world: World, before: Tables) -> bool:
 
 
 async def test_request_feedback(world: World) -> None:
-    asked = await ask(world, "ada", ["bob", "cy"], anonymity=ANONYMOUS)
+    asked = await ask(world, "ada", ["bob", "cy", "dee"], anonymity=ANONYMOUS)
     request = world.tables.feedback_requests[asked.request.id]
     assert request.requester_id == world.id("ada")
     assert request.organization_id == world.organization.id
@@ -789,8 +789,18 @@ async def test_request_feedback(world: World) -> None:
     assert world.statuses(asked) == {
         "bob": [InvitationStatus.PENDING],
         "cy": [InvitationStatus.PENDING],
+        "dee": [InvitationStatus.PENDING],
     }
     assert all(i.created_at == NOW for i in asked.invitations)
+
+
+async def test_an_anonymous_request_asks_at_least_k_people(world: World) -> None:
+    """Below k nothing could ever be released: refused when asking."""
+    before = copy_tables(world.tables)
+    with pytest.raises(ValidationFailed) as caught:
+        await ask(world, "ada", ["bob", "cy"], anonymity=ANONYMOUS)
+    assert (caught.value.code, caught.value.field) == ("BELOW_ANONYMITY_THRESHOLD", "inviteeIds")
+    assert unchanged(world, before)
 
 
 async def test_the_questions_are_stored_cleaned(world: World) -> None:
@@ -1552,5 +1562,5 @@ async def test_a_decline_reason_is_bounded_in_the_service(world: World) -> None:
 async def test_a_request_keeps_the_threshold_it_was_asked_with(world: World) -> None:
     """Those who answer were promised k; a later change of the setting does
     not apply to requests already made."""
-    asked = await ask(world, "ada", ["bob"], anonymity=ANONYMOUS)
+    asked = await ask(world, "ada", ["bob", "cy", "dee"], anonymity=ANONYMOUS)
     assert asked.request.anonymity_threshold == 3

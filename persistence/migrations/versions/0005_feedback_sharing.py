@@ -8,7 +8,9 @@ and the talking points feedback can become.
 - feedback_actions: acknowledged (once: partial unique index), turned into a
   goal or a talking point (the link column matches the kind, checks);
 - talking_points: raised for the next 1-on-1 of a relationship;
-- notifications can point at a feedback item and know FEEDBACK_RECEIVED.
+- notifications can point at a feedback item and know FEEDBACK_RECEIVED;
+- an organization allows at least k invitees per request (check), so an
+  anonymous request can always reach its threshold.
 
 Revision ID: 0005
 Revises: 0004
@@ -276,9 +278,17 @@ def upgrade() -> None:
     op.create_check_constraint(
         op.f("ck_notifications_kind"), "notifications", f"kind IN ({NEW_KINDS})"
     )
+    op.create_check_constraint(
+        op.f("ck_organizations_feedback_anonymity_reachable"),
+        "organizations",
+        "feedback_max_invitees >= feedback_anonymity_threshold",
+    )
 
 
 def downgrade() -> None:
+    op.drop_constraint(
+        op.f("ck_organizations_feedback_anonymity_reachable"), "organizations", type_="check"
+    )
     op.execute("DELETE FROM notifications WHERE kind = 'FEEDBACK_RECEIVED'")
     op.drop_constraint(op.f("ck_notifications_kind"), "notifications", type_="check")
     op.create_check_constraint(
