@@ -15,6 +15,7 @@ from domain.actors import Actor
 from domain.agreements import Dimension
 from domain.autonomy import AutonomyStage
 from domain.feedback import Anonymity, AnswerInput, QuestionKind, QuestionSpec
+from domain.feedback_items import ShareAudience
 from domain.goals import Audience, Confidence
 from domain.people import Person
 from domain.ports import PasswordHasher, UnitOfWork, UnitOfWorkFactory
@@ -23,6 +24,7 @@ from domain.roles import Role, RoleAssignment
 from domain.services import (
     agreements,
     feedback,
+    feedback_items,
     goals,
     knowledge_areas,
     organizations,
@@ -269,7 +271,8 @@ async def _leadership(
 
 async def _growth(uow: UnitOfWork, people: list[Person], *, now: datetime) -> None:
     """Goals (some shared with the steward, some private), autonomy
-    agreements with a mismatch to talk about, and a feedback request."""
+    agreements with a mismatch to talk about, a feedback request, and
+    feedback given unasked (one item shared and acted on, one private)."""
     for index, person in enumerate(people[9:21]):
         me = _as(person)
         shared = await goals.create(
@@ -340,6 +343,35 @@ async def _growth(uow: UnitOfWork, people: list[Person], *, now: datetime) -> No
             submit=True,
             now=now,
         )
+    # Feedback given unasked: one item shared with the steward and turned
+    # into a talking point, one kept private and acknowledged.
+    colleague = people[14]
+    shared = await feedback_items.give(
+        uow,
+        _as(colleague),
+        subject_id=asker.id,
+        text="Your incident write-up helped the whole team learn; more of those, please.",
+        now=now,
+    )
+    await feedback_items.share(uow, _as(asker), shared.ref, audience=ShareAudience.STEWARD, now=now)
+    stewardship = await uow.relationships.active_stewardship_of(asker.id)
+    assert stewardship is not None
+    await feedback_items.turn_into_talking_point(
+        uow,
+        _as(asker),
+        shared.ref,
+        relationship_id=stewardship.id,
+        text="Making write-ups a habit for the team",
+        now=now,
+    )
+    private = await feedback_items.give(
+        uow,
+        _as(people[15]),
+        subject_id=asker.id,
+        text="In planning you sometimes talk over quieter people.",
+        now=now,
+    )
+    await feedback_items.acknowledge(uow, _as(asker), private.ref, now=now)
 
 
 async def _person(uow: UnitOfWork, person_id: UUID) -> Person:
