@@ -31,6 +31,7 @@ from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
 from domain.goals import CheckIn, Goal, GoalShare, GoalStatus
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
+from domain.one_on_ones import ActionItem, AgendaItem, Meeting, MeetingNote, OneOnOneSeries
 from domain.organizations import Organization
 from domain.pagination import Page, PageRequest
 from domain.people import Person, PersonStatus
@@ -44,6 +45,7 @@ from persistence.reads import feedback_items as item_reads
 from persistence.reads import goals as goal_reads
 from persistence.reads import knowledge_areas as area_reads
 from persistence.reads import notifications as notification_reads
+from persistence.reads import one_on_ones as ooo_reads
 from persistence.reads import organizations as organization_reads
 from persistence.reads import people as people_reads
 from persistence.reads import relationships as relationship_reads
@@ -195,6 +197,41 @@ class Loaders:
         self.talking_point: DataLoader[UUID, TalkingPoint | None] = self._one(
             partial(item_reads.talking_points_by_ids, viewer_id=viewer_id)
         )
+        # 1-on-1s: for the two people of a series only (private notes for
+        # their author only)
+        self.one_on_one_series: DataLoader[UUID, OneOnOneSeries | None] = self._one(
+            partial(ooo_reads.series_by_ids, viewer_id=viewer_id)
+        )
+        self.series_of_relationship: DataLoader[UUID, OneOnOneSeries | None] = self._one(
+            partial(ooo_reads.series_of_relationships, viewer_id=viewer_id)
+        )
+        self.meeting: DataLoader[UUID, Meeting | None] = self._one(
+            partial(ooo_reads.meetings_by_ids, viewer_id=viewer_id)
+        )
+        self.next_meeting: DataLoader[UUID, Meeting | None] = self._one(ooo_reads.next_meetings)
+        self.held_before: DataLoader[UUID, Meeting | None] = self._one(ooo_reads.held_before)
+        self.agenda: DataLoader[UUID, list[AgendaItem]] = self._many(ooo_reads.agendas)
+        self.agenda_item: DataLoader[UUID, AgendaItem | None] = self._one(
+            partial(ooo_reads.agenda_items_by_ids, viewer_id=viewer_id)
+        )
+        self.meeting_notes: DataLoader[UUID, list[MeetingNote]] = self._many(
+            partial(ooo_reads.notes_of_meetings, viewer_id=viewer_id)
+        )
+        self.meeting_note: DataLoader[UUID, MeetingNote | None] = self._one(
+            partial(ooo_reads.notes_by_ids, viewer_id=viewer_id)
+        )
+        self.action_item: DataLoader[UUID, ActionItem | None] = self._one(
+            partial(ooo_reads.action_items_by_ids, viewer_id=viewer_id)
+        )
+        self.meeting_action_items: DataLoader[UUID, list[ActionItem]] = self._many(
+            ooo_reads.action_items_of_meetings
+        )
+        self.open_action_items: DataLoader[UUID, list[ActionItem]] = self._many(
+            ooo_reads.open_action_items
+        )
+        self.relationship_changes: DataLoader[tuple[UUID, datetime | None], list[Relationship]] = (
+            self._many(ooo_reads.relationship_changes)
+        )
         # roles
         self.role_assignment: DataLoader[UUID, RoleAssignment | None] = self._one(
             role_reads.assignments_by_ids
@@ -296,6 +333,14 @@ class Loaders:
             return await item_reads.received_page(
                 session, self._organization_id, subject_id, request, viewer_id=self._viewer_id
             )
+
+    async def meetings_page(self, series_id: UUID, request: PageRequest) -> Page[Meeting]:
+        async with self._session_factory() as session:
+            return await ooo_reads.meetings_page(session, self._organization_id, series_id, request)
+
+    async def series_of_person(self, person_id: UUID) -> list[OneOnOneSeries]:
+        async with self._session_factory() as session:
+            return await ooo_reads.series_of_person(session, self._organization_id, person_id)
 
     async def feedback_given_page(self, request: PageRequest) -> Page[FeedbackItem]:
         async with self._session_factory() as session:

@@ -31,6 +31,7 @@ from api.graphql.goals import GoalsMutation
 from api.graphql.knowledge_areas import KnowledgeAreasMutation, KnowledgeAreasQuery
 from api.graphql.node import NodeQuery
 from api.graphql.notifications import NotificationsMutation
+from api.graphql.one_on_ones import OneOnOnesMutation
 from api.graphql.organizations import OrganizationsMutation
 from api.graphql.people import PeopleMutation, PeopleQuery
 from api.graphql.relationships import RelationshipsMutation, RelationshipsQuery
@@ -66,6 +67,7 @@ Mutation = merge_types(
         OrganizationsMutation,
         FeedbackMutation,
         FeedbackItemsMutation,
+        OneOnOnesMutation,
     ),
 )
 

@@ -33,6 +33,7 @@ from domain.feedback_items import (
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
+from domain.one_on_ones import ActionItem, AgendaItem, Meeting, MeetingNote, OneOnOneSeries
 from domain.organizations import Organization
 from domain.people import Person
 from domain.relationships import MentorshipArea, Relationship, RelationshipKind
@@ -303,6 +304,65 @@ class FeedbackItemRepository(Protocol):
 class TalkingPointRepository(Protocol):
     async def add(self, point: TalkingPoint) -> None: ...
 
+    async def unplaced(self, relationship_id: UUID) -> list[TalkingPoint]:
+        """Not on any agenda yet, oldest first, locked for update."""
+        ...
+
+
+class OneOnOneRepository(Protocol):
+    async def add_series(
+        self, series: OneOnOneSeries, participants: tuple[UUID, UUID]
+    ) -> None: ...
+
+    async def get_series(
+        self, series_id: UUID, *, for_update: bool = False
+    ) -> OneOnOneSeries | None: ...
+
+    async def series_of_relationship(
+        self, relationship_id: UUID, *, for_update: bool = False
+    ) -> OneOnOneSeries | None: ...
+
+    async def add_meeting(self, meeting: Meeting) -> None: ...
+
+    async def get_meeting(
+        self, meeting_id: UUID, *, for_update: bool = False
+    ) -> Meeting | None: ...
+
+    async def next_scheduled(
+        self, series_id: UUID, *, for_update: bool = False
+    ) -> Meeting | None:
+        """The earliest scheduled meeting of the series."""
+        ...
+
+    async def scheduled_meetings(self, series_id: UUID) -> list[Meeting]:
+        """Locked for update."""
+        ...
+
+    async def agenda_of(self, meeting_id: UUID) -> list[AgendaItem]:
+        """In agenda order."""
+        ...
+
+    async def add_agenda_items(self, items: Sequence[AgendaItem]) -> None: ...
+
+    async def get_agenda_item(self, item_id: UUID) -> AgendaItem | None: ...
+
+    async def remove_agenda_item(self, item: AgendaItem) -> None: ...
+
+    async def uncarried_items(self, series_id: UUID) -> list[AgendaItem]:
+        """Unfinished items of held or cancelled meetings that no later item
+        carries over yet, in meeting and agenda order."""
+        ...
+
+    async def add_note(self, note: MeetingNote) -> None: ...
+
+    async def get_note(self, note_id: UUID, *, for_update: bool = False) -> MeetingNote | None: ...
+
+    async def add_action_item(self, item: ActionItem) -> None: ...
+
+    async def get_action_item(
+        self, item_id: UUID, *, for_update: bool = False
+    ) -> ActionItem | None: ...
+
 
 class NotificationRepository(Protocol):
     async def add(self, notification: Notification) -> None: ...
@@ -362,6 +422,7 @@ class UnitOfWork(Protocol):
     feedback: FeedbackRepository
     feedback_items: FeedbackItemRepository
     talking_points: TalkingPointRepository
+    one_on_ones: OneOnOneRepository
     agreements: AgreementRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository

@@ -1,6 +1,6 @@
 """Talking points: what one person of a relationship wants to raise at
-their next 1-on-1 (from feedback they received, or a goal). The 1-on-1
-agenda picks them up."""
+their next 1-on-1 (from feedback they received). They join the agenda of
+the relationship's next scheduled meeting (domain.services.one_on_ones)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ class TalkingPoint:
     author_id: UUID
     text: str
     created_at: datetime
+    placed_at: datetime | None = None
+    """When it went onto a meeting's agenda (once; removing it there does
+    not bring it back)."""
     id: UUID = field(default_factory=new_id)
 
     @classmethod

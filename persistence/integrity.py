@@ -75,6 +75,16 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "This feedback is already acknowledged.",
         None,
     ),
+    "uq_one_on_one_series_relationship_id": (
+        "SERIES_EXISTS",
+        "This relationship has its 1-on-1s already.",
+        "relationshipId",
+    ),
+    "uq_agenda_items_carried_from_id": (
+        "ALREADY_CARRIED",
+        "That item was carried over meanwhile.",
+        None,
+    ),
     "uq_goal_shares_active": (
         "ALREADY_SHARED",
         "This goal is already shared that way.",

@@ -23,6 +23,7 @@ from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
 from domain.goals import CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
+from domain.one_on_ones import ActionItem, AgendaItem, Meeting, MeetingNote, OneOnOneSeries
 from domain.organizations import Organization
 from domain.people import Person
 from domain.relationships import MentorshipArea, Relationship
@@ -68,6 +69,11 @@ def map_domain() -> None:
         (FeedbackShare, tables.feedback_shares),
         (FeedbackAction, tables.feedback_actions),
         (TalkingPoint, tables.talking_points),
+        (OneOnOneSeries, tables.one_on_one_series),
+        (Meeting, tables.one_on_one_meetings),
+        (AgendaItem, tables.agenda_items),
+        (MeetingNote, tables.meeting_notes),
+        (ActionItem, tables.action_items),
         (Account, tables.accounts),
         (RefreshToken, tables.refresh_tokens),
         (Invitation, tables.invitations),

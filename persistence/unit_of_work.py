@@ -21,6 +21,7 @@ from persistence.repositories.feedback_items import SqlFeedbackItemRepository
 from persistence.repositories.goals import SqlGoalRepository
 from persistence.repositories.knowledge_areas import SqlKnowledgeAreaRepository
 from persistence.repositories.notifications import SqlNotificationRepository
+from persistence.repositories.one_on_ones import SqlOneOnOneRepository
 from persistence.repositories.organizations import SqlOrganizationRepository
 from persistence.repositories.people import SqlPersonRepository
 from persistence.repositories.relationships import SqlRelationshipRepository
@@ -41,6 +42,7 @@ _TENANT_REPOSITORIES = {
     "feedback": SqlFeedbackRepository,
     "feedback_items": SqlFeedbackItemRepository,
     "talking_points": SqlTalkingPointRepository,
+    "one_on_ones": SqlOneOnOneRepository,
 }
 
 

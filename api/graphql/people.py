@@ -14,6 +14,7 @@ from api.graphql import feedback_items as feedback_items_gql
 from api.graphql import goals as goals_gql
 from api.graphql import ids
 from api.graphql import notifications as notifications_gql
+from api.graphql import one_on_ones as one_on_ones_gql
 from api.graphql import relationships as rel
 from api.graphql import roles as roles_gql
 from api.graphql.commands import require_actor, run
@@ -188,6 +189,12 @@ class PersonNode(EntityNode):
     feedback_inbox = strawberry.field(
         resolver=feedback_gql.feedback_inbox,
         description="Invitations to give feedback, newest first. Only on yourself.",
+    )
+
+    # 1-on-1s (api.graphql.one_on_ones)
+    one_on_ones = strawberry.field(
+        resolver=one_on_ones_gql.one_on_ones,
+        description="Your 1-on-1 series, open ones first. Only on yourself.",
     )
 
     # Notifications (api.graphql.notifications)

@@ -29,6 +29,7 @@ from domain.services import relationships as service
 
 if TYPE_CHECKING:
     from api.graphql.knowledge_areas import KnowledgeAreaNode
+    from api.graphql.one_on_ones import SeriesNode
     from api.graphql.people import PersonNode
 
 RelationshipKindType = strawberry.enum(RelationshipKind, name="RelationshipKind")
@@ -133,6 +134,15 @@ class RelationshipNode(EntityNode):
         area_ids = await info.context.loaders.relationship_areas.load(self.entity.id)
         areas = await info.context.loaders.area.load_many(area_ids)
         return [KnowledgeAreaNode(entity=a) for a in areas if a is not None]
+
+    @strawberry.field(description="Their 1-on-1s: for the two people only (else null).")
+    async def one_on_ones(
+        self, info: strawberry.Info
+    ) -> Annotated[SeriesNode, strawberry.lazy("api.graphql.one_on_ones")] | None:
+        from api.graphql.one_on_ones import SeriesNode
+
+        found = await info.context.loaders.series_of_relationship.load(self.entity.id)
+        return SeriesNode(entity=found) if found else None
 
     @strawberry.field(
         description="For a stewardship: the one it took over from (a handover), if visible."

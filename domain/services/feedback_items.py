@@ -27,7 +27,7 @@ from domain.goals import Goal
 from domain.notifications import Notification, NotificationKind
 from domain.ports import UnitOfWork
 from domain.relationships import RelationshipStatus
-from domain.services import goals
+from domain.services import goals, one_on_ones
 from domain.talking_points import TalkingPoint
 
 
@@ -224,6 +224,7 @@ async def turn_into_talking_point(
         now=now,
     )
     await uow.talking_points.add(point)
+    await one_on_ones.place_talking_points(uow, relationship.id, now=now)
     action = FeedbackAction.record(
         ref,
         organization_id=actor.organization_id,

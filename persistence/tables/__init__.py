@@ -15,6 +15,14 @@ from persistence.tables.feedback_items import feedback_actions, feedback_items, 
 from persistence.tables.goals import goal_check_ins, goal_shares, goals
 from persistence.tables.knowledge_areas import knowledge_areas
 from persistence.tables.notifications import notifications
+from persistence.tables.one_on_ones import (
+    action_items,
+    agenda_items,
+    meeting_notes,
+    one_on_one_meetings,
+    one_on_one_participants,
+    one_on_one_series,
+)
 from persistence.tables.organizations import organizations
 from persistence.tables.people import people
 from persistence.tables.relationships import mentorship_areas, relationships
@@ -24,6 +32,8 @@ from persistence.tables.teams import team_memberships, teams
 
 __all__ = [
     "accounts",
+    "action_items",
+    "agenda_items",
     "agreement_changes",
     "autonomy_agreements",
     "feedback_actions",
@@ -39,9 +49,13 @@ __all__ = [
     "goals",
     "invitations",
     "knowledge_areas",
+    "meeting_notes",
     "mentorship_areas",
     "metadata",
     "notifications",
+    "one_on_one_meetings",
+    "one_on_one_participants",
+    "one_on_one_series",
     "organizations",
     "people",
     "refresh_tokens",

@@ -20,6 +20,7 @@ talking_points = sa.Table(
     uuid_column("author_id"),
     sa.Column("text", sa.Text, nullable=False),
     timestamp("created_at"),
+    timestamp("placed_at", nullable=True),
     sa.UniqueConstraint("organization_id", "id"),
     same_organization_fk("relationship_id", "relationships"),
     same_organization_fk("author_id", "people"),

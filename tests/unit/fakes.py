@@ -31,6 +31,7 @@ from uuid import UUID
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreement
+from domain.errors import Conflict
 from domain.feedback import (
     FeedbackAnswer,
     FeedbackInvitation,
@@ -50,6 +51,14 @@ from domain.feedback_items import (
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification
+from domain.one_on_ones import (
+    ActionItem,
+    AgendaItem,
+    Meeting,
+    MeetingNote,
+    MeetingStatus,
+    OneOnOneSeries,
+)
 from domain.organizations import Organization
 from domain.people import Person
 from domain.ports import (
@@ -61,6 +70,7 @@ from domain.ports import (
     InvitationRepository,
     KnowledgeAreaRepository,
     NotificationRepository,
+    OneOnOneRepository,
     OrganizationRepository,
     PersonRepository,
     RefreshTokenRepository,
@@ -106,6 +116,12 @@ class Tables:
     feedback_shares: dict[UUID, FeedbackShare] = field(default_factory=dict)
     feedback_actions: dict[UUID, FeedbackAction] = field(default_factory=dict)
     talking_points: dict[UUID, TalkingPoint] = field(default_factory=dict)
+    one_on_one_series: dict[UUID, OneOnOneSeries] = field(default_factory=dict)
+    one_on_one_participants: dict[UUID, tuple[UUID, UUID]] = field(default_factory=dict)
+    meetings: dict[UUID, Meeting] = field(default_factory=dict)
+    agenda_items: dict[UUID, AgendaItem] = field(default_factory=dict)
+    meeting_notes: dict[UUID, MeetingNote] = field(default_factory=dict)
+    action_items: dict[UUID, ActionItem] = field(default_factory=dict)
     accounts: dict[UUID, Account] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
@@ -751,6 +767,121 @@ class FakeTalkingPointRepository(_TenantRepository):
         self._check_owned(point)
         self._db.tables.talking_points[point.id] = point
 
+    async def unplaced(self, relationship_id: UUID) -> list[TalkingPoint]:
+        found = [
+            p
+            for p in self._mine(self._db.tables.talking_points)
+            if p.relationship_id == relationship_id and p.placed_at is None
+        ]
+        return sorted(found, key=lambda p: (p.created_at, p.id))
+
+
+class FakeOneOnOneRepository(_TenantRepository):
+    """Participants are kept per series (the pair), as persistence keeps
+    them in their own table."""
+
+    async def add_series(self, series: OneOnOneSeries, participants: tuple[UUID, UUID]) -> None:
+        self._check_owned(series)
+        if any(
+            s.relationship_id == series.relationship_id
+            for s in self._db.tables.one_on_one_series.values()
+        ):
+            raise Conflict("This relationship has its 1-on-1s already.", code="SERIES_EXISTS")
+        self._db.tables.one_on_one_series[series.id] = series
+        self._db.tables.one_on_one_participants[series.id] = participants
+
+    async def get_series(
+        self, series_id: UUID, *, for_update: bool = False
+    ) -> OneOnOneSeries | None:
+        return self._get(self._db.tables.one_on_one_series, series_id)
+
+    async def series_of_relationship(
+        self, relationship_id: UUID, *, for_update: bool = False
+    ) -> OneOnOneSeries | None:
+        return next(
+            (
+                s
+                for s in self._mine(self._db.tables.one_on_one_series)
+                if s.relationship_id == relationship_id
+            ),
+            None,
+        )
+
+    async def add_meeting(self, meeting: Meeting) -> None:
+        self._check_owned(meeting)
+        self._db.tables.meetings[meeting.id] = meeting
+
+    async def get_meeting(self, meeting_id: UUID, *, for_update: bool = False) -> Meeting | None:
+        return self._get(self._db.tables.meetings, meeting_id)
+
+    def _scheduled(self, series_id: UUID) -> list[Meeting]:
+        found = [
+            m
+            for m in self._mine(self._db.tables.meetings)
+            if m.series_id == series_id and m.status is MeetingStatus.SCHEDULED
+        ]
+        return sorted(found, key=lambda m: (m.scheduled_at, m.id))
+
+    async def next_scheduled(self, series_id: UUID, *, for_update: bool = False) -> Meeting | None:
+        return next(iter(self._scheduled(series_id)), None)
+
+    async def scheduled_meetings(self, series_id: UUID) -> list[Meeting]:
+        return self._scheduled(series_id)
+
+    async def agenda_of(self, meeting_id: UUID) -> list[AgendaItem]:
+        found = [i for i in self._mine(self._db.tables.agenda_items) if i.meeting_id == meeting_id]
+        return sorted(found, key=lambda i: i.position)
+
+    async def add_agenda_items(self, items: Sequence[AgendaItem]) -> None:
+        for item in items:
+            self._check_owned(item)
+            self._check_participant(item.series_id, item.author_id)
+            self._db.tables.agenda_items[item.id] = item
+
+    async def get_agenda_item(self, item_id: UUID) -> AgendaItem | None:
+        return self._get(self._db.tables.agenda_items, item_id)
+
+    async def remove_agenda_item(self, item: AgendaItem) -> None:
+        del self._db.tables.agenda_items[item.id]
+
+    async def uncarried_items(self, series_id: UUID) -> list[AgendaItem]:
+        meetings = self._db.tables.meetings
+        items = list(self._mine(self._db.tables.agenda_items))
+        carried = {i.carried_from_id for i in items}
+        found = [
+            i
+            for i in items
+            if i.series_id == series_id
+            and not i.done
+            and i.id not in carried
+            and meetings[i.meeting_id].status is not MeetingStatus.SCHEDULED
+        ]
+        return sorted(found, key=lambda i: (meetings[i.meeting_id].scheduled_at, i.position))
+
+    async def add_note(self, note: MeetingNote) -> None:
+        self._check_owned(note)
+        self._check_participant(note.series_id, note.author_id)
+        self._db.tables.meeting_notes[note.id] = note
+
+    async def get_note(self, note_id: UUID, *, for_update: bool = False) -> MeetingNote | None:
+        return self._get(self._db.tables.meeting_notes, note_id)
+
+    async def add_action_item(self, item: ActionItem) -> None:
+        self._check_owned(item)
+        self._check_participant(item.series_id, item.owner_id)
+        self._check_participant(item.series_id, item.created_by_id)
+        self._db.tables.action_items[item.id] = item
+
+    async def get_action_item(
+        self, item_id: UUID, *, for_update: bool = False
+    ) -> ActionItem | None:
+        return self._get(self._db.tables.action_items, item_id)
+
+    def _check_participant(self, series_id: UUID, person_id: UUID) -> None:
+        """The foreign key persistence has on (series_id, person_id)."""
+        if person_id not in self._db.tables.one_on_one_participants[series_id]:
+            raise RuntimeError("only the two people of a series write in it")
+
 
 # -- unit of work ------------------------------------------------------------------
 
@@ -767,6 +898,7 @@ _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
     "feedback": FakeFeedbackRepository,
     "feedback_items": FakeFeedbackItemRepository,
     "talking_points": FakeTalkingPointRepository,
+    "one_on_ones": FakeOneOnOneRepository,
 }
 
 
@@ -785,6 +917,7 @@ class FakeUnitOfWork:
     feedback: FeedbackRepository
     feedback_items: FeedbackItemRepository
     talking_points: TalkingPointRepository
+    one_on_ones: OneOnOneRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository
