@@ -27,6 +27,8 @@ class Services:
 
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
+    read_session_factory: async_sessionmaker[AsyncSession]
+    """Autocommit sessions for the DataLoaders' one-statement reads."""
     uow_factory: SqlAlchemyUnitOfWorkFactory
     hasher: PasswordHasher
     tokens: AccessTokens
@@ -66,7 +68,7 @@ class Context(BaseContext):
         if self._loaders is None:
             assert self._actor is not None, "loaders need an authenticated viewer"
             self._loaders = Loaders(
-                self.services.session_factory,
+                self.services.read_session_factory,
                 self._actor.organization_id,
                 self._actor.person_id,
                 self.now,

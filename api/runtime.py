@@ -15,7 +15,11 @@ from api.security import AccessTokens, Argon2PasswordHasher
 from api.settings import Settings
 from domain.ports import Clock, Mailer, PasswordHasher
 from persistence import migrate
-from persistence.database import create_engine, create_session_factory
+from persistence.database import (
+    create_engine,
+    create_read_session_factory,
+    create_session_factory,
+)
 from persistence.embedded import EmbeddedPostgres
 from persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -57,6 +61,7 @@ def build_services(
     return Services(
         settings=settings,
         session_factory=session_factory,
+        read_session_factory=create_read_session_factory(engine),
         uow_factory=SqlAlchemyUnitOfWorkFactory(session_factory),
         hasher=hasher or Argon2PasswordHasher(),
         tokens=AccessTokens(

@@ -167,3 +167,23 @@ async def test_team_leaders_are_one_statement_with_a_real_clock(
                 assert len(data["teams"]["edges"]) == size
                 counts[size] = counter.count
     assert counts[2] == counts[20], counts
+
+
+# -- a document was validated again on every request ------------------------------
+
+
+async def test_a_repeated_document_is_validated_once(gql: GraphQL, org: Org) -> None:
+    """The depth and alias limits are validation rules; built per request
+    they were new classes each time, so the validation cache (keyed by the
+    rules) never hit and every request walked its document again."""
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    cache = _get_validate_cache(512)
+    query = "query Repeated { viewer { name teams { name } } }"
+    await gql.data(query, token=org.faculty.token)
+    before = cache.cache_info()
+    for _ in range(3):
+        await gql.data(query, token=org.faculty.token)
+    after = cache.cache_info()
+    assert after.hits - before.hits == 3
+    assert after.misses == before.misses
