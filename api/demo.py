@@ -17,6 +17,7 @@ from domain.autonomy import AutonomyStage
 from domain.feedback import Anonymity, AnswerInput, QuestionKind, QuestionSpec
 from domain.feedback_items import ShareAudience
 from domain.goals import Audience, Confidence
+from domain.one_on_ones import Cadence
 from domain.people import Person
 from domain.ports import PasswordHasher, UnitOfWork, UnitOfWorkFactory
 from domain.relationships import RelationshipKind, Side
@@ -27,6 +28,7 @@ from domain.services import (
     feedback_items,
     goals,
     knowledge_areas,
+    one_on_ones,
     organizations,
     relationships,
     roles,
@@ -188,6 +190,7 @@ async def seed_demo(
                 areas[child] = child_area.id
         await _leadership(uow, people, team_ids, areas, now=now)
         await _growth(uow, people, now=now)
+        await _one_on_ones(uow, people, now=now)
         await uow.commit()
     return [
         DemoAccount(name=p.name, email=p.email, org_faculty=i < FACULTY)
@@ -372,6 +375,65 @@ async def _growth(uow: UnitOfWork, people: list[Person], *, now: datetime) -> No
         now=now,
     )
     await feedback_items.acknowledge(uow, _as(asker), private.ref, now=now)
+
+
+async def _one_on_ones(uow: UnitOfWork, people: list[Person], *, now: datetime) -> None:
+    """Weekly 1-on-1s for some stewardships: one meeting held a week ago
+    (notes, action items, an item left open), the next one coming with the
+    open item carried over and a talking point raised from feedback."""
+    for person in people[9:13]:
+        stewardship = await uow.relationships.active_stewardship_of(person.id)
+        assert stewardship is not None
+        steward = _as(await _person(uow, stewardship.leader_id))
+        me = _as(person)
+        _, held = await one_on_ones.start(
+            uow,
+            steward,
+            stewardship.id,
+            cadence=Cadence.WEEKLY,
+            first_meeting_at=now - timedelta(days=6, hours=1),
+            now=now - timedelta(days=8),
+        )
+        assert held is not None
+        for author, text in (
+            (me, "How the release went"),
+            (steward, "Your goal of owning the process"),
+            (me, "Time for the conference talk"),
+        ):
+            await one_on_ones.add_agenda_item(uow, author, held.id, text=text, now=now)
+        agenda = await uow.one_on_ones.agenda_of(held.id)
+        for item in agenda[:2]:
+            item.done = True
+        await one_on_ones.add_note(
+            uow,
+            steward,
+            held.id,
+            text="Agreed to try weekly release notes.",
+            private=False,
+            now=now,
+        )
+        await one_on_ones.add_note(
+            uow, steward, held.id, text="Seems tired; ask about workload.", private=True, now=now
+        )
+        await one_on_ones.add_action_item(
+            uow,
+            steward,
+            held.id,
+            owner_id=person.id,
+            text="Draft the release notes template",
+            due_on=(now - timedelta(days=1)).date(),
+            now=now,
+        )
+        await one_on_ones.add_action_item(
+            uow,
+            steward,
+            held.id,
+            owner_id=steward.person_id,
+            text="Ask the platform team about deploy windows",
+            due_on=(now + timedelta(days=3)).date(),
+            now=now,
+        )
+        await one_on_ones.hold(uow, steward, held.id, now=now - timedelta(days=6))
 
 
 async def _person(uow: UnitOfWork, person_id: UUID) -> Person:
