@@ -329,9 +329,10 @@ class OneOnOneRepository(Protocol):
     ) -> Meeting | None: ...
 
     async def next_scheduled(
-        self, series_id: UUID, *, for_update: bool = False
+        self, series_id: UUID, *, after: datetime | None = None, for_update: bool = False
     ) -> Meeting | None:
-        """The earliest scheduled meeting of the series."""
+        """The earliest scheduled meeting of the series (scheduled after
+        `after`, if given)."""
         ...
 
     async def scheduled_meetings(self, series_id: UUID) -> list[Meeting]:
@@ -348,9 +349,10 @@ class OneOnOneRepository(Protocol):
 
     async def remove_agenda_item(self, item: AgendaItem) -> None: ...
 
-    async def uncarried_items(self, series_id: UUID) -> list[AgendaItem]:
-        """Unfinished items of held or cancelled meetings that no later item
-        carries over yet, in meeting and agenda order."""
+    async def uncarried_items(self, series_id: UUID, *, before: datetime) -> list[AgendaItem]:
+        """Unfinished items of held or cancelled meetings scheduled before
+        `before` that no later item carries over yet, in meeting and agenda
+        order."""
         ...
 
     async def add_note(self, note: MeetingNote) -> None: ...

@@ -114,14 +114,14 @@ async def hold(
     series.require_open()
     meeting.hold(now)
     await uow.flush()
-    upcoming = await uow.one_on_ones.next_scheduled(series.id)
+    upcoming = await uow.one_on_ones.next_scheduled(series.id, after=meeting.scheduled_at)
     if upcoming is None and series.cadence is not None:
         at = series.cadence.next_after(meeting.scheduled_at, series.timezone)
         while at <= now:
             at = series.cadence.next_after(at, series.timezone)
         upcoming = Meeting.schedule(series, at, now)
         await uow.one_on_ones.add_meeting(upcoming)
-    await _fill_next_agenda(uow, series, now)
+    await _fill_next_agenda(uow, series, now, after=meeting.scheduled_at)
     return meeting, upcoming
 
 
@@ -131,7 +131,7 @@ async def cancel(uow: UnitOfWork, actor: Actor, meeting_id: UUID, *, now: dateti
     series.require_open()
     meeting.cancel(now)
     await uow.flush()
-    await _fill_next_agenda(uow, series, now)
+    await _fill_next_agenda(uow, series, now, after=meeting.scheduled_at)
     return meeting
 
 
@@ -177,10 +177,14 @@ async def set_agenda_item_done(
 
 
 async def remove_agenda_item(uow: UnitOfWork, actor: Actor, item_id: UUID) -> Meeting:
-    """Only its author removes an item; the others close the gap."""
+    """Only its author removes an item; the others close the gap. An item
+    carried over from an earlier meeting is ticked off instead: removing it
+    would leave the earlier one unfinished, to be carried over again."""
     item = await _agenda_item(uow, actor, item_id)
     if item.author_id != actor.person_id:
         raise Conflict("Only its author removes an agenda item.", code="NOT_AUTHOR")
+    if item.carried_from_id is not None:
+        raise Conflict("A carried-over item is ticked off, not removed.", code="CARRIED_OVER")
     agenda = [i for i in await uow.one_on_ones.agenda_of(item.meeting_id) if i.id != item.id]
     await uow.one_on_ones.remove_agenda_item(item)
     await _renumber(uow, agenda)
@@ -201,8 +205,10 @@ async def reorder_agenda(
 async def add_note(
     uow: UnitOfWork, actor: Actor, meeting_id: UUID, *, text: str, private: bool, now: datetime
 ) -> MeetingNote:
-    """Notes can be written before, during and after a meeting."""
+    """Notes can be written before, during and after a meeting, while the
+    relationship lasts; after that the series is history, read-only."""
     meeting, series = await _meeting(uow, actor, meeting_id)
+    series.require_open()
     note = MeetingNote.write(
         organization_id=series.organization_id,
         series_id=series.id,
@@ -220,8 +226,11 @@ async def edit_note(
     uow: UnitOfWork, actor: Actor, note_id: UUID, *, text: str, now: datetime
 ) -> MeetingNote:
     note = await uow.one_on_ones.get_note(note_id, for_update=True)
-    if note is None:
+    if note is None or note.author_id != actor.person_id:
         raise NotFound("MeetingNote")
+    series = await uow.one_on_ones.get_series(note.series_id)
+    assert series is not None
+    series.require_open()
     note.edit(actor.person_id, text, now)
     return note
 
@@ -263,7 +272,11 @@ async def set_action_item_done(
     item = await uow.one_on_ones.get_action_item(item_id, for_update=True)
     if item is None:
         raise NotFound("ActionItem")
-    await _series(uow, actor, item.series_id)
+    try:
+        series, _ = await _series(uow, actor, item.series_id)
+    except NotFound:
+        raise NotFound("ActionItem") from None
+    series.require_open()
     item.set_done(done, now)
     return item
 
@@ -287,18 +300,18 @@ async def end_with_relationship(uow: UnitOfWork, relationship_id: UUID, *, now: 
         meeting.cancel(now)
 
 
-async def _fill_next_agenda(uow: UnitOfWork, series: OneOnOneSeries, now: datetime) -> None:
-    """The next scheduled meeting gets the unfinished items of meetings that
-    are over, and the talking points not on any agenda yet."""
-    upcoming = await uow.one_on_ones.next_scheduled(series.id, for_update=True)
+async def _fill_next_agenda(
+    uow: UnitOfWork, series: OneOnOneSeries, now: datetime, *, after: datetime | None = None
+) -> None:
+    """The next scheduled meeting (after `after`, when a meeting was just
+    held or cancelled) gets the unfinished items of earlier meetings that
+    are over, and the talking points not on any agenda yet. Items only ever
+    move forward in time."""
+    upcoming = await uow.one_on_ones.next_scheduled(series.id, after=after, for_update=True)
     if upcoming is None:
         return
     agenda = await uow.one_on_ones.agenda_of(upcoming.id)
-    carried = [
-        item
-        for item in await uow.one_on_ones.uncarried_items(series.id)
-        if item.meeting_id != upcoming.id
-    ]
+    carried = await uow.one_on_ones.uncarried_items(series.id, before=upcoming.scheduled_at)
     points = await uow.talking_points.unplaced(series.relationship_id)
     _check_room(agenda, len(carried) + len(points))
     position = len(agenda)

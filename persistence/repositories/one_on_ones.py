@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, select, true
 
 from domain.one_on_ones import (
     ActionItem,
@@ -55,13 +56,16 @@ class SqlOneOnOneRepository(TenantRepository):
         query = select(Meeting).filter_by(organization_id=self.organization_id, id=meeting_id)
         return await self.session.scalar(self._locked(query, for_update))
 
-    async def next_scheduled(self, series_id: UUID, *, for_update: bool = False) -> Meeting | None:
+    async def next_scheduled(
+        self, series_id: UUID, *, after: datetime | None = None, for_update: bool = False
+    ) -> Meeting | None:
         query = (
             select(Meeting)
             .where(
                 m.c.organization_id == self.organization_id,
                 m.c.series_id == series_id,
                 m.c.status == MeetingStatus.SCHEDULED,
+                true() if after is None else m.c.scheduled_at > after,
             )
             .order_by(m.c.scheduled_at, m.c.id)
             .limit(1)
@@ -97,7 +101,7 @@ class SqlOneOnOneRepository(TenantRepository):
         await self.session.delete(item)
         await self.session.flush()
 
-    async def uncarried_items(self, series_id: UUID) -> list[AgendaItem]:
+    async def uncarried_items(self, series_id: UUID, *, before: datetime) -> list[AgendaItem]:
         later = a.alias("later")
         carried = select(later.c.id).where(later.c.carried_from_id == a.c.id).exists()
         rows = await self.session.scalars(
@@ -107,6 +111,7 @@ class SqlOneOnOneRepository(TenantRepository):
                 a.c.organization_id == self.organization_id,
                 a.c.series_id == series_id,
                 m.c.status.in_([MeetingStatus.HELD, MeetingStatus.CANCELLED]),
+                m.c.scheduled_at < before,
                 a.c.done.is_(False),
                 ~carried,
             )

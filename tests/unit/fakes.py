@@ -822,8 +822,13 @@ class FakeOneOnOneRepository(_TenantRepository):
         ]
         return sorted(found, key=lambda m: (m.scheduled_at, m.id))
 
-    async def next_scheduled(self, series_id: UUID, *, for_update: bool = False) -> Meeting | None:
-        return next(iter(self._scheduled(series_id)), None)
+    async def next_scheduled(
+        self, series_id: UUID, *, after: datetime | None = None, for_update: bool = False
+    ) -> Meeting | None:
+        return next(
+            (m for m in self._scheduled(series_id) if after is None or m.scheduled_at > after),
+            None,
+        )
 
     async def scheduled_meetings(self, series_id: UUID) -> list[Meeting]:
         return self._scheduled(series_id)
@@ -844,7 +849,7 @@ class FakeOneOnOneRepository(_TenantRepository):
     async def remove_agenda_item(self, item: AgendaItem) -> None:
         del self._db.tables.agenda_items[item.id]
 
-    async def uncarried_items(self, series_id: UUID) -> list[AgendaItem]:
+    async def uncarried_items(self, series_id: UUID, *, before: datetime) -> list[AgendaItem]:
         meetings = self._db.tables.meetings
         items = list(self._mine(self._db.tables.agenda_items))
         carried = {i.carried_from_id for i in items}
@@ -855,6 +860,7 @@ class FakeOneOnOneRepository(_TenantRepository):
             and not i.done
             and i.id not in carried
             and meetings[i.meeting_id].status is not MeetingStatus.SCHEDULED
+            and meetings[i.meeting_id].scheduled_at < before
         ]
         return sorted(found, key=lambda i: (meetings[i.meeting_id].scheduled_at, i.position))
 
