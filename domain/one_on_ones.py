@@ -134,6 +134,18 @@ class Meeting:
             created_at=now,
         )
 
+    @classmethod
+    def propose(cls, series: OneOnOneSeries, scheduled_at: datetime, now: datetime) -> Meeting:
+        """The next meeting a cadence proposes: its time is derived, never
+        typed, so it is not held to the one-year scheduling window."""
+        series.require_open()
+        return cls(
+            organization_id=series.organization_id,
+            series_id=series.id,
+            scheduled_at=scheduled_at,
+            created_at=now,
+        )
+
     def require_scheduled(self) -> None:
         if self.status is not MeetingStatus.SCHEDULED:
             raise Conflict(

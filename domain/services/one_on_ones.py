@@ -119,7 +119,7 @@ async def hold(
         at = series.cadence.next_after(meeting.scheduled_at, series.timezone)
         while at <= now:
             at = series.cadence.next_after(at, series.timezone)
-        upcoming = Meeting.schedule(series, at, now)
+        upcoming = Meeting.propose(series, at, now)
         await uow.one_on_ones.add_meeting(upcoming)
     await _fill_next_agenda(uow, series, now, after=meeting.scheduled_at)
     return meeting, upcoming
@@ -312,8 +312,9 @@ async def _fill_next_agenda(
         return
     agenda = await uow.one_on_ones.agenda_of(upcoming.id)
     carried = await uow.one_on_ones.uncarried_items(series.id, before=upcoming.scheduled_at)
+    # No room check here: these items were on an agenda (or raised) already,
+    # and refusing them would refuse the hold or the feedback action.
     points = await uow.talking_points.unplaced(series.relationship_id)
-    _check_room(agenda, len(carried) + len(points))
     position = len(agenda)
     added: list[AgendaItem] = []
     for item in carried:

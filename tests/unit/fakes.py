@@ -132,7 +132,10 @@ _IMMUTABLE = (str, int, float, bytes, UUID, date, datetime, enum.Enum, type(None
 
 def _copy_row(row: Any) -> Any:
     """A deep copy of one entity, fast: most attributes are immutable values
-    (ids, dates, strings, enums) that copies may share."""
+    (ids, dates, strings, enums) that copies may share. Rows that are plain
+    tuples (a series' two participants) are immutable already."""
+    if isinstance(row, tuple):
+        return row
     clone = copy.copy(row)
     for name, value in vars(clone).items():
         if not isinstance(value, _IMMUTABLE):

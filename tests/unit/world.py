@@ -3,6 +3,7 @@ units of work for them, and what the in-memory database recorded."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -11,6 +12,8 @@ from domain.actors import Actor
 from domain.notifications import NotificationKind
 from domain.organizations import Organization
 from domain.people import Person
+from domain.relationships import RelationshipKind, Side
+from domain.services import relationships
 from tests.unit.fakes import FakeUnitOfWork, FakeUnitOfWorkFactory
 
 
@@ -56,3 +59,31 @@ def member(organization: Organization, handle: str, now: datetime) -> Person:
         timezone="UTC",
         now=now,
     )
+
+
+async def relate(
+    world: OrgWorld,
+    leader: str,
+    follower: str,
+    kind: RelationshipKind,
+    *,
+    area_ids: Sequence[UUID] = (),
+    accept: bool = True,
+    now: datetime,
+) -> UUID:
+    """`leader` proposes to lead `follower`, who accepts unless `accept` is
+    false (a mentorship needs `area_ids`). Returns the relationship's id."""
+    async with world.uow() as uow:
+        relationship = await relationships.propose(
+            uow,
+            world.actor(leader),
+            kind=kind,
+            other_person_id=world.id(follower),
+            side=Side.LEADER,
+            knowledge_area_ids=area_ids,
+            now=now,
+        )
+        if accept:
+            await relationships.accept(uow, world.actor(follower), relationship.id, now=now)
+        await uow.commit()
+    return relationship.id
