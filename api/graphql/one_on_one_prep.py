@@ -158,7 +158,7 @@ class OneOnOnePrep:
         )
         return [FeedbackRequestNode(entity=request) for request, _ in page.items]
 
-    @strawberry.field(description="Their open autonomy agreements that you are part of.")
+    @strawberry.field(description="The open autonomy agreements between the two of you.")
     async def agreements(self, info: strawberry.Info) -> list[AgreementNode]:
         return [AgreementNode(entity=a) for a in await self._agreements(info)]
 
@@ -248,8 +248,15 @@ class OneOnOnePrep:
         return goals, {g.id: list(e) for g, e in zip(goals, entries, strict=True)}
 
     async def _agreements(self, info: strawberry.Info) -> list[AutonomyAgreement]:
+        """The pair's own: the person's prep of the meeting with their
+        steward does not bring in what they agreed with a mentor or coach."""
         found = await info.context.loaders.agreements_of.load(self.person_id)
-        return [a for a in found if a.follower_id == self.person_id]
+        return [
+            a
+            for a in found
+            if (a.leader_id, a.follower_id)
+            == (self.relationship.leader_id, self.relationship.follower_id)
+        ]
 
 
 async def prepare(info: strawberry.Info, meeting: Meeting) -> OneOnOnePrep:
