@@ -327,11 +327,16 @@ class Loaders:
             )
 
     async def feedback_received_page(
-        self, subject_id: UUID, request: PageRequest
+        self, subject_id: UUID, request: PageRequest, *, shared_only: bool = False
     ) -> Page[FeedbackItem]:
         async with self._session_factory() as session:
             return await item_reads.received_page(
-                session, self._organization_id, subject_id, request, viewer_id=self._viewer_id
+                session,
+                self._organization_id,
+                subject_id,
+                request,
+                viewer_id=self._viewer_id,
+                shared_only=shared_only,
             )
 
     async def meetings_page(self, series_id: UUID, request: PageRequest) -> Page[Meeting]:

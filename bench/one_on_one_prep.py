@@ -175,6 +175,7 @@ async def seed_one_on_ones(
                         "item_id": item,
                         "audience": "STEWARD",
                         "person_id": steward,
+                        "relationship_id": rel,
                         "created_at": now - timedelta(days=n),
                     }
                 )

@@ -5,8 +5,9 @@ Feedback belongs to the person it is about (DESIGN.md section 3). An item
 given unasked, or the results of a request, are private to that person
 until they share them with their steward or a named mentor, and every
 share can be taken back. A share is with the person holding that role when
-it is made, and counts only while they hold it: a later steward does not
-inherit what was shared with the one before.
+it is made, within that relationship, and counts only while it lasts: a
+later steward does not inherit what was shared with the one before, and a
+steward who leaves and comes back does not get it back either.
 
 The giver of an item sees what they wrote and whether it was acknowledged or
 acted on, never with whom it was shared, nor the goal or talking point it
@@ -24,7 +25,6 @@ from uuid import UUID
 from domain import validation
 from domain.errors import ValidationFailed
 from domain.ids import new_id
-from domain.relationships import RelationshipKind
 
 TEXT_MAX = 5000
 
@@ -98,19 +98,6 @@ class ShareAudience(enum.Enum):
     STEWARD = "STEWARD"
     MENTOR = "MENTOR"
 
-    @property
-    def relationship_kind(self) -> RelationshipKind:
-        """The relationship the person shared with must still lead the owner in."""
-        return (
-            RelationshipKind.STEWARDSHIP
-            if self is ShareAudience.STEWARD
-            else RelationshipKind.MENTORSHIP
-        )
-
-    @classmethod
-    def of(cls, kind: RelationshipKind) -> ShareAudience | None:
-        return next((a for a in cls if a.relationship_kind is kind), None)
-
 
 @dataclass(eq=False)
 class FeedbackShare:
@@ -121,7 +108,11 @@ class FeedbackShare:
     owner_id: UUID
     audience: ShareAudience
     person_id: UUID
-    """The steward or mentor shared with: a later steward does not inherit it."""
+    """The steward or mentor shared with."""
+    relationship_id: UUID
+    """The stewardship or mentorship they lead the owner in: the share counts
+    while that relationship is active, and a later one (even with the same
+    person) does not revive it."""
     created_at: datetime
     item_id: UUID | None = None
     request_id: UUID | None = None

@@ -28,7 +28,6 @@ from domain.feedback_items import (
     FeedbackItem,
     FeedbackRef,
     FeedbackShare,
-    ShareAudience,
 )
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
@@ -289,11 +288,9 @@ class FeedbackItemRepository(Protocol):
 
     async def active_shares(self, ref: FeedbackRef) -> list[FeedbackShare]: ...
 
-    async def revoke_shares_with(
-        self, owner_id: UUID, person_id: UUID, audience: ShareAudience, now: datetime
-    ) -> None:
-        """A stewardship or mentorship ended: what the owner shared with that
-        person in that role stops being shared (a later one does not revive it)."""
+    async def revoke_shares_in(self, relationship_id: UUID, now: datetime) -> None:
+        """A stewardship or mentorship ended: what was shared within it stops
+        being shared."""
         ...
 
     async def add_action(self, action: FeedbackAction) -> None: ...
@@ -310,9 +307,7 @@ class TalkingPointRepository(Protocol):
 
 
 class OneOnOneRepository(Protocol):
-    async def add_series(
-        self, series: OneOnOneSeries, participants: tuple[UUID, UUID]
-    ) -> None: ...
+    async def add_series(self, series: OneOnOneSeries, participants: tuple[UUID, UUID]) -> None: ...
 
     async def get_series(
         self, series_id: UUID, *, for_update: bool = False

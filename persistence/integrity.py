@@ -85,6 +85,12 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "That item was carried over meanwhile.",
         None,
     ),
+    "ck_organizations_feedback_anonymity_reachable": (
+        "BELOW_ANONYMITY_THRESHOLD",
+        "The feedback rules changed meanwhile: allow at least as many invitees as the "
+        "anonymity threshold.",
+        "feedbackMaxInvitees",
+    ),
     "uq_goal_shares_active": (
         "ALREADY_SHARED",
         "This goal is already shared that way.",

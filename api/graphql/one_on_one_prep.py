@@ -143,13 +143,9 @@ class OneOnOnePrep:
     @strawberry.field(description="Feedback about them they shared with you (newest first).")
     async def feedback(self, info: strawberry.Info) -> list[FeedbackItemNode]:
         page = await info.context.loaders.feedback_received_page(
-            self.person_id, PageRequest(first=FEEDBACK_SHOWN)
+            self.person_id, PageRequest(first=FEEDBACK_SHOWN), shared_only=True
         )
-        return [
-            FeedbackItemNode(entity=item)
-            for item, _ in page.items
-            if item.giver_id != self.viewer_id or self.viewer_id == self.person_id
-        ]
+        return [FeedbackItemNode(entity=item) for item, _ in page.items]
 
     @strawberry.field(description="Results of their feedback requests they shared with you.")
     async def feedback_requests(self, info: strawberry.Info) -> list[FeedbackRequestNode]:

@@ -26,7 +26,7 @@ from domain.feedback_items import (
 from domain.goals import Goal
 from domain.notifications import Notification, NotificationKind
 from domain.ports import UnitOfWork
-from domain.relationships import RelationshipStatus
+from domain.relationships import Relationship, RelationshipKind, RelationshipStatus
 from domain.services import goals, one_on_ones
 from domain.talking_points import TalkingPoint
 
@@ -92,15 +92,16 @@ async def share(
     mentor) now; a later steward does not inherit it. Sharing twice is
     harmless: the existing share is returned."""
     await _require_owner(uow, actor, ref)
-    person_id = await _audience_person(uow, actor, audience, mentor_id)
+    relationship = await _audience_relationship(uow, actor, audience, mentor_id)
     for existing in await uow.feedback_items.active_shares(ref):
-        if existing.audience is audience and existing.person_id == person_id:
+        if existing.relationship_id == relationship.id:
             return existing
     feedback_share = FeedbackShare(
         organization_id=actor.organization_id,
         owner_id=actor.person_id,
         audience=audience,
-        person_id=person_id,
+        person_id=relationship.leader_id,
+        relationship_id=relationship.id,
         created_at=now,
         item_id=ref.item_id,
         request_id=ref.request_id,
@@ -258,19 +259,27 @@ def _check_mentor_named(audience: ShareAudience, mentor_id: UUID | None) -> None
         )
 
 
-async def _audience_person(
+async def _audience_relationship(
     uow: UnitOfWork, actor: Actor, audience: ShareAudience, mentor_id: UUID | None
-) -> UUID:
+) -> Relationship:
+    """The active relationship the share is made in."""
     _check_mentor_named(audience, mentor_id)
     if mentor_id is not None:
-        if mentor_id not in await uow.relationships.active_mentor_ids(actor.person_id):
+        mentorships = [
+            r
+            for r in await uow.relationships.open_between(
+                RelationshipKind.MENTORSHIP, mentor_id, actor.person_id
+            )
+            if r.is_active
+        ]
+        if not mentorships:
             raise ValidationFailed(
                 "mentorId", "You can share with your current mentors only.", code="NOT_YOUR_MENTOR"
             )
-        return mentor_id
+        return min(mentorships, key=lambda r: (r.started_at or r.proposed_at, r.id))
     stewardship = await uow.relationships.active_stewardship_of(actor.person_id)
     if stewardship is None:
         raise Conflict(
             "You have no steward to share with right now.", code="NO_STEWARD", field="audience"
         )
-    return stewardship.leader_id
+    return stewardship

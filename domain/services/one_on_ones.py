@@ -207,7 +207,7 @@ async def add_note(
 ) -> MeetingNote:
     """Notes can be written before, during and after a meeting, while the
     relationship lasts; after that the series is history, read-only."""
-    meeting, series = await _meeting(uow, actor, meeting_id)
+    meeting, series = await _meeting(uow, actor, meeting_id, lock_series=True)
     series.require_open()
     note = MeetingNote.write(
         organization_id=series.organization_id,
@@ -228,7 +228,7 @@ async def edit_note(
     note = await uow.one_on_ones.get_note(note_id, for_update=True)
     if note is None or note.author_id != actor.person_id:
         raise NotFound("MeetingNote")
-    series = await uow.one_on_ones.get_series(note.series_id)
+    series = await uow.one_on_ones.get_series(note.series_id, for_update=True)
     assert series is not None
     series.require_open()
     note.edit(actor.person_id, text, now)
@@ -245,7 +245,7 @@ async def add_action_item(
     due_on: date | None = None,
     now: datetime,
 ) -> ActionItem:
-    meeting, series = await _meeting(uow, actor, meeting_id)
+    meeting, series = await _meeting(uow, actor, meeting_id, lock_series=True)
     series.require_open()
     relationship = await _relationship(uow, series)
     if not relationship.involves(owner_id):
@@ -411,5 +411,6 @@ async def _agenda_item(uow: UnitOfWork, actor: Actor, item_id: UUID) -> AgendaIt
     except NotFound:
         raise NotFound("AgendaItem") from None
     item = await uow.one_on_ones.get_agenda_item(item_id)
-    assert item is not None
+    if item is None:  # removed by the other person while we waited for the lock
+        raise NotFound("AgendaItem")
     return item

@@ -16,7 +16,6 @@ from uuid import UUID
 from domain import capacity
 from domain.actors import Actor
 from domain.errors import Conflict, NotFound, ValidationFailed
-from domain.feedback_items import ShareAudience
 from domain.notifications import Notification, NotificationKind
 from domain.people import Person
 from domain.ports import UnitOfWork
@@ -278,11 +277,7 @@ async def _closed(uow: UnitOfWork, relationship: Relationship, *, by: UUID, now:
     await one_on_ones.end_with_relationship(uow, relationship.id, now=now)
     if relationship.kind is RelationshipKind.MENTORSHIP:
         await uow.goals.revoke_mentor_shares(relationship.follower_id, relationship.leader_id, now)
-    audience = ShareAudience.of(relationship.kind)
-    if audience is not None:
-        await uow.feedback_items.revoke_shares_with(
-            relationship.follower_id, relationship.leader_id, audience, now
-        )
+    await uow.feedback_items.revoke_shares_in(relationship.id, now)
 
 
 async def _person(uow: UnitOfWork, person_id: UUID, *, field: str) -> Person:

@@ -1,7 +1,8 @@
 """Reads of feedback given unasked, and of who a piece of feedback is
 shared with. The rule of who may read feedback lives here, in SQL: its
-owner; the giver of an item; a person it is shared with, while they still
-lead the owner in the role it was shared with them in."""
+owner; the giver of an item; a person it is shared with, while the
+relationship it was shared in (their stewardship or mentorship of the
+owner) lasts."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare, ShareAudience
+from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
 from domain.pagination import Page, PageRequest
 from domain.relationships import RelationshipStatus
 from domain.talking_points import TalkingPoint
@@ -30,20 +31,12 @@ share_source = func.coalesce(s.c.item_id, s.c.request_id)
 action_source = func.coalesce(a.c.item_id, a.c.request_id)
 
 
-def _still_leads(viewer_id: UUID) -> ColumnElement[bool]:
-    """The viewer leads the share's owner in the role it was shared in."""
-    roles = [
-        and_(s.c.audience == audience, rel.c.kind == audience.relationship_kind)
-        for audience in ShareAudience
-    ]
+def _still_leads() -> ColumnElement[bool]:
+    """The relationship the share was made in is still active (a later one
+    between the same two people does not count)."""
     return (
         select(rel.c.id)
-        .where(
-            rel.c.leader_id == viewer_id,
-            rel.c.follower_id == s.c.owner_id,
-            rel.c.status == RelationshipStatus.ACTIVE,
-            or_(*roles),
-        )
+        .where(rel.c.id == s.c.relationship_id, rel.c.status == RelationshipStatus.ACTIVE)
         .exists()
     )
 
@@ -57,7 +50,7 @@ def shared_with(viewer_id: UUID, source_id: ColumnElement[UUID]) -> ColumnElemen
             share_source == source_id,
             s.c.person_id == viewer_id,
             s.c.revoked_at.is_(None),
-            _still_leads(viewer_id),
+            _still_leads(),
         )
         .exists()
     )
@@ -87,11 +80,15 @@ async def received_page(
     request: PageRequest,
     *,
     viewer_id: UUID,
+    shared_only: bool = False,
 ) -> Page[FeedbackItem]:
-    """Items about the subject that the viewer may read, newest first."""
+    """Items about the subject that the viewer may read, newest first; with
+    `shared_only`, not those the viewer gave (what the subject shared)."""
     query = select(FeedbackItem).where(
         f.c.organization_id == organization_id, f.c.subject_id == subject_id, _visible(viewer_id)
     )
+    if shared_only and viewer_id != subject_id:
+        query = query.where(f.c.giver_id != viewer_id)
     return await keyset_page(session, query, (f.c.created_at, f.c.id), request, descending=True)
 
 
@@ -114,7 +111,7 @@ async def shared_with_viewer(
             share_source.in_(source_ids),
             s.c.person_id == viewer_id,
             s.c.revoked_at.is_(None),
-            _still_leads(viewer_id),
+            _still_leads(),
         )
     )
     return set(rows)

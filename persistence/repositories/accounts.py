@@ -43,7 +43,7 @@ class SqlRefreshTokenRepository:
     ) -> RefreshToken | None:
         query = select(RefreshToken).filter_by(token_hash=token_hash)
         if for_update:
-            query = query.with_for_update()
+            query = query.with_for_update(key_share=True)
         return await self.session.scalar(query)
 
     async def revoke_family(self, family_id: UUID, now: datetime) -> None:
@@ -74,7 +74,7 @@ class SqlInvitationRepository:
     async def get_by_hash(self, token_hash: str, *, for_update: bool = False) -> Invitation | None:
         query = select(Invitation).filter_by(token_hash=token_hash)
         if for_update:
-            query = query.with_for_update()
+            query = query.with_for_update(key_share=True)
         return await self.session.scalar(query)
 
     async def open_for_person(self, person_id: UUID, now: datetime) -> list[Invitation]:

@@ -22,7 +22,7 @@ class SqlAgreementRepository(TenantRepository):
             organization_id=self.organization_id, id=agreement_id
         )
         if for_update:
-            query = query.with_for_update().execution_options(populate_existing=True)
+            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
         return await self.session.scalar(query)
 
     async def add_change(self, change: AgreementChange) -> None:
@@ -51,6 +51,6 @@ class SqlAgreementRepository(TenantRepository):
                 condition,
                 a.c.status != AgreementStatus.ENDED,
             )
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
         return list(rows)

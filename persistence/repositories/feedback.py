@@ -49,7 +49,7 @@ class SqlFeedbackRepository(TenantRepository):
         return await self.session.scalar(
             select(FeedbackTemplate)
             .filter_by(organization_id=self.organization_id, id=template_id)
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
 
     async def get_request(
@@ -59,7 +59,7 @@ class SqlFeedbackRepository(TenantRepository):
             organization_id=self.organization_id, id=request_id
         )
         if for_update:
-            query = query.with_for_update().execution_options(populate_existing=True)
+            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
         return await self.session.scalar(query)
 
     async def get_invitation(
@@ -69,7 +69,7 @@ class SqlFeedbackRepository(TenantRepository):
             organization_id=self.organization_id, id=invitation_id
         )
         if for_update:
-            query = query.with_for_update().execution_options(populate_existing=True)
+            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
         return await self.session.scalar(query)
 
     async def questions_of(self, request_id: UUID) -> list[FeedbackQuestion]:
@@ -86,7 +86,7 @@ class SqlFeedbackRepository(TenantRepository):
         rows = await self.session.scalars(
             select(FeedbackInvitation)
             .where(i.c.organization_id == self.organization_id, i.c.request_id == request_id)
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
         return list(rows)
 
@@ -132,7 +132,7 @@ class SqlFeedbackRepository(TenantRepository):
                 r.c.due_at > now,
                 r.c.due_at <= now + lead,
             )
-            .with_for_update(of=i, skip_locked=True)
+            .with_for_update(of=i, skip_locked=True, key_share=True)
         )
         return list(rows)
 
@@ -145,6 +145,6 @@ class SqlFeedbackRepository(TenantRepository):
                 r.c.status == RequestStatus.OPEN,
                 r.c.due_at <= now,
             )
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, key_share=True)
         )
         return list(rows)

@@ -3,18 +3,19 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import func, select, update
 
 from domain.feedback_items import (
     FeedbackAction,
     FeedbackItem,
     FeedbackRef,
     FeedbackShare,
-    ShareAudience,
 )
 from persistence.repositories.base import TenantRepository
 from persistence.tables import feedback_actions, feedback_shares
 
+# Both match on coalesce(item_id, request_id): the expression their
+# indexes are built on (ids are unique across items and requests).
 s, a = feedback_shares, feedback_actions
 
 
@@ -37,23 +38,19 @@ class SqlFeedbackItemRepository(TenantRepository):
             select(FeedbackShare)
             .where(
                 s.c.organization_id == self.organization_id,
-                _source(s.c.item_id, s.c.request_id, ref),
+                func.coalesce(s.c.item_id, s.c.request_id) == ref.source_id,
                 s.c.revoked_at.is_(None),
             )
             .order_by(s.c.created_at, s.c.id)
         )
         return list(rows)
 
-    async def revoke_shares_with(
-        self, owner_id: UUID, person_id: UUID, audience: ShareAudience, now: datetime
-    ) -> None:
+    async def revoke_shares_in(self, relationship_id: UUID, now: datetime) -> None:
         await self.session.execute(
             update(s)
             .where(
                 s.c.organization_id == self.organization_id,
-                s.c.owner_id == owner_id,
-                s.c.person_id == person_id,
-                s.c.audience == audience,
+                s.c.relationship_id == relationship_id,
                 s.c.revoked_at.is_(None),
             )
             .values(revoked_at=now)
@@ -69,14 +66,8 @@ class SqlFeedbackItemRepository(TenantRepository):
             select(FeedbackAction)
             .where(
                 a.c.organization_id == self.organization_id,
-                _source(a.c.item_id, a.c.request_id, ref),
+                func.coalesce(a.c.item_id, a.c.request_id) == ref.source_id,
             )
             .order_by(a.c.created_at, a.c.id)
         )
         return list(rows)
-
-
-def _source(
-    item_id: ColumnElement[UUID], request_id: ColumnElement[UUID], ref: FeedbackRef
-) -> ColumnElement[bool]:
-    return item_id == ref.item_id if ref.item_id is not None else request_id == ref.request_id

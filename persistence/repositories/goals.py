@@ -18,7 +18,7 @@ class SqlGoalRepository(TenantRepository):
     async def get(self, goal_id: UUID, *, for_update: bool = False) -> Goal | None:
         query = select(Goal).filter_by(organization_id=self.organization_id, id=goal_id)
         if for_update:
-            query = query.with_for_update().execution_options(populate_existing=True)
+            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
         return await self.session.scalar(query)
 
     async def add_check_in(self, check_in: CheckIn) -> None:

@@ -109,6 +109,7 @@ class SqlOneOnOneRepository(TenantRepository):
             .join(m, m.c.id == a.c.meeting_id)
             .where(
                 a.c.organization_id == self.organization_id,
+                m.c.series_id == series_id,
                 a.c.series_id == series_id,
                 m.c.status.in_([MeetingStatus.HELD, MeetingStatus.CANCELLED]),
                 m.c.scheduled_at < before,
@@ -141,4 +142,4 @@ class SqlOneOnOneRepository(TenantRepository):
     def _locked(query: Select[tuple[T]], for_update: bool) -> Select[tuple[T]]:
         if not for_update:
             return query
-        return query.with_for_update().execution_options(populate_existing=True)
+        return query.with_for_update(key_share=True).execution_options(populate_existing=True)

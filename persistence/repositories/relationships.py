@@ -27,7 +27,7 @@ class SqlRelationshipRepository(TenantRepository):
             organization_id=self.organization_id, id=relationship_id
         )
         if for_update:
-            query = query.with_for_update().execution_options(populate_existing=True)
+            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
         return await self.session.scalar(query)
 
     async def active_stewardship_of(
@@ -40,7 +40,7 @@ class SqlRelationshipRepository(TenantRepository):
             status=RelationshipStatus.ACTIVE,
         )
         if for_update:
-            query = query.with_for_update().execution_options(populate_existing=True)
+            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
         return await self.session.scalar(query)
 
     async def open_between(
@@ -66,7 +66,7 @@ class SqlRelationshipRepository(TenantRepository):
             relationships.c.status.in_(OPEN),
         )
         if for_update:
-            query = query.with_for_update()
+            query = query.with_for_update(key_share=True)
         return list(await self.session.scalars(query))
 
     async def area_ids(self, relationship_id: UUID) -> list[UUID]:
@@ -136,5 +136,5 @@ class SqlRelationshipRepository(TenantRepository):
             ),
         )
         if for_update:
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=True, key_share=True)
         return list(await self.session.scalars(query))

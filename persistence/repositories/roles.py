@@ -19,7 +19,7 @@ class SqlRoleAssignmentRepository(TenantRepository):
             organization_id=self.organization_id, id=assignment_id
         )
         if for_update:
-            query = query.with_for_update().execution_options(populate_existing=True)
+            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
         return await self.session.scalar(query)
 
     async def holds(self, person_id: UUID, role: Role) -> bool:
@@ -82,7 +82,7 @@ class SqlRoleAssignmentRepository(TenantRepository):
                     and_(t.c.proposed_by_id == person_id, t.c.status == RoleStatus.PROPOSED),
                 ),
             )
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
         return list(rows)
 

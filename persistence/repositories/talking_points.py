@@ -25,7 +25,7 @@ class SqlTalkingPointRepository(TenantRepository):
                 t.c.placed_at.is_(None),
             )
             .order_by(t.c.created_at, t.c.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
         return list(rows)

@@ -56,21 +56,22 @@ feedback_shares = sa.Table(
     uuid_column("request_id", nullable=True),
     enum_column("audience", ShareAudience),
     uuid_column("person_id"),
+    uuid_column("relationship_id"),
     timestamp("created_at"),
     timestamp("revoked_at", nullable=True),
     same_organization_fk("owner_id", "people"),
+    same_organization_fk("relationship_id", "relationships"),
     same_organization_fk("item_id", "feedback_items"),
     same_organization_fk("request_id", "feedback_requests"),
     same_organization_fk("person_id", "people"),
     sa.CheckConstraint(ONE_SOURCE, name="one_source"),
     sa.CheckConstraint("person_id <> owner_id", name="not_with_oneself"),
 )
-# A piece of feedback is shared with a person in a role once at a time.
+# A piece of feedback is shared within a relationship once at a time.
 sa.Index(
     "uq_feedback_shares_active",
     sa.func.coalesce(feedback_shares.c.item_id, feedback_shares.c.request_id),
-    feedback_shares.c.audience,
-    feedback_shares.c.person_id,
+    feedback_shares.c.relationship_id,
     unique=True,
     postgresql_where=feedback_shares.c.revoked_at.is_(None),
 )
@@ -80,7 +81,7 @@ sa.Index(
     feedback_shares.c.person_id,
     postgresql_where=feedback_shares.c.revoked_at.is_(None),
 )
-sa.Index("ix_feedback_shares_owner_id", feedback_shares.c.owner_id)
+sa.Index("ix_feedback_shares_relationship_id", feedback_shares.c.relationship_id)
 
 feedback_actions = sa.Table(
     "feedback_actions",

@@ -145,3 +145,4 @@ action_items = sa.Table(
     _in_series("created_by_id", "one_on_one_participants", "person_id"),
 )
 sa.Index("ix_action_items_series_id", action_items.c.series_id)
+sa.Index("ix_action_items_meeting_id", action_items.c.meeting_id)

@@ -46,7 +46,6 @@ from domain.feedback_items import (
     FeedbackItem,
     FeedbackRef,
     FeedbackShare,
-    ShareAudience,
 )
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
@@ -745,16 +744,9 @@ class FakeFeedbackItemRepository(_TenantRepository):
             if s.ref == ref and s.revoked_at is None
         ]
 
-    async def revoke_shares_with(
-        self, owner_id: UUID, person_id: UUID, audience: ShareAudience, now: datetime
-    ) -> None:
+    async def revoke_shares_in(self, relationship_id: UUID, now: datetime) -> None:
         for share in self._mine(self._db.tables.feedback_shares):
-            if (
-                share.owner_id == owner_id
-                and share.person_id == person_id
-                and share.audience is audience
-                and share.revoked_at is None
-            ):
+            if share.relationship_id == relationship_id and share.revoked_at is None:
                 share.revoked_at = now
 
     async def add_action(self, action: FeedbackAction) -> None:

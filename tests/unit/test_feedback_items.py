@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -129,14 +129,6 @@ def test_a_reference_names_exactly_one(item_id: UUID | None, request_id: UUID | 
         FeedbackRef(item_id=item_id, request_id=request_id)
 
 
-def test_audiences_and_relationship_kinds() -> None:
-    assert STEWARD.relationship_kind is STEWARDSHIP
-    assert MENTOR.relationship_kind is MENTORSHIP
-    assert ShareAudience.of(STEWARDSHIP) is STEWARD
-    assert ShareAudience.of(MENTORSHIP) is MENTOR
-    assert ShareAudience.of(RelationshipKind.COACHING) is None
-
-
 @pytest.mark.parametrize("ref", [FeedbackRef(item_id=ITEM), FeedbackRef(request_id=REQUEST)])
 def test_an_action_and_a_share_keep_their_reference(ref: FeedbackRef) -> None:
     action = FeedbackAction.record(
@@ -151,6 +143,7 @@ def test_an_action_and_a_share_keep_their_reference(ref: FeedbackRef) -> None:
         owner_id=SUBJECT,
         audience=STEWARD,
         person_id=GIVER,
+        relationship_id=uuid4(),
         created_at=NOW,
         item_id=ref.item_id,
         request_id=ref.request_id,
@@ -923,6 +916,7 @@ async def test_unshare_from_the_steward_ends_every_steward_share(world: World) -
         owner_id=world.id("ada"),
         audience=STEWARD,
         person_id=world.id("dee"),
+        relationship_id=uuid4(),  # a stewardship of dee's that ended
         created_at=NOW,
         item_id=ref.item_id,
     )

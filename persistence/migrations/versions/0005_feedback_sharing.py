@@ -3,8 +3,9 @@ and the talking points feedback can become.
 
 - feedback_items: named feedback given unasked, never about oneself (check);
 - feedback_shares: an item or a request's results (exactly one, check)
-  shared with a named person in a role (steward or mentor), once at a time
-  (partial unique index over the active ones); revoking keeps the row;
+  shared with a steward or mentor within their relationship to the owner,
+  once at a time (partial unique index over the active ones); revoking keeps
+  the row;
 - feedback_actions: acknowledged (once: partial unique index), turned into a
   goal or a talking point (the link column matches the kind, checks);
 - talking_points: raised for the next 1-on-1 of a relationship;
@@ -215,6 +216,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("person_id", sa.UUID(), nullable=False),
+        sa.Column("relationship_id", sa.UUID(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
@@ -239,6 +241,11 @@ def upgrade() -> None:
             name=op.f("fk_feedback_shares_organization_id_person_id_people"),
         ),
         sa.ForeignKeyConstraint(
+            ["organization_id", "relationship_id"],
+            ["relationships.organization_id", "relationships.id"],
+            name=op.f("fk_feedback_shares_organization_id_relationship_id_relationships"),
+        ),
+        sa.ForeignKeyConstraint(
             ["organization_id", "request_id"],
             ["feedback_requests.organization_id", "feedback_requests.id"],
             name=op.f("fk_feedback_shares_organization_id_request_id_feedback_requests"),
@@ -251,7 +258,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback_shares")),
     )
-    op.create_index("ix_feedback_shares_owner_id", "feedback_shares", ["owner_id"], unique=False)
+    op.create_index(
+        "ix_feedback_shares_relationship_id", "feedback_shares", ["relationship_id"], unique=False
+    )
     op.create_index(
         "ix_feedback_shares_person_id_active",
         "feedback_shares",
@@ -262,7 +271,7 @@ def upgrade() -> None:
     op.create_index(
         "uq_feedback_shares_active",
         "feedback_shares",
-        [sa.literal_column("coalesce(item_id, request_id)"), "audience", "person_id"],
+        [sa.literal_column("coalesce(item_id, request_id)"), "relationship_id"],
         unique=True,
         postgresql_where=sa.text("revoked_at IS NULL"),
     )
@@ -310,7 +319,7 @@ def downgrade() -> None:
         table_name="feedback_shares",
         postgresql_where=sa.text("revoked_at IS NULL"),
     )
-    op.drop_index("ix_feedback_shares_owner_id", table_name="feedback_shares")
+    op.drop_index("ix_feedback_shares_relationship_id", table_name="feedback_shares")
     op.drop_table("feedback_shares")
     op.drop_index(
         "uq_feedback_actions_acknowledged",

@@ -194,6 +194,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_action_items")),
     )
     op.create_index("ix_action_items_series_id", "action_items", ["series_id"], unique=False)
+    op.create_index("ix_action_items_meeting_id", "action_items", ["meeting_id"], unique=False)
     op.create_table(
         "agenda_items",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -304,6 +305,7 @@ def downgrade() -> None:
     op.drop_index("ix_meeting_notes_meeting_id", table_name="meeting_notes")
     op.drop_table("meeting_notes")
     op.drop_table("agenda_items")
+    op.drop_index("ix_action_items_meeting_id", table_name="action_items")
     op.drop_index("ix_action_items_series_id", table_name="action_items")
     op.drop_table("action_items")
     op.drop_index("ix_one_on_one_participants_person_id", table_name="one_on_one_participants")
