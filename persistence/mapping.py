@@ -22,6 +22,7 @@ from domain.feedback import (
 from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
 from domain.goals import CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
+from domain.mentoring import LearningWish, MentorOffer, MentorProfile
 from domain.notifications import Notification
 from domain.one_on_ones import ActionItem, AgendaItem, Meeting, MeetingNote, OneOnOneSeries
 from domain.organizations import Organization
@@ -74,6 +75,9 @@ def map_domain() -> None:
         (AgendaItem, tables.agenda_items),
         (MeetingNote, tables.meeting_notes),
         (ActionItem, tables.action_items),
+        (MentorOffer, tables.mentor_offers),
+        (MentorProfile, tables.mentor_profiles),
+        (LearningWish, tables.learning_wishes),
         (Account, tables.accounts),
         (RefreshToken, tables.refresh_tokens),
         (Invitation, tables.invitations),

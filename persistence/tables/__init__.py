@@ -14,6 +14,7 @@ from persistence.tables.feedback import (
 from persistence.tables.feedback_items import feedback_actions, feedback_items, feedback_shares
 from persistence.tables.goals import goal_check_ins, goal_shares, goals
 from persistence.tables.knowledge_areas import knowledge_areas
+from persistence.tables.mentoring import learning_wishes, mentor_offers, mentor_profiles
 from persistence.tables.notifications import notifications
 from persistence.tables.one_on_ones import (
     action_items,
@@ -49,7 +50,10 @@ __all__ = [
     "goals",
     "invitations",
     "knowledge_areas",
+    "learning_wishes",
     "meeting_notes",
+    "mentor_offers",
+    "mentor_profiles",
     "mentorship_areas",
     "metadata",
     "notifications",
