@@ -30,6 +30,7 @@ from domain.feedback import (
 from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
 from domain.goals import CheckIn, Goal, GoalShare, GoalStatus
 from domain.knowledge_areas import KnowledgeArea
+from domain.mentoring import LearningWish, MentorOffer, MentorProfile
 from domain.notifications import Notification
 from domain.one_on_ones import ActionItem, AgendaItem, Meeting, MeetingNote, OneOnOneSeries
 from domain.organizations import Organization
@@ -44,6 +45,7 @@ from persistence.reads import feedback as feedback_reads
 from persistence.reads import feedback_items as item_reads
 from persistence.reads import goals as goal_reads
 from persistence.reads import knowledge_areas as area_reads
+from persistence.reads import mentoring as mentoring_reads
 from persistence.reads import notifications as notification_reads
 from persistence.reads import one_on_ones as ooo_reads
 from persistence.reads import organizations as organization_reads
@@ -232,6 +234,19 @@ class Loaders:
         self.relationship_changes: DataLoader[tuple[UUID, datetime | None], list[Relationship]] = (
             self._many(ooo_reads.relationship_changes)
         )
+        # mentoring: offers and profiles are public, wishes their person's own
+        self.mentor_offer: DataLoader[UUID, MentorOffer | None] = self._one(
+            mentoring_reads.offers_by_ids
+        )
+        self.mentor_offers_of: DataLoader[UUID, list[MentorOffer]] = self._many(
+            mentoring_reads.offers_of_people
+        )
+        self.mentor_profile: DataLoader[UUID, MentorProfile | None] = self._one(
+            mentoring_reads.profiles_of_people
+        )
+        self.learning_wish: DataLoader[UUID, LearningWish | None] = self._one(
+            partial(mentoring_reads.wishes_by_ids, viewer_id=viewer_id)
+        )
         # roles
         self.role_assignment: DataLoader[UUID, RoleAssignment | None] = self._one(
             role_reads.assignments_by_ids
@@ -342,6 +357,22 @@ class Loaders:
     async def meetings_page(self, series_id: UUID, request: PageRequest) -> Page[Meeting]:
         async with self._session_factory() as session:
             return await ooo_reads.meetings_page(session, self._organization_id, series_id, request)
+
+    async def learning_wishes(self) -> list[LearningWish]:
+        async with self._session_factory() as session:
+            return await mentoring_reads.wishes_of(session, self._organization_id, self._viewer_id)
+
+    async def mentor_candidates(
+        self, wish: LearningWish, area_distances: Mapping[UUID, int], now: datetime
+    ) -> list[mentoring_reads.CandidateRow]:
+        async with self._session_factory() as session:
+            return await mentoring_reads.candidates(
+                session, self._organization_id, wish=wish, area_distances=area_distances, now=now
+            )
+
+    async def area_tree(self) -> dict[UUID, tuple[UUID | None, str]]:
+        async with self._session_factory() as session:
+            return await mentoring_reads.area_tree(session, self._organization_id)
 
     async def series_of_person(self, person_id: UUID) -> list[OneOnOneSeries]:
         async with self._session_factory() as session:

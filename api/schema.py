@@ -29,6 +29,7 @@ from api.graphql.feedback import FeedbackMutation, FeedbackTemplatesQuery
 from api.graphql.feedback_items import FeedbackItemsMutation
 from api.graphql.goals import GoalsMutation
 from api.graphql.knowledge_areas import KnowledgeAreasMutation, KnowledgeAreasQuery
+from api.graphql.mentoring import MentoringMutation
 from api.graphql.node import NodeQuery
 from api.graphql.notifications import NotificationsMutation
 from api.graphql.one_on_ones import OneOnOnesMutation
@@ -68,6 +69,7 @@ Mutation = merge_types(
         FeedbackMutation,
         FeedbackItemsMutation,
         OneOnOnesMutation,
+        MentoringMutation,
     ),
 )
 

@@ -96,6 +96,22 @@ class Match:
     scores: tuple[Score, ...]
 
 
+def area_distances(tree: Mapping[UUID, UUID | None], area_id: UUID) -> dict[UUID, int]:
+    """Where mentors may come from, and how far: the area itself (0), its
+    parent and its children (1), then further up the tree (2, 3, ...), so
+    a wish in an area nobody offers falls back to the areas around it.
+    `tree` maps every area to its parent."""
+    found = {area_id: 0}
+    for child, parent in tree.items():
+        if parent == area_id:
+            found[child] = 1
+    step, current = 1, tree.get(area_id)
+    while current is not None and current not in found:
+        found[current] = step
+        step, current = step + 1, tree.get(current)
+    return found
+
+
 def area_fit(wish: Wish, c: Candidate) -> Score:
     value = 1 / (1 + c.area_distance)
     if c.area_distance == 0:
@@ -177,9 +193,7 @@ def score(wish: Wish, candidate: Candidate, chosen: Mapping[Criterion, float]) -
         availability(wish, candidate),
         perspective(candidate),
     )
-    scores = tuple(
-        Score(s.criterion, chosen[s.criterion], s.value, s.explanation) for s in raw
-    )
+    scores = tuple(Score(s.criterion, chosen[s.criterion], s.value, s.explanation) for s in raw)
     total_weight = sum(s.weight for s in scores)
     total = sum(s.weight * s.value for s in scores) / total_weight
     return Match(candidate=candidate, total=round(100 * total, 1), scores=scores)

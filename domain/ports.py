@@ -31,6 +31,7 @@ from domain.feedback_items import (
 )
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
+from domain.mentoring import LearningWish, MentorOffer, MentorProfile
 from domain.notifications import Notification
 from domain.one_on_ones import ActionItem, AgendaItem, Meeting, MeetingNote, OneOnOneSeries
 from domain.organizations import Organization
@@ -361,6 +362,36 @@ class OneOnOneRepository(Protocol):
     ) -> ActionItem | None: ...
 
 
+class MentoringRepository(Protocol):
+    async def add_offer(self, offer: MentorOffer) -> None: ...
+
+    async def get_offer(
+        self, offer_id: UUID, *, for_update: bool = False
+    ) -> MentorOffer | None: ...
+
+    async def live_offers_of(self, mentor_id: UUID) -> list[MentorOffer]:
+        """Active or paused offers of the mentor."""
+        ...
+
+    async def add_profile(self, profile: MentorProfile) -> None: ...
+
+    async def get_profile(
+        self, person_id: UUID, *, for_update: bool = False
+    ) -> MentorProfile | None: ...
+
+    async def add_wish(self, wish: LearningWish) -> None: ...
+
+    async def get_wish(
+        self, wish_id: UUID, *, for_update: bool = False
+    ) -> LearningWish | None: ...
+
+    async def open_wishes_of(
+        self, person_id: UUID, area_ids: Sequence[UUID]
+    ) -> list[LearningWish]:
+        """Locked for update."""
+        ...
+
+
 class NotificationRepository(Protocol):
     async def add(self, notification: Notification) -> None: ...
 
@@ -420,6 +451,7 @@ class UnitOfWork(Protocol):
     feedback_items: FeedbackItemRepository
     talking_points: TalkingPointRepository
     one_on_ones: OneOnOneRepository
+    mentoring: MentoringRepository
     agreements: AgreementRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository

@@ -91,6 +91,16 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "anonymity threshold.",
         "feedbackMaxInvitees",
     ),
+    "uq_mentor_offers_live": (
+        "ALREADY_OFFERED",
+        "You offer mentoring in this area already; edit that offer.",
+        "knowledgeAreaId",
+    ),
+    "uq_learning_wishes_open": (
+        "ALREADY_WISHED",
+        "You have an open wish for this area already.",
+        "knowledgeAreaId",
+    ),
     "uq_goal_shares_active": (
         "ALREADY_SHARED",
         "This goal is already shared that way.",

@@ -20,6 +20,7 @@ from persistence.repositories.feedback import SqlFeedbackRepository
 from persistence.repositories.feedback_items import SqlFeedbackItemRepository
 from persistence.repositories.goals import SqlGoalRepository
 from persistence.repositories.knowledge_areas import SqlKnowledgeAreaRepository
+from persistence.repositories.mentoring import SqlMentoringRepository
 from persistence.repositories.notifications import SqlNotificationRepository
 from persistence.repositories.one_on_ones import SqlOneOnOneRepository
 from persistence.repositories.organizations import SqlOrganizationRepository
@@ -43,6 +44,7 @@ _TENANT_REPOSITORIES = {
     "feedback_items": SqlFeedbackItemRepository,
     "talking_points": SqlTalkingPointRepository,
     "one_on_ones": SqlOneOnOneRepository,
+    "mentoring": SqlMentoringRepository,
 }
 
 

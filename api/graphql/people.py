@@ -13,6 +13,7 @@ from api.graphql import feedback as feedback_gql
 from api.graphql import feedback_items as feedback_items_gql
 from api.graphql import goals as goals_gql
 from api.graphql import ids
+from api.graphql import mentoring as mentoring_gql
 from api.graphql import notifications as notifications_gql
 from api.graphql import one_on_ones as one_on_ones_gql
 from api.graphql import relationships as rel
@@ -189,6 +190,20 @@ class PersonNode(EntityNode):
     feedback_inbox = strawberry.field(
         resolver=feedback_gql.feedback_inbox,
         description="Invitations to give feedback, newest first. Only on yourself.",
+    )
+
+    # Mentoring (api.graphql.mentoring)
+    mentor_offers = strawberry.field(
+        resolver=mentoring_gql.mentor_offers,
+        description="The mentoring they offer (active and paused), by area.",
+    )
+    mentor_profile = strawberry.field(
+        resolver=mentoring_gql.mentor_profile,
+        description="Whether they take new mentees, and their weekly availability.",
+    )
+    learning_wishes = strawberry.field(
+        resolver=mentoring_gql.learning_wishes,
+        description="What you want to learn, newest first. Only on yourself.",
     )
 
     # 1-on-1s (api.graphql.one_on_ones)

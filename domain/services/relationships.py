@@ -16,6 +16,7 @@ from uuid import UUID
 from domain import capacity
 from domain.actors import Actor
 from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.mentoring import WishStatus
 from domain.notifications import Notification, NotificationKind
 from domain.people import Person
 from domain.ports import UnitOfWork
@@ -130,6 +131,11 @@ async def accept(
     relationship.accept(actor.person_id, now)
     await uow.flush()
     await uow.relationships.set_areas_active(relationship.id, True)
+    if relationship.kind is RelationshipKind.MENTORSHIP:
+        # The mentee's open learning wishes in these areas are met.
+        area_ids = await uow.relationships.area_ids(relationship.id)
+        for wish in await uow.mentoring.open_wishes_of(relationship.follower_id, area_ids):
+            wish.close(WishStatus.FULFILLED, now)
     await _notify(
         uow,
         relationship,

@@ -49,6 +49,7 @@ from domain.feedback_items import (
 )
 from domain.goals import Audience, CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
+from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus
 from domain.notifications import Notification
 from domain.one_on_ones import (
     ActionItem,
@@ -68,6 +69,7 @@ from domain.ports import (
     GoalRepository,
     InvitationRepository,
     KnowledgeAreaRepository,
+    MentoringRepository,
     NotificationRepository,
     OneOnOneRepository,
     OrganizationRepository,
@@ -121,6 +123,9 @@ class Tables:
     agenda_items: dict[UUID, AgendaItem] = field(default_factory=dict)
     meeting_notes: dict[UUID, MeetingNote] = field(default_factory=dict)
     action_items: dict[UUID, ActionItem] = field(default_factory=dict)
+    mentor_offers: dict[UUID, MentorOffer] = field(default_factory=dict)
+    mentor_profiles: dict[UUID, MentorProfile] = field(default_factory=dict)
+    learning_wishes: dict[UUID, LearningWish] = field(default_factory=dict)
     accounts: dict[UUID, Account] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
@@ -884,6 +889,61 @@ class FakeOneOnOneRepository(_TenantRepository):
             raise RuntimeError("only the two people of a series write in it")
 
 
+class FakeMentoringRepository(_TenantRepository):
+    async def add_offer(self, offer: MentorOffer) -> None:
+        self._check_owned(offer)
+        if any(
+            o.mentor_id == offer.mentor_id
+            and o.knowledge_area_id == offer.knowledge_area_id
+            and o.status is not OfferStatus.WITHDRAWN
+            for o in self._mine(self._db.tables.mentor_offers)
+        ):
+            raise Conflict("You offer mentoring in this area already.", code="ALREADY_OFFERED")
+        self._db.tables.mentor_offers[offer.id] = offer
+
+    async def get_offer(self, offer_id: UUID, *, for_update: bool = False) -> MentorOffer | None:
+        return self._get(self._db.tables.mentor_offers, offer_id)
+
+    async def live_offers_of(self, mentor_id: UUID) -> list[MentorOffer]:
+        return [
+            o
+            for o in self._mine(self._db.tables.mentor_offers)
+            if o.mentor_id == mentor_id and o.status is not OfferStatus.WITHDRAWN
+        ]
+
+    async def add_profile(self, profile: MentorProfile) -> None:
+        self._check_owned(profile)
+        self._db.tables.mentor_profiles[profile.person_id] = profile
+
+    async def get_profile(
+        self, person_id: UUID, *, for_update: bool = False
+    ) -> MentorProfile | None:
+        return self._get(self._db.tables.mentor_profiles, person_id)
+
+    async def add_wish(self, wish: LearningWish) -> None:
+        self._check_owned(wish)
+        if any(
+            w.person_id == wish.person_id
+            and w.knowledge_area_id == wish.knowledge_area_id
+            and w.is_open
+            for w in self._mine(self._db.tables.learning_wishes)
+        ):
+            raise Conflict("You have an open wish for this area already.", code="ALREADY_WISHED")
+        self._db.tables.learning_wishes[wish.id] = wish
+
+    async def get_wish(self, wish_id: UUID, *, for_update: bool = False) -> LearningWish | None:
+        return self._get(self._db.tables.learning_wishes, wish_id)
+
+    async def open_wishes_of(
+        self, person_id: UUID, area_ids: Sequence[UUID]
+    ) -> list[LearningWish]:
+        return [
+            w
+            for w in self._mine(self._db.tables.learning_wishes)
+            if w.person_id == person_id and w.knowledge_area_id in area_ids and w.is_open
+        ]
+
+
 # -- unit of work ------------------------------------------------------------------
 
 _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
@@ -900,6 +960,7 @@ _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
     "feedback_items": FakeFeedbackItemRepository,
     "talking_points": FakeTalkingPointRepository,
     "one_on_ones": FakeOneOnOneRepository,
+    "mentoring": FakeMentoringRepository,
 }
 
 
@@ -919,6 +980,7 @@ class FakeUnitOfWork:
     feedback_items: FeedbackItemRepository
     talking_points: TalkingPointRepository
     one_on_ones: OneOnOneRepository
+    mentoring: MentoringRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository

@@ -1,0 +1,493 @@
+"""Self-service mentoring: offers, mentor profiles, learning wishes, and
+matching with explained, tunable scores (see domain.matching)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Protocol
+from uuid import UUID
+
+import strawberry
+
+from api.graphql import ids
+from api.graphql.commands import require_actor, run
+from api.graphql.entity import EntityNode
+from api.graphql.errors import result_union
+from domain import matching
+from domain.actors import Actor
+from domain.availability import Window, overlap_hours
+from domain.errors import ValidationFailed
+from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus, WishStatus
+from domain.people import Person
+from domain.ports import UnitOfWork
+from domain.services import mentoring as service
+
+if TYPE_CHECKING:
+    from api.graphql.knowledge_areas import KnowledgeAreaNode
+    from api.graphql.people import PersonNode
+    from api.graphql.relationships import RelationshipNode
+
+OfferStatusType = strawberry.enum(OfferStatus, name="MentorOfferStatus")
+WishStatusType = strawberry.enum(WishStatus, name="LearningWishStatus")
+CriterionType = strawberry.enum(matching.Criterion, name="MatchCriterion")
+
+PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
+AreaRef = Annotated["KnowledgeAreaNode", strawberry.lazy("api.graphql.knowledge_areas")]
+RelationshipRef = Annotated["RelationshipNode", strawberry.lazy("api.graphql.relationships")]
+MATCHES_MAX = 50
+
+
+async def _person(info: strawberry.Info, person_id: UUID) -> PersonRef:
+    from api.graphql.people import PersonNode
+
+    return PersonNode(entity=await info.context.loaders.person.load(person_id))
+
+
+async def _area(info: strawberry.Info, area_id: UUID) -> AreaRef:
+    from api.graphql.knowledge_areas import KnowledgeAreaNode
+
+    return KnowledgeAreaNode(entity=await info.context.loaders.area.load(area_id))
+
+
+@strawberry.type(name="AvailabilityWindow", description="Weekly, in its owner's timezone.")
+class WindowType:
+    weekday: int = strawberry.field(description="0 is Monday.")
+    start_minute: int
+    end_minute: int
+
+
+def _windows(windows: list[Window]) -> list[WindowType]:
+    return [WindowType(weekday=w.weekday, start_minute=w.start, end_minute=w.end) for w in windows]
+
+
+@strawberry.input
+class AvailabilityWindowInput:
+    weekday: int = strawberry.field(description="0 is Monday.")
+    start_minute: int = strawberry.field(description="Minutes after midnight, local time.")
+    end_minute: int
+
+
+def _to_windows(values: list[AvailabilityWindowInput] | None) -> list[Window] | None:
+    if values is None:
+        return None
+    return [Window(v.weekday, v.start_minute, v.end_minute) for v in values]
+
+
+@strawberry.type(name="MentorOffer", description="Mentoring offered in a knowledge area.")
+class OfferNode(EntityNode):
+    loader = "mentor_offer"
+    entity: strawberry.Private[MentorOffer]
+
+    @strawberry.field
+    async def mentor(self, info: strawberry.Info) -> PersonRef:
+        return await _person(info, self.entity.mentor_id)
+
+    @strawberry.field
+    async def knowledge_area(self, info: strawberry.Info) -> AreaRef:
+        return await _area(info, self.entity.knowledge_area_id)
+
+    @strawberry.field(description="1 to 5.")
+    def proficiency(self) -> int:
+        return self.entity.proficiency
+
+    @strawberry.field
+    def note(self) -> str:
+        return self.entity.note
+
+    @strawberry.field
+    def status(self) -> OfferStatusType:  # type: ignore[valid-type]
+        return self.entity.status
+
+
+@strawberry.type(name="MentorProfile", description="What holds for all of a mentor's offers.")
+class ProfileType:
+    entity: strawberry.Private[MentorProfile]
+
+    @strawberry.field(description="Whether they take new mentees.")
+    def accepting(self) -> bool:
+        return self.entity.accepting
+
+    @strawberry.field(description="Weekly windows in their own timezone.")
+    def availability(self) -> list[WindowType]:
+        return _windows(self.entity.availability)
+
+
+@strawberry.type(name="CriterionScore", description="One criterion of a match, explained.")
+class ScoreType:
+    criterion: CriterionType  # type: ignore[valid-type]
+    weight: float
+    value: float = strawberry.field(description="0 to 1.")
+    explanation: str
+
+
+@strawberry.type(name="MentorMatch", description="A suggested mentor, with why they fit.")
+class MatchType:
+    match: strawberry.Private[matching.Match]
+    area_id: strawberry.Private[UUID]
+
+    @strawberry.field
+    async def mentor(self, info: strawberry.Info) -> PersonRef:
+        return await _person(info, self.match.candidate.mentor_id)
+
+    @strawberry.field(description="The area they offer, the wished one or one near it.")
+    async def knowledge_area(self, info: strawberry.Info) -> AreaRef:
+        return await _area(info, self.area_id)
+
+    @strawberry.field(description="0 to 100: the weighted mean of the criteria.")
+    def total(self) -> float:
+        return self.match.total
+
+    @strawberry.field
+    def scores(self) -> list[ScoreType]:
+        return [
+            ScoreType(
+                criterion=s.criterion, weight=s.weight, value=s.value, explanation=s.explanation
+            )
+            for s in self.match.scores
+        ]
+
+
+@strawberry.input
+class CriterionWeightInput:
+    criterion: CriterionType  # type: ignore[valid-type]
+    weight: float = strawberry.field(
+        description=f"{matching.WEIGHT_MIN:g} to {matching.WEIGHT_MAX:g}."
+    )
+
+
+@strawberry.type(name="LearningWish", description="What you want to learn. Yours alone.")
+class WishNode(EntityNode):
+    loader = "learning_wish"
+    entity: strawberry.Private[LearningWish]
+
+    @strawberry.field
+    async def knowledge_area(self, info: strawberry.Info) -> AreaRef:
+        return await _area(info, self.entity.knowledge_area_id)
+
+    @strawberry.field
+    def current(self) -> int:
+        return self.entity.current
+
+    @strawberry.field
+    def desired(self) -> int:
+        return self.entity.desired
+
+    @strawberry.field
+    def status(self) -> WishStatusType:  # type: ignore[valid-type]
+        return self.entity.status
+
+    @strawberry.field
+    def availability(self) -> list[WindowType]:
+        return _windows(self.entity.availability)
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.entity.created_at
+
+    @strawberry.field(
+        description="Mentors for this wish, best first, each score explained. Pass your own "
+        "weights to tune the ranking for this search."
+    )
+    async def matches(
+        self,
+        info: strawberry.Info,
+        first: int = 10,
+        weights: list[CriterionWeightInput] | None = None,
+    ) -> list[MatchType]:
+        if not 1 <= first <= MATCHES_MAX:
+            raise ValidationFailed(
+                "first", f"Ask for 1 to {MATCHES_MAX} matches.", code="OUT_OF_RANGE"
+            )
+        chosen = matching.weights({w.criterion: w.weight for w in weights or []})
+        return await _matches(info, self.entity, chosen, first)
+
+
+async def _matches(
+    info: strawberry.Info,
+    wish: LearningWish,
+    chosen: dict[matching.Criterion, float],
+    first: int,
+) -> list[MatchType]:
+    loaders = info.context.loaders
+    tree = await loaders.area_tree()
+    distances = matching.area_distances(
+        {a: parent for a, (parent, _) in tree.items()}, wish.knowledge_area_id
+    )
+    rows = await loaders.mentor_candidates(wish, distances, info.context.now)
+    me = await loaders.person.load(wish.person_id)
+    week_of = info.context.now.date()
+    candidates = [
+        matching.Candidate(
+            mentor_id=row.mentor_id,
+            mentor_name=row.mentor_name,
+            area_name=tree[row.area_id][1],
+            area_distance=distances[row.area_id],
+            proficiency=row.proficiency,
+            load=row.load,
+            capacity=row.capacity,
+            other_team=row.other_team,
+            overlap_hours=overlap_hours(
+                wish.availability, me.timezone, row.availability, row.timezone, week_of=week_of
+            )
+            if wish.availability and row.availability
+            else None,
+        )
+        for row in rows
+    ]
+    wished = matching.Wish(
+        area_name=tree[wish.knowledge_area_id][1],
+        current=wish.current,
+        desired=wish.desired,
+        has_availability=bool(wish.availability),
+    )
+    area_of = {row.mentor_id: row.area_id for row in rows}
+    ranked = matching.rank(wished, candidates, chosen)[:first]
+    return [MatchType(match=m, area_id=area_of[m.candidate.mentor_id]) for m in ranked]
+
+
+class HasEntity(Protocol):
+    entity: Person
+
+
+# Fields mounted on Person.
+
+
+async def mentor_offers(
+    root: strawberry.Parent[HasEntity], info: strawberry.Info
+) -> list[OfferNode]:
+    await require_actor(info)
+    return [
+        OfferNode(entity=o)
+        for o in await info.context.loaders.mentor_offers_of.load(root.entity.id)
+    ]
+
+
+async def mentor_profile(
+    root: strawberry.Parent[HasEntity], info: strawberry.Info
+) -> ProfileType | None:
+    await require_actor(info)
+    found = await info.context.loaders.mentor_profile.load(root.entity.id)
+    return ProfileType(entity=found) if found else None
+
+
+async def learning_wishes(
+    root: strawberry.Parent[HasEntity], info: strawberry.Info
+) -> list[WishNode] | None:
+    actor = await require_actor(info)
+    if actor.person_id != root.entity.id:
+        return None
+    return [WishNode(entity=w) for w in await info.context.loaders.learning_wishes()]
+
+
+# Mutations.
+
+
+@strawberry.input
+class OfferMentoringInput:
+    knowledge_area_id: strawberry.ID
+    proficiency: int = strawberry.field(description="1 to 5.")
+    note: str = ""
+
+
+@strawberry.input
+class EditMentorOfferInput:
+    offer_id: strawberry.ID
+    proficiency: int | None = None
+    note: str | None = None
+
+
+@strawberry.input
+class PauseMentorOfferInput:
+    offer_id: strawberry.ID
+    paused: bool = True
+
+
+@strawberry.input
+class MentorOfferIdInput:
+    offer_id: strawberry.ID
+
+
+@strawberry.input
+class SetMentorProfileInput:
+    accepting: bool | None = None
+    availability: list[AvailabilityWindowInput] | None = None
+
+
+@strawberry.input
+class WishToLearnInput:
+    knowledge_area_id: strawberry.ID
+    current: int = strawberry.field(description="Your proficiency now, 1 to 5.")
+    desired: int = strawberry.field(description="Where you want to get, above current.")
+    availability: list[AvailabilityWindowInput] | None = None
+    goal_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class LearningWishIdInput:
+    wish_id: strawberry.ID
+
+
+@strawberry.input
+class AskMentorInput:
+    wish_id: strawberry.ID
+    mentor_id: strawberry.ID
+    message: str = ""
+
+
+@strawberry.type
+class MentorOfferSuccess:
+    offer: OfferNode
+
+
+@strawberry.type
+class MentorProfileSuccess:
+    profile: ProfileType
+
+
+@strawberry.type
+class LearningWishSuccess:
+    wish: WishNode
+
+
+@strawberry.type
+class AskMentorSuccess:
+    relationship: RelationshipRef
+
+
+MentorOfferResult = result_union("MentorOfferResult", MentorOfferSuccess)
+MentorProfileResult = result_union("MentorProfileResult", MentorProfileSuccess)
+LearningWishResult = result_union("LearningWishResult", LearningWishSuccess)
+AskMentorResult = result_union("AskMentorResult", AskMentorSuccess)
+
+
+def _offer_id(value: strawberry.ID) -> UUID:
+    return ids.decode(value, "MentorOffer", field="offerId")
+
+
+def _wish_id(value: strawberry.ID) -> UUID:
+    return ids.decode(value, "LearningWish", field="wishId")
+
+
+@strawberry.type
+class MentoringMutation:
+    @strawberry.mutation(description="Offer mentoring in a knowledge area.")
+    async def offer_mentoring(
+        self, info: strawberry.Info, input: OfferMentoringInput
+    ) -> MentorOfferResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> MentorOfferSuccess:
+            created = await service.offer(
+                uow,
+                actor,
+                knowledge_area_id=ids.decode(
+                    input.knowledge_area_id, "KnowledgeArea", field="knowledgeAreaId"
+                ),
+                proficiency=input.proficiency,
+                note=input.note,
+                now=info.context.now,
+            )
+            return MentorOfferSuccess(offer=OfferNode(entity=created))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Change the proficiency or note of your offer.")
+    async def edit_mentor_offer(
+        self, info: strawberry.Info, input: EditMentorOfferInput
+    ) -> MentorOfferResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> MentorOfferSuccess:
+            found = await service.own_offer(uow, actor, _offer_id(input.offer_id))
+            found.edit(proficiency=input.proficiency, note=input.note, now=info.context.now)
+            return MentorOfferSuccess(offer=OfferNode(entity=found))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Pause (or resume) an offer: no suggestions meanwhile.")
+    async def pause_mentor_offer(
+        self, info: strawberry.Info, input: PauseMentorOfferInput
+    ) -> MentorOfferResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> MentorOfferSuccess:
+            found = await service.own_offer(uow, actor, _offer_id(input.offer_id))
+            found.set_paused(input.paused, info.context.now)
+            return MentorOfferSuccess(offer=OfferNode(entity=found))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Withdraw an offer; it stays in your history.")
+    async def withdraw_mentor_offer(
+        self, info: strawberry.Info, input: MentorOfferIdInput
+    ) -> MentorOfferResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> MentorOfferSuccess:
+            found = await service.own_offer(uow, actor, _offer_id(input.offer_id))
+            found.withdraw(info.context.now)
+            return MentorOfferSuccess(offer=OfferNode(entity=found))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Whether you take new mentees, and when you are available.")
+    async def set_mentor_profile(
+        self, info: strawberry.Info, input: SetMentorProfileInput
+    ) -> MentorProfileResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> MentorProfileSuccess:
+            profile = await service.set_profile(
+                uow,
+                actor,
+                accepting=input.accepting,
+                availability=_to_windows(input.availability),
+                now=info.context.now,
+            )
+            return MentorProfileSuccess(profile=ProfileType(entity=profile))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Say what you want to learn, to find a mentor.")
+    async def wish_to_learn(
+        self, info: strawberry.Info, input: WishToLearnInput
+    ) -> LearningWishResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> LearningWishSuccess:
+            created = await service.wish(
+                uow,
+                actor,
+                knowledge_area_id=ids.decode(
+                    input.knowledge_area_id, "KnowledgeArea", field="knowledgeAreaId"
+                ),
+                current=input.current,
+                desired=input.desired,
+                availability=_to_windows(input.availability) or [],
+                goal_id=ids.decode(input.goal_id, "Goal", field="goalId")
+                if input.goal_id
+                else None,
+                now=info.context.now,
+            )
+            return LearningWishSuccess(wish=WishNode(entity=created))
+
+        return await run(info, command)
+
+    @strawberry.mutation(description="Withdraw a learning wish.")
+    async def withdraw_learning_wish(
+        self, info: strawberry.Info, input: LearningWishIdInput
+    ) -> LearningWishResult:  # type: ignore[valid-type]
+        async def command(uow: UnitOfWork, actor: Actor) -> LearningWishSuccess:
+            found = await service.withdraw_wish(
+                uow, actor, _wish_id(input.wish_id), now=info.context.now
+            )
+            return LearningWishSuccess(wish=WishNode(entity=found))
+
+        return await run(info, command)
+
+    @strawberry.mutation(
+        description="Ask a mentor for a mentorship in your wish's area; they accept or decline."
+    )
+    async def ask_mentor(self, info: strawberry.Info, input: AskMentorInput) -> AskMentorResult:  # type: ignore[valid-type]
+        from api.graphql.relationships import RelationshipNode
+
+        async def command(uow: UnitOfWork, actor: Actor) -> AskMentorSuccess:
+            relationship = await service.ask_mentor(
+                uow,
+                actor,
+                _wish_id(input.wish_id),
+                mentor_id=ids.decode(input.mentor_id, "Person", field="mentorId"),
+                message=input.message,
+                now=info.context.now,
+            )
+            return AskMentorSuccess(relationship=RelationshipNode(entity=relationship))
+
+        return await run(info, command)

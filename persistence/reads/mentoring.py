@@ -1,0 +1,244 @@
+"""Reads of mentor offers, profiles and learning wishes, and the candidate
+query of matching: the database filters and pre-ranks, so matching never
+loads all offers (domain.matching scores the few it returns)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.availability import Window
+from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus
+from domain.people import PersonStatus
+from domain.relationships import RelationshipKind, RelationshipStatus
+from persistence.tables import (
+    knowledge_areas,
+    learning_wishes,
+    mentor_offers,
+    mentor_profiles,
+    mentorship_areas,
+    organizations,
+    people,
+    relationships,
+    team_memberships,
+)
+
+o, mp, w, p, r = mentor_offers, mentor_profiles, learning_wishes, people, relationships
+DECLINED_RECENTLY = timedelta(days=90)
+"""Someone who declined (or was declined) is not suggested again before this."""
+CANDIDATES_MAX = 200
+"""How many pre-ranked candidates matching scores in full."""
+
+
+async def offers_of_people(
+    session: AsyncSession, organization_id: UUID, person_ids: Sequence[UUID]
+) -> dict[UUID, list[MentorOffer]]:
+    """Live (active or paused) offers, by area name."""
+    a = knowledge_areas
+    rows = await session.scalars(
+        select(MentorOffer)
+        .join(a, a.c.id == o.c.knowledge_area_id)
+        .where(
+            o.c.organization_id == organization_id,
+            o.c.mentor_id.in_(person_ids),
+            o.c.status != OfferStatus.WITHDRAWN,
+        )
+        .order_by(func.lower(a.c.name), o.c.id)
+    )
+    result: dict[UUID, list[MentorOffer]] = defaultdict(list)
+    for found in rows:
+        result[found.mentor_id].append(found)
+    return result
+
+
+async def offers_by_ids(
+    session: AsyncSession, organization_id: UUID, ids: Sequence[UUID]
+) -> dict[UUID, MentorOffer]:
+    """Offers are public within the organization: mentors offer to everyone."""
+    rows = await session.scalars(
+        select(MentorOffer).where(o.c.organization_id == organization_id, o.c.id.in_(ids))
+    )
+    return {found.id: found for found in rows}
+
+
+async def profiles_of_people(
+    session: AsyncSession, organization_id: UUID, person_ids: Sequence[UUID]
+) -> dict[UUID, MentorProfile]:
+    rows = await session.scalars(
+        select(MentorProfile).where(
+            mp.c.organization_id == organization_id, mp.c.person_id.in_(person_ids)
+        )
+    )
+    return {found.person_id: found for found in rows}
+
+
+async def wishes_by_ids(
+    session: AsyncSession, organization_id: UUID, ids: Sequence[UUID], *, viewer_id: UUID
+) -> dict[UUID, LearningWish]:
+    """A wish is its person's own."""
+    rows = await session.scalars(
+        select(LearningWish).where(
+            w.c.organization_id == organization_id, w.c.id.in_(ids), w.c.person_id == viewer_id
+        )
+    )
+    return {found.id: found for found in rows}
+
+
+async def wishes_of(
+    session: AsyncSession, organization_id: UUID, person_id: UUID
+) -> list[LearningWish]:
+    rows = await session.scalars(
+        select(LearningWish)
+        .where(w.c.organization_id == organization_id, w.c.person_id == person_id)
+        .order_by(w.c.created_at.desc(), w.c.id)
+    )
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    mentor_id: UUID
+    mentor_name: str
+    timezone: str
+    area_id: UUID
+    proficiency: int
+    load: int
+    capacity: int
+    other_team: bool
+    availability: list[Window]
+
+
+async def candidates(
+    session: AsyncSession,
+    organization_id: UUID,
+    *,
+    wish: LearningWish,
+    area_distances: Mapping[UUID, int],
+    now: datetime,
+) -> list[CandidateRow]:
+    """Mentors with an active offer in one of the areas, above the wisher's
+    current proficiency, accepting, below capacity; not the wisher, not
+    someone who left, not a current mentor of theirs in the area, not
+    someone either of them declined recently. One row per mentor (their
+    closest area), at most CANDIDATES_MAX, closest and most proficient
+    first, then least loaded. One statement."""
+    me = wish.person_id
+    distance = case(
+        *((o.c.knowledge_area_id == area, d) for area, d in area_distances.items()),
+        else_=literal(99),
+    )
+    load = (
+        select(func.count())
+        .where(
+            r.c.leader_id == o.c.mentor_id,
+            r.c.kind == RelationshipKind.MENTORSHIP,
+            r.c.status == RelationshipStatus.ACTIVE,
+        )
+        .correlate(o)
+        .scalar_subquery()
+    )
+    capacity = func.coalesce(p.c.mentee_capacity, organizations.c.default_mentee_capacity)
+    between = or_(
+        and_(r.c.leader_id == o.c.mentor_id, r.c.follower_id == me),
+        and_(r.c.leader_id == me, r.c.follower_id == o.c.mentor_id),
+    )
+    already_mentors = (
+        select(r.c.id)
+        .join(mentorship_areas, mentorship_areas.c.relationship_id == r.c.id)
+        .where(
+            r.c.leader_id == o.c.mentor_id,
+            r.c.follower_id == me,
+            r.c.status == RelationshipStatus.ACTIVE,
+            mentorship_areas.c.knowledge_area_id == wish.knowledge_area_id,
+        )
+        .exists()
+    )
+    declined = (
+        select(r.c.id)
+        .where(
+            between,
+            r.c.kind == RelationshipKind.MENTORSHIP,
+            r.c.status == RelationshipStatus.DECLINED,
+            r.c.responded_at > now - DECLINED_RECENTLY,
+        )
+        .exists()
+    )
+    mine, theirs = team_memberships.alias("mine"), team_memberships.alias("theirs")
+    shared_team = (
+        select(mine.c.team_id)
+        .join(theirs, and_(theirs.c.team_id == mine.c.team_id, theirs.c.ended_at.is_(None)))
+        .where(
+            mine.c.person_id == me, mine.c.ended_at.is_(None), theirs.c.person_id == o.c.mentor_id
+        )
+        .exists()
+    )
+    best = (
+        select(
+            o.c.mentor_id,
+            p.c.name,
+            p.c.timezone,
+            o.c.knowledge_area_id,
+            o.c.proficiency,
+            load.label("load"),
+            capacity.label("capacity"),
+            (~shared_team).label("other_team"),
+            mp.c.availability,
+            distance.label("distance"),
+        )
+        .join(p, and_(p.c.id == o.c.mentor_id, p.c.organization_id == o.c.organization_id))
+        .join(organizations, organizations.c.id == o.c.organization_id)
+        .join(mp, mp.c.person_id == o.c.mentor_id, isouter=True)
+        .where(
+            o.c.organization_id == organization_id,
+            o.c.status == OfferStatus.ACTIVE,
+            o.c.knowledge_area_id.in_(list(area_distances)),
+            o.c.proficiency > wish.current,
+            o.c.mentor_id != me,
+            p.c.status == PersonStatus.ACTIVE,
+            func.coalesce(mp.c.accepting, True),
+            ~already_mentors,
+            ~declined,
+        )
+        .order_by(o.c.mentor_id, distance, o.c.proficiency.desc())
+        .ext(distinct_on(o.c.mentor_id))
+        .subquery()
+    )
+    rows = await session.execute(
+        select(best)
+        .where(best.c.load < best.c.capacity)
+        .order_by(best.c.distance, best.c.proficiency.desc(), best.c.load, best.c.name)
+        .limit(CANDIDATES_MAX)
+    )
+    return [
+        CandidateRow(
+            mentor_id=row.mentor_id,
+            mentor_name=row.name,
+            timezone=row.timezone,
+            area_id=row.knowledge_area_id,
+            proficiency=row.proficiency,
+            load=row.load,
+            capacity=row.capacity,
+            other_team=row.other_team,
+            availability=row.availability or [],
+        )
+        for row in rows
+    ]
+
+
+async def area_tree(
+    session: AsyncSession, organization_id: UUID
+) -> dict[UUID, tuple[UUID | None, str]]:
+    """Every area of the organization: id -> (parent, name). Area trees are
+    small (hundreds), and matching walks it for the fallback."""
+    a = knowledge_areas
+    rows = await session.execute(
+        select(a.c.id, a.c.parent_id, a.c.name).where(a.c.organization_id == organization_id)
+    )
+    return {area_id: (parent_id, name) for area_id, parent_id, name in rows}
