@@ -172,7 +172,8 @@ def availability(wish: Wish, c: Candidate) -> Score:
         Criterion.AVAILABILITY,
         0,
         round(value, 3),
-        f"{c.overlap_hours:g} hours a week when you are both available.",
+        f"{c.overlap_hours:g} hour{'' if c.overlap_hours == 1 else 's'} a week when you are "
+        "both available.",
     )
 
 

@@ -71,11 +71,15 @@ class MentorOffer:
         )
 
     def edit(self, *, proficiency: int | None, note: str | None, now: datetime) -> None:
+        """Checks everything before changing anything."""
         self._require_not_withdrawn()
         if proficiency is not None:
-            self.proficiency = check_proficiency("proficiency", proficiency)
-        if note is not None:
-            self.note = validation.long_text("note", note, max_length=NOTE_MAX)
+            check_proficiency("proficiency", proficiency)
+        cleaned = None if note is None else validation.long_text("note", note, max_length=NOTE_MAX)
+        if proficiency is not None:
+            self.proficiency = proficiency
+        if cleaned is not None:
+            self.note = cleaned
         self.updated_at = now
 
     def set_paused(self, paused: bool, now: datetime) -> None:
@@ -125,10 +129,11 @@ class MentorProfile:
     def update(
         self, *, accepting: bool | None, availability: Sequence[Window] | None, now: datetime
     ) -> None:
+        checked = None if availability is None else check_windows(availability)
         if accepting is not None:
             self.accepting = accepting
-        if availability is not None:
-            self.availability = check_windows(availability)
+        if checked is not None:
+            self.availability = checked
         self.updated_at = now
 
 
@@ -189,6 +194,7 @@ class LearningWish:
         return self.status is WishStatus.OPEN
 
     def close(self, status: WishStatus, now: datetime) -> None:
+        assert status is not WishStatus.OPEN, "a wish closes as fulfilled or withdrawn"
         if not self.is_open:
             raise Conflict(f"This wish is {self.status.value.lower()}.", code="WISH_CLOSED")
         self.status, self.closed_at = status, now

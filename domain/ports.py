@@ -381,13 +381,9 @@ class MentoringRepository(Protocol):
 
     async def add_wish(self, wish: LearningWish) -> None: ...
 
-    async def get_wish(
-        self, wish_id: UUID, *, for_update: bool = False
-    ) -> LearningWish | None: ...
+    async def get_wish(self, wish_id: UUID, *, for_update: bool = False) -> LearningWish | None: ...
 
-    async def open_wishes_of(
-        self, person_id: UUID, area_ids: Sequence[UUID]
-    ) -> list[LearningWish]:
+    async def open_wishes_of(self, person_id: UUID, area_ids: Sequence[UUID]) -> list[LearningWish]:
         """Locked for update."""
         ...
 
