@@ -247,6 +247,12 @@ class Loaders:
         self.learning_wish: DataLoader[UUID, LearningWish | None] = self._one(
             partial(mentoring_reads.wishes_by_ids, viewer_id=viewer_id)
         )
+        self.unmatched_wishes: DataLoader[UUID, list[LearningWish]] = self._many(
+            mentoring_reads.unmatched_wishes
+        )
+        self.mentors_near_capacity: DataLoader[UUID, list[mentoring_reads.MentorLoad]] = self._many(
+            mentoring_reads.mentors_near_capacity
+        )
         # roles
         self.role_assignment: DataLoader[UUID, RoleAssignment | None] = self._one(
             role_reads.assignments_by_ids

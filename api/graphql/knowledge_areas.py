@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from api.graphql import ids
+from api.graphql import mentoring as mentoring_gql
 from api.graphql import roles as roles_gql
 from api.graphql.commands import require_actor, run
 from api.graphql.entity import EntityNode
@@ -44,6 +45,10 @@ class KnowledgeAreaNode(EntityNode):
         parent = await info.context.loaders.area.load(self.entity.parent_id)
         return KnowledgeAreaNode(entity=parent) if parent else None
 
+    mentoring = strawberry.field(
+        resolver=mentoring_gql.area_mentoring,
+        description="Where the mentor pool needs to grow: for faculty leads and org faculty.",
+    )
     leads = strawberry.field(
         resolver=roles_gql.area_leads, description="Faculty leads now, or at a past moment `at`."
     )

@@ -17,6 +17,7 @@ from domain import matching
 from domain.actors import Actor
 from domain.availability import Window, overlap_hours
 from domain.errors import ValidationFailed
+from domain.knowledge_areas import KnowledgeArea
 from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus, WishStatus
 from domain.people import Person
 from domain.ports import UnitOfWork
@@ -243,6 +244,70 @@ async def _matches(
     area_of = {row.mentor_id: row.area_id for row in rows}
     ranked = matching.rank(wished, candidates, chosen)[:first]
     return [MatchType(match=m, area_id=area_of[m.candidate.mentor_id]) for m in ranked]
+
+
+@strawberry.type(
+    description="An open wish nobody can take on as wished; whose it is stays private."
+)
+class UnmatchedWish:
+    current: int
+    desired: int
+    created_at: datetime
+
+
+@strawberry.type(description="A mentor with at most one mentee place left.")
+class MentorLoadType:
+    mentor_id: strawberry.Private[UUID]
+    load: int
+    capacity: int
+
+    @strawberry.field
+    async def mentor(self, info: strawberry.Info) -> PersonRef:
+        return await _person(info, self.mentor_id)
+
+
+@strawberry.type(
+    name="AreaMentoring",
+    description="For the area's faculty leads: where the mentor pool needs to grow.",
+)
+class AreaMentoringType:
+    area_id: strawberry.Private[UUID]
+
+    @strawberry.field(
+        description="Open wishes in the area that no mentor (of the area, its parent or a "
+        "child) can take on at the desired level with a place free. Oldest first; anonymous."
+    )
+    async def unmatched_wishes(self, info: strawberry.Info) -> list[UnmatchedWish]:
+        found = await info.context.loaders.unmatched_wishes.load(self.area_id)
+        return [
+            UnmatchedWish(current=w.current, desired=w.desired, created_at=w.created_at)
+            for w in found
+        ]
+
+    @strawberry.field(description="Mentors of the area with at most one place left, fullest first.")
+    async def mentors_near_capacity(self, info: strawberry.Info) -> list[MentorLoadType]:
+        found = await info.context.loaders.mentors_near_capacity.load(self.area_id)
+        return [
+            MentorLoadType(mentor_id=m.mentor_id, load=m.load, capacity=m.capacity) for m in found
+        ]
+
+
+class HasArea(Protocol):
+    entity: KnowledgeArea
+
+
+async def area_mentoring(
+    root: strawberry.Parent[HasArea], info: strawberry.Info
+) -> AreaMentoringType | None:
+    """Mounted on KnowledgeArea: for its current faculty leads and org
+    faculty (else null)."""
+    actor = await require_actor(info)
+    leads = await info.context.loaders.holders.load(("area", root.entity.id, info.context.now))
+    if actor.person_id not in {lead.person_id for lead in leads} and not (
+        await info.context.loaders.is_org_faculty.load(actor.person_id)
+    ):
+        return None
+    return AreaMentoringType(area_id=root.entity.id)
 
 
 class HasEntity(Protocol):

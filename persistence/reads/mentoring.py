@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.availability import Window
-from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus
+from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus, WishStatus
 from domain.people import PersonStatus
 from domain.relationships import RelationshipKind, RelationshipStatus
 from persistence.tables import (
@@ -242,3 +242,95 @@ async def area_tree(
         select(a.c.id, a.c.parent_id, a.c.name).where(a.c.organization_id == organization_id)
     )
     return {area_id: (parent_id, name) for area_id, parent_id, name in rows}
+
+
+def _load_of(mentor_id: ColumnElement[UUID]) -> ColumnElement[int]:
+    return (
+        select(func.count())
+        .where(
+            r.c.leader_id == mentor_id,
+            r.c.kind == RelationshipKind.MENTORSHIP,
+            r.c.status == RelationshipStatus.ACTIVE,
+        )
+        .scalar_subquery()
+    )
+
+
+async def unmatched_wishes(
+    session: AsyncSession, organization_id: UUID, area_ids: Sequence[UUID]
+) -> dict[UUID, list[LearningWish]]:
+    """Per area, its open wishes that no mentor could take on as wished:
+    nobody offers the area (or its parent or a child) at the desired level
+    or above, accepts new mentees and has a place free. One statement."""
+    a = knowledge_areas
+    near = or_(
+        o.c.knowledge_area_id == w.c.knowledge_area_id,
+        o.c.knowledge_area_id
+        == select(a.c.parent_id).where(a.c.id == w.c.knowledge_area_id).scalar_subquery(),
+        o.c.knowledge_area_id.in_(select(a.c.id).where(a.c.parent_id == w.c.knowledge_area_id)),
+    )
+    good_mentor = (
+        select(o.c.id)
+        .join(p, and_(p.c.id == o.c.mentor_id, p.c.organization_id == o.c.organization_id))
+        .join(organizations, organizations.c.id == o.c.organization_id)
+        .join(mp, mp.c.person_id == o.c.mentor_id, isouter=True)
+        .where(
+            o.c.organization_id == w.c.organization_id,
+            o.c.status == OfferStatus.ACTIVE,
+            near,
+            o.c.proficiency >= w.c.desired,
+            o.c.mentor_id != w.c.person_id,
+            p.c.status == PersonStatus.ACTIVE,
+            func.coalesce(mp.c.accepting, True),
+            _load_of(o.c.mentor_id)
+            < func.coalesce(p.c.mentee_capacity, organizations.c.default_mentee_capacity),
+        )
+        .exists()
+    )
+    rows = await session.scalars(
+        select(LearningWish)
+        .where(
+            w.c.organization_id == organization_id,
+            w.c.knowledge_area_id.in_(area_ids),
+            w.c.status == WishStatus.OPEN,
+            ~good_mentor,
+        )
+        .order_by(w.c.created_at, w.c.id)
+    )
+    result: dict[UUID, list[LearningWish]] = defaultdict(list)
+    for found in rows:
+        result[found.knowledge_area_id].append(found)
+    return result
+
+
+@dataclass(frozen=True)
+class MentorLoad:
+    mentor_id: UUID
+    load: int
+    capacity: int
+
+
+async def mentors_near_capacity(
+    session: AsyncSession, organization_id: UUID, area_ids: Sequence[UUID]
+) -> dict[UUID, list[MentorLoad]]:
+    """Per area, mentors with a live offer there and at most one place
+    left, fullest first. One statement."""
+    capacity = func.coalesce(p.c.mentee_capacity, organizations.c.default_mentee_capacity)
+    load = _load_of(o.c.mentor_id)
+    rows = await session.execute(
+        select(o.c.knowledge_area_id, o.c.mentor_id, load.label("load"), capacity.label("capacity"))
+        .join(p, and_(p.c.id == o.c.mentor_id, p.c.organization_id == o.c.organization_id))
+        .join(organizations, organizations.c.id == o.c.organization_id)
+        .where(
+            o.c.organization_id == organization_id,
+            o.c.knowledge_area_id.in_(area_ids),
+            o.c.status != OfferStatus.WITHDRAWN,
+            p.c.status == PersonStatus.ACTIVE,
+            load >= capacity - 1,
+        )
+        .order_by(o.c.knowledge_area_id, (capacity - load), p.c.name, o.c.mentor_id)
+    )
+    result: dict[UUID, list[MentorLoad]] = defaultdict(list)
+    for area_id, mentor_id, mentor_load, mentor_capacity in rows:
+        result[area_id].append(MentorLoad(mentor_id, mentor_load, mentor_capacity))
+    return result

@@ -94,3 +94,32 @@ async def test_a_wish_finds_explained_mentors_and_asking_one_meets_it(
     await succeeded(gql, ACCEPT, bo, asked["relationship"]["id"])
     data = await gql.data(MATCHES, {"id": wish_id}, token=ada.token)
     assert data["node"]["status"] == "FULFILLED"
+
+
+AREA_MENTORING = """
+query($id: ID!) { node(id: $id) { ... on KnowledgeArea { mentoring {
+  unmatchedWishes { current desired }
+  mentorsNearCapacity { mentor { name } load capacity }
+} } } }
+"""
+
+
+async def test_faculty_see_wishes_without_a_good_match_and_full_mentors(
+    gql: GraphQL, org: Org
+) -> None:
+    area = await create_area(gql, org.faculty.token, "Frontend")
+    ada, bo = [await org.add_member(n) for n in ("Ada", "Bo")]
+    await _mentor(gql, bo, area["id"], 3)
+    for member, desired in ((ada, 5),):
+        result = await mutate(
+            gql,
+            WISH,
+            {"knowledgeAreaId": area["id"], "current": 1, "desired": desired},
+            token=member.token,
+        )
+        assert result["__typename"] == "LearningWishSuccess", result
+    data = await gql.data(AREA_MENTORING, {"id": area["id"]}, token=org.faculty.token)
+    assert data["node"]["mentoring"]["unmatchedWishes"] == [{"current": 1, "desired": 5}]
+    assert data["node"]["mentoring"]["mentorsNearCapacity"] == []
+    data = await gql.data(AREA_MENTORING, {"id": area["id"]}, token=ada.token)
+    assert data["node"]["mentoring"] is None
