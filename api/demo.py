@@ -14,6 +14,7 @@ from domain.accounts import Account
 from domain.actors import Actor
 from domain.agreements import Dimension
 from domain.autonomy import AutonomyStage
+from domain.availability import Window
 from domain.feedback import Anonymity, AnswerInput, QuestionKind, QuestionSpec
 from domain.feedback_items import ShareAudience
 from domain.goals import Audience, Confidence
@@ -28,6 +29,7 @@ from domain.services import (
     feedback_items,
     goals,
     knowledge_areas,
+    mentoring,
     one_on_ones,
     organizations,
     relationships,
@@ -191,6 +193,7 @@ async def seed_demo(
         await _leadership(uow, people, team_ids, areas, now=now)
         await _growth(uow, people, now=now)
         await _one_on_ones(uow, people, now=now)
+        await _mentoring(uow, people, areas, now=now)
         await uow.commit()
     return [
         DemoAccount(name=p.name, email=p.email, org_faculty=i < FACULTY)
@@ -434,6 +437,41 @@ async def _one_on_ones(uow: UnitOfWork, people: list[Person], *, now: datetime) 
             now=now,
         )
         await one_on_ones.hold(uow, steward, held.id, now=now - timedelta(days=6))
+
+
+MENTORS = [
+    # (person index, area, proficiency, accepting, weekly windows)
+    (20, "Backend", 5, True, [Window(1, 15 * 60, 17 * 60), Window(3, 9 * 60, 11 * 60)]),
+    (21, "Backend", 4, True, [Window(0, 10 * 60, 12 * 60)]),
+    (22, "Frontend", 5, True, [Window(2, 14 * 60, 16 * 60)]),
+    (23, "Engineering", 4, True, [Window(4, 9 * 60, 12 * 60)]),
+    (24, "Product Discovery", 4, False, []),
+    (25, "Facilitation", 5, True, [Window(1, 8 * 60, 10 * 60)]),
+]
+
+
+async def _mentoring(
+    uow: UnitOfWork, people: list[Person], areas: dict[str, UUID], *, now: datetime
+) -> None:
+    """Mentors offering help (one not taking mentees now), and two people
+    looking: one in Backend with several fitting mentors, one in Mobile,
+    where nobody offers mentoring, so matching falls back to Engineering."""
+    for index, area, level, accepting, windows in MENTORS:
+        mentor = _as(people[index])
+        await mentoring.offer(
+            uow, mentor, knowledge_area_id=areas[area], proficiency=level, now=now
+        )
+        await mentoring.set_profile(uow, mentor, accepting=accepting, availability=windows, now=now)
+    for index, area in ((13, "Backend"), (14, "Mobile")):
+        await mentoring.wish(
+            uow,
+            _as(people[index]),
+            knowledge_area_id=areas[area],
+            current=2,
+            desired=4,
+            availability=[Window(1, 14 * 60, 18 * 60), Window(3, 8 * 60, 12 * 60)],
+            now=now,
+        )
 
 
 async def _person(uow: UnitOfWork, person_id: UUID) -> Person:
