@@ -30,6 +30,7 @@ from domain.feedback import (
 from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
 from domain.goals import CheckIn, Goal, GoalShare, GoalStatus
 from domain.knowledge_areas import KnowledgeArea
+from domain.matching import Criterion, MentorCandidate
 from domain.mentoring import LearningWish, MentorOffer, MentorProfile
 from domain.notifications import Notification
 from domain.one_on_ones import ActionItem, AgendaItem, Meeting, MeetingNote, OneOnOneSeries
@@ -369,11 +370,22 @@ class Loaders:
             return await mentoring_reads.wishes_of(session, self._organization_id, self._viewer_id)
 
     async def mentor_candidates(
-        self, wish: LearningWish, area_distances: Mapping[UUID, int], now: datetime
-    ) -> list[mentoring_reads.CandidateRow]:
+        self,
+        wish: LearningWish,
+        area_distances: Mapping[UUID, int],
+        weights: Mapping[Criterion, float],
+        now: datetime,
+        offset: int,
+    ) -> list[MentorCandidate]:
         async with self._session_factory() as session:
             return await mentoring_reads.candidates(
-                session, self._organization_id, wish=wish, area_distances=area_distances, now=now
+                session,
+                self._organization_id,
+                wish=wish,
+                area_distances=area_distances,
+                weights=weights,
+                now=now,
+                offset=offset,
             )
 
     async def area_tree(self) -> dict[UUID, tuple[UUID | None, str]]:

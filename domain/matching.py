@@ -16,9 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+from domain.availability import Window
 from domain.errors import ValidationFailed
 
 WEIGHT_MIN, WEIGHT_MAX = 0.0, 5.0
+CANDIDATES_MAX = 200
+"""Mentors the database hands over at a time, best possible score first."""
 COMFORTABLE_OVERLAP_HOURS = 2.0
 """Hours a week in common that make meeting easy; more adds nothing."""
 
@@ -81,6 +84,23 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class MentorCandidate:
+    """What the database knows of a mentor who may fit a wish."""
+
+    mentor_id: UUID
+    mentor_name: str
+    timezone: str
+    area_id: UUID
+    proficiency: int
+    load: int
+    capacity: int
+    other_team: bool
+    availability: list[Window]
+    best_possible: float
+    """The highest total this mentor could score (availability unknown)."""
+
+
+@dataclass(frozen=True)
 class Score:
     criterion: Criterion
     weight: float
@@ -126,13 +146,23 @@ def area_fit(wish: Wish, c: Candidate) -> Score:
     return Score(Criterion.AREA_FIT, 0, round(value, 3), text)
 
 
+PROFICIENCY_AT_DESIRED = 0.75
+PROFICIENCY_BELOW_DESIRED = 0.5
+"""The most a mentor between the current and the desired level scores."""
+
+
 def proficiency(wish: Wish, c: Candidate) -> Score:
     if c.proficiency > wish.desired:
         value, text = 1.0, f"Knows it at {c.proficiency}/5, beyond the {wish.desired} you aim for."
     elif c.proficiency == wish.desired:
-        value, text = 0.75, f"Knows it at {c.proficiency}/5, the level you aim for."
+        value = PROFICIENCY_AT_DESIRED
+        text = f"Knows it at {c.proficiency}/5, the level you aim for."
     else:
-        value = 0.5 * (c.proficiency - wish.current) / (wish.desired - wish.current)
+        value = (
+            PROFICIENCY_BELOW_DESIRED
+            * (c.proficiency - wish.current)
+            / (wish.desired - wish.current)
+        )
         text = (
             f"Knows it at {c.proficiency}/5: more than your {wish.current}, "
             f"less than the {wish.desired} you aim for."

@@ -3,7 +3,7 @@ matching with explained, tunable scores (see domain.matching)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Protocol
 from uuid import UUID
 
@@ -36,6 +36,11 @@ PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
 AreaRef = Annotated["KnowledgeAreaNode", strawberry.lazy("api.graphql.knowledge_areas")]
 RelationshipRef = Annotated["RelationshipNode", strawberry.lazy("api.graphql.relationships")]
 MATCHES_MAX = 50
+CANDIDATE_BATCHES = 3
+"""At most this many batches of candidates (by best possible score) are
+scored for one page: the statements stay bounded, and the page is exact
+unless more than CANDIDATE_BATCHES x CANDIDATES_MAX mentors could still
+reach it (then it is the best among those)."""
 
 
 async def _person(info: strawberry.Info, person_id: UUID) -> PersonRef:
@@ -214,9 +219,41 @@ async def _matches(
     distances = matching.area_distances(
         {a: parent for a, (parent, _) in tree.items()}, wish.knowledge_area_id
     )
-    rows = await loaders.mentor_candidates(wish, distances, info.context.now)
     me = await loaders.person.load(wish.person_id)
     week_of = info.context.now.date()
+    wished = matching.Wish(
+        area_name=tree[wish.knowledge_area_id][1],
+        current=wish.current,
+        desired=wish.desired,
+        has_availability=bool(wish.availability),
+    )
+    rows: list[matching.MentorCandidate] = []
+    for batch_number in range(CANDIDATE_BATCHES):
+        batch = await loaders.mentor_candidates(
+            wish, distances, chosen, info.context.now, batch_number * matching.CANDIDATES_MAX
+        )
+        rows += batch
+        ranked = _ranked(wished, wish, me.timezone, rows, tree, distances, chosen, week_of)
+        # Done once nobody left could outscore the last of the page: the
+        # database returned candidates by the best score they could reach.
+        if len(batch) < matching.CANDIDATES_MAX or (
+            len(ranked) >= first and ranked[first - 1].total > batch[-1].best_possible
+        ):
+            break
+    area_of = {row.mentor_id: row.area_id for row in rows}
+    return [MatchType(match=m, area_id=area_of[m.candidate.mentor_id]) for m in ranked[:first]]
+
+
+def _ranked(
+    wished: matching.Wish,
+    wish: LearningWish,
+    timezone: str,
+    rows: list[matching.MentorCandidate],
+    tree: dict[UUID, tuple[UUID | None, str]],
+    distances: dict[UUID, int],
+    chosen: dict[matching.Criterion, float],
+    week_of: date,
+) -> list[matching.Match]:
     candidates = [
         matching.Candidate(
             mentor_id=row.mentor_id,
@@ -228,22 +265,14 @@ async def _matches(
             capacity=row.capacity,
             other_team=row.other_team,
             overlap_hours=overlap_hours(
-                wish.availability, me.timezone, row.availability, row.timezone, week_of=week_of
+                wish.availability, timezone, row.availability, row.timezone, week_of=week_of
             )
             if wish.availability and row.availability
             else None,
         )
         for row in rows
     ]
-    wished = matching.Wish(
-        area_name=tree[wish.knowledge_area_id][1],
-        current=wish.current,
-        desired=wish.desired,
-        has_availability=bool(wish.availability),
-    )
-    area_of = {row.mentor_id: row.area_id for row in rows}
-    ranked = matching.rank(wished, candidates, chosen)[:first]
-    return [MatchType(match=m, area_id=area_of[m.candidate.mentor_id]) for m in ranked]
+    return matching.rank(wished, candidates, chosen)
 
 
 @strawberry.type(

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from domain.actors import Actor
 from domain.availability import Window
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.mentoring import (
     LearningWish,
     MentorOffer,
@@ -137,26 +137,44 @@ async def ask_mentor(
     message: str = "",
     now: datetime,
 ) -> Relationship:
-    """A mentorship proposal for the wish's area, to a mentor who offers
-    mentoring and accepts new mentees."""
+    """A mentorship proposal for the wish's area, to a mentor who accepts
+    new mentees and offers mentoring in that area, above it or below it in
+    the tree (where matching looks)."""
     found = await own_wish(uow, actor, wish_id)
     if not found.is_open:
         raise Conflict(f"This wish is {found.status.value.lower()}.", code="WISH_CLOSED")
-    offers = await uow.mentoring.live_offers_of(mentor_id)
+    offers = [
+        o for o in await uow.mentoring.live_offers_of(mentor_id) if o.status is OfferStatus.ACTIVE
+    ]
     profile = await uow.mentoring.get_profile(mentor_id)
-    if not any(o.status is OfferStatus.ACTIVE for o in offers) or (
+    if not await _offers_near(uow, offers, found.knowledge_area_id) or (
         profile is not None and not profile.accepting
     ):
         raise Conflict(
             "This person is not taking new mentees.", code="NOT_ACCEPTING", field="mentorId"
         )
-    return await relationships.propose(
-        uow,
-        actor,
-        kind=RelationshipKind.MENTORSHIP,
-        other_person_id=mentor_id,
-        side=Side.FOLLOWER,
-        knowledge_area_ids=[found.knowledge_area_id],
-        message=message,
-        now=now,
-    )
+    try:
+        return await relationships.propose(
+            uow,
+            actor,
+            kind=RelationshipKind.MENTORSHIP,
+            other_person_id=mentor_id,
+            side=Side.FOLLOWER,
+            knowledge_area_ids=[found.knowledge_area_id],
+            message=message,
+            now=now,
+        )
+    except (ValidationFailed, Conflict) as error:
+        if error.field == "personId":  # the relationships input's name for the other person
+            error.field = "mentorId"
+        raise
+
+
+async def _offers_near(uow: UnitOfWork, offers: Sequence[MentorOffer], area_id: UUID) -> bool:
+    above = set(await uow.areas.ancestry(area_id))
+    for candidate in offers:
+        if candidate.knowledge_area_id in above:
+            return True
+        if area_id in await uow.areas.ancestry(candidate.knowledge_area_id):
+            return True
+    return False

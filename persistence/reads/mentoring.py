@@ -10,11 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Float, and_, case, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.availability import Window
+from domain.matching import (
+    CANDIDATES_MAX,
+    PROFICIENCY_AT_DESIRED,
+    PROFICIENCY_BELOW_DESIRED,
+    Criterion,
+    MentorCandidate,
+)
 from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus, WishStatus
 from domain.people import PersonStatus
 from domain.relationships import RelationshipKind, RelationshipStatus
@@ -33,8 +39,6 @@ from persistence.tables import (
 o, mp, w, p, r = mentor_offers, mentor_profiles, learning_wishes, people, relationships
 DECLINED_RECENTLY = timedelta(days=90)
 """Someone who declined (or was declined) is not suggested again before this."""
-CANDIDATES_MAX = 200
-"""How many pre-ranked candidates matching scores in full."""
 
 
 async def offers_of_people(
@@ -102,17 +106,36 @@ async def wishes_of(
     return list(rows)
 
 
-@dataclass(frozen=True)
-class CandidateRow:
-    mentor_id: UUID
-    mentor_name: str
-    timezone: str
-    area_id: UUID
-    proficiency: int
-    load: int
-    capacity: int
-    other_team: bool
-    availability: list[Window]
+def _best_possible(
+    weights: Mapping[Criterion, float],
+    wish: LearningWish,
+    *,
+    distance: ColumnElement[int],
+    proficiency: ColumnElement[int],
+    load: ColumnElement[int],
+    capacity: ColumnElement[int],
+    other_team: ColumnElement[bool],
+) -> ColumnElement[float]:
+    """The SQL twin of domain.matching.score, with availability (not known
+    to SQL) at its best: no candidate can score higher than this, so
+    ranking by it and cutting loses nobody who could make the first page
+    (`candidates` says when it may have)."""
+    values = {
+        Criterion.AREA_FIT: 1.0 / (1 + distance),
+        Criterion.PROFICIENCY: case(
+            (proficiency > wish.desired, 1.0),
+            (proficiency == wish.desired, PROFICIENCY_AT_DESIRED),
+            else_=PROFICIENCY_BELOW_DESIRED
+            * (proficiency - wish.current)
+            / float(wish.desired - wish.current),
+        ),
+        Criterion.CAPACITY_LEFT: (capacity - load) / func.greatest(capacity, 1).cast(Float),
+        Criterion.LOAD: 1.0 / (1 + load),
+        Criterion.AVAILABILITY: literal(1.0),
+        Criterion.PERSPECTIVE: case((other_team, 1.0), else_=0.0),
+    }
+    total = sum(weights.values())
+    return sum((weights[criterion] / total) * value for criterion, value in values.items()) * 100  # type: ignore[return-value]
 
 
 async def candidates(
@@ -121,14 +144,16 @@ async def candidates(
     *,
     wish: LearningWish,
     area_distances: Mapping[UUID, int],
+    weights: Mapping[Criterion, float],
     now: datetime,
-) -> list[CandidateRow]:
+    offset: int = 0,
+) -> list[MentorCandidate]:
     """Mentors with an active offer in one of the areas, above the wisher's
     current proficiency, accepting, below capacity; not the wisher, not
     someone who left, not a current mentor of theirs in the area, not
     someone either of them declined recently. One row per mentor (their
-    closest area), at most CANDIDATES_MAX, closest and most proficient
-    first, then least loaded. One statement."""
+    closest area), CANDIDATES_MAX at a time from `offset`, best possible
+    score first. One statement."""
     me = wish.person_id
     distance = case(
         *((o.c.knowledge_area_id == area, d) for area, d in area_distances.items()),
@@ -210,14 +235,24 @@ async def candidates(
         .ext(distinct_on(o.c.mentor_id))
         .subquery()
     )
+    bound = _best_possible(
+        weights,
+        wish,
+        distance=best.c.distance,
+        proficiency=best.c.proficiency,
+        load=best.c.load,
+        capacity=best.c.capacity,
+        other_team=best.c.other_team,
+    ).label("bound")
     rows = await session.execute(
-        select(best)
+        select(best, bound)
         .where(best.c.load < best.c.capacity)
-        .order_by(best.c.distance, best.c.proficiency.desc(), best.c.load, best.c.name)
+        .order_by(bound.desc(), best.c.load, best.c.name, best.c.mentor_id)
+        .offset(offset)
         .limit(CANDIDATES_MAX)
     )
     return [
-        CandidateRow(
+        MentorCandidate(
             mentor_id=row.mentor_id,
             mentor_name=row.name,
             timezone=row.timezone,
@@ -227,6 +262,7 @@ async def candidates(
             capacity=row.capacity,
             other_team=row.other_team,
             availability=row.availability or [],
+            best_possible=row.bound,
         )
         for row in rows
     ]
@@ -259,7 +295,7 @@ def _load_of(mentor_id: ColumnElement[UUID]) -> ColumnElement[int]:
 async def unmatched_wishes(
     session: AsyncSession, organization_id: UUID, area_ids: Sequence[UUID]
 ) -> dict[UUID, list[LearningWish]]:
-    """Per area, its open wishes that no mentor could take on as wished:
+    """Per area, its open wishes (of people still here) that no mentor could take on as wished:
     nobody offers the area (or its parent or a child) at the desired level
     or above, accepts new mentees and has a place free. One statement."""
     a = knowledge_areas
@@ -287,12 +323,18 @@ async def unmatched_wishes(
         )
         .exists()
     )
+    wisher = p.alias("wisher")
     rows = await session.scalars(
         select(LearningWish)
+        .join(
+            wisher,
+            and_(wisher.c.id == w.c.person_id, wisher.c.organization_id == w.c.organization_id),
+        )
         .where(
             w.c.organization_id == organization_id,
             w.c.knowledge_area_id.in_(area_ids),
             w.c.status == WishStatus.OPEN,
+            wisher.c.status == PersonStatus.ACTIVE,
             ~good_mentor,
         )
         .order_by(w.c.created_at, w.c.id)

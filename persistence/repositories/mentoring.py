@@ -57,9 +57,7 @@ class SqlMentoringRepository(TenantRepository):
             query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
         return await self.session.scalar(query)
 
-    async def open_wishes_of(
-        self, person_id: UUID, area_ids: Sequence[UUID]
-    ) -> list[LearningWish]:
+    async def open_wishes_of(self, person_id: UUID, area_ids: Sequence[UUID]) -> list[LearningWish]:
         rows = await self.session.scalars(
             select(LearningWish)
             .where(

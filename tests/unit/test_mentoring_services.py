@@ -626,15 +626,17 @@ async def test_ask_proposes_a_mentorship_in_the_wish_area(world: World) -> None:
     assert stored_wish(world, wished.id).is_open  # only accepting fulfils it
 
 
-async def test_an_active_offer_in_another_area_is_enough(world: World) -> None:
-    """Matching falls back to the areas around the wished one, so a mentor
-    need not offer the wished area itself."""
+async def test_an_offer_in_an_unrelated_area_is_not_enough(world: World) -> None:
+    """A mentor is asked in an area they offer, or one above or below it in
+    the tree (where matching looks); an active offer elsewhere does not do."""
     paused = await offer(world, "bob", "python")
     await pause(world, "bob", paused.id)
     await offer(world, "bob", "sql")
     wished = await wish(world, "ada", "python")
-    proposal = await ask(world, "ada", wished.id, "bob")
-    assert areas_of(world, proposal.id) == {world.area("python"): False}
+    with pytest.raises(Conflict) as caught:
+        await ask(world, "ada", wished.id, "bob")
+    assert caught.value.code == "NOT_ACCEPTING"
+    assert not mentorships(world)
 
 
 async def test_an_explicitly_accepting_profile_is_fine(world: World) -> None:
@@ -712,7 +714,7 @@ async def test_ask_with_someone_elses_wish(world: World) -> None:
 
 
 async def test_ask_oneself(world: World) -> None:
-    await offer(world, "ada", "sql")
+    await offer(world, "ada", "python")
     wished = await wish(world, "ada", "python")
     with pytest.raises(ValidationFailed) as caught:
         await ask(world, "ada", wished.id, "ada")
