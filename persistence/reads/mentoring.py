@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Float, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +47,9 @@ from persistence.tables import (
 )
 
 o, mp, w, p, r = mentor_offers, mentor_profiles, learning_wishes, people, relationships
+# Inline, not a bound parameter: a plan PostgreSQL prepares once and reuses
+# can then still use the partial index on active offers.
+ACTIVE_OFFER = o.c.status == literal_column("'ACTIVE'")
 DECLINED_RECENTLY = timedelta(days=90)
 """Someone who declined (or was declined) is not suggested again before this."""
 
@@ -222,7 +235,7 @@ async def candidates(
         .join(mp, mp.c.person_id == o.c.mentor_id, isouter=True)
         .where(
             o.c.organization_id == organization_id,
-            o.c.status == OfferStatus.ACTIVE,
+            ACTIVE_OFFER,
             o.c.knowledge_area_id.in_(list(area_distances)),
             o.c.proficiency > wish.current,
             o.c.mentor_id != me,
@@ -312,7 +325,7 @@ async def unmatched_wishes(
         .join(mp, mp.c.person_id == o.c.mentor_id, isouter=True)
         .where(
             o.c.organization_id == w.c.organization_id,
-            o.c.status == OfferStatus.ACTIVE,
+            ACTIVE_OFFER,
             near,
             o.c.proficiency >= w.c.desired,
             o.c.mentor_id != w.c.person_id,
