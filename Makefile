@@ -24,11 +24,12 @@ run: $(STAMP)
 
 ## Lint, then the unit tests (no database, one process: the domain's classes
 ## stay plain Python there, as the ORM never maps them), then every layer that
-## talks to PostgreSQL, in parallel.
+## talks to PostgreSQL, in parallel (work stealing: a few long tests do not
+## leave one worker alone at the end).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest tests/unit -q
-	$(BIN)/pytest tests/integration tests/api tests/e2e -n auto --dist loadfile -q
+	$(BIN)/pytest tests/integration tests/api tests/e2e -n auto --dist worksteal -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
