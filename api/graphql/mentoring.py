@@ -24,6 +24,7 @@ from domain.ports import UnitOfWork
 from domain.services import mentoring as service
 
 if TYPE_CHECKING:
+    from api.graphql.goals import GoalNode
     from api.graphql.knowledge_areas import KnowledgeAreaNode
     from api.graphql.people import PersonNode
     from api.graphql.relationships import RelationshipNode
@@ -35,6 +36,7 @@ CriterionType = strawberry.enum(matching.Criterion, name="MatchCriterion")
 PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
 AreaRef = Annotated["KnowledgeAreaNode", strawberry.lazy("api.graphql.knowledge_areas")]
 RelationshipRef = Annotated["RelationshipNode", strawberry.lazy("api.graphql.relationships")]
+GoalRef = Annotated["GoalNode", strawberry.lazy("api.graphql.goals")]
 MATCHES_MAX = 50
 CANDIDATE_BATCHES = 3
 """At most this many batches of candidates (by best possible score) are
@@ -189,6 +191,15 @@ class WishNode(EntityNode):
     @strawberry.field
     def created_at(self) -> datetime:
         return self.entity.created_at
+
+    @strawberry.field(description="The growth goal it serves, if any.")
+    async def goal(self, info: strawberry.Info) -> GoalRef | None:
+        from api.graphql.goals import GoalNode
+
+        if self.entity.goal_id is None:
+            return None
+        found = await info.context.loaders.goal.load(self.entity.goal_id)
+        return GoalNode(entity=found) if found else None
 
     @strawberry.field(
         description="Mentors for this wish, best first, each score explained. Pass your own "

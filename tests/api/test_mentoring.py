@@ -123,3 +123,24 @@ async def test_faculty_see_wishes_without_a_good_match_and_full_mentors(
     assert data["node"]["mentoring"]["mentorsNearCapacity"] == []
     data = await gql.data(AREA_MENTORING, {"id": area["id"]}, token=ada.token)
     assert data["node"]["mentoring"] is None
+
+
+GOAL = """
+mutation($input: CreateGoalInput!) { createGoal(input: $input) {
+  __typename ... on GoalSuccess { goal { id } } } }
+"""
+WISH_GOAL = "query($id: ID!) { node(id: $id) { ... on LearningWish { goal { id } } } }"
+
+
+async def test_a_wish_reads_back_the_goal_it_serves(gql: GraphQL, org: Org) -> None:
+    area = await create_area(gql, org.faculty.token, "Mobile")
+    ada = await org.add_member("Ada")
+    goal = await mutate(gql, GOAL, {"title": "Ship the app", "stage": "TASKS"}, token=ada.token)
+    result = await mutate(
+        gql,
+        WISH,
+        {"knowledgeAreaId": area["id"], "current": 1, "desired": 3, "goalId": goal["goal"]["id"]},
+        token=ada.token,
+    )
+    data = await gql.data(WISH_GOAL, {"id": result["wish"]["id"]}, token=ada.token)
+    assert data["node"]["goal"] == {"id": goal["goal"]["id"]}
