@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
@@ -25,10 +25,10 @@ from persistence.tables import (
     relationships,
     talking_points,
 )
+from persistence.tables.feedback_items import source
 
 f, s, a, rel = feedback_items, feedback_shares, feedback_actions, relationships
-share_source = func.coalesce(s.c.item_id, s.c.request_id)
-action_source = func.coalesce(a.c.item_id, a.c.request_id)
+share_source, action_source = source(s), source(a)
 
 
 def _still_leads() -> ColumnElement[bool]:

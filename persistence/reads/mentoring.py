@@ -119,6 +119,25 @@ async def wishes_of(
     return list(rows)
 
 
+def _load_of(mentor_id: ColumnElement[UUID]) -> ColumnElement[int]:
+    """How many people the mentor mentors now (for a query over offers)."""
+    return (
+        select(func.count())
+        .where(
+            r.c.leader_id == mentor_id,
+            r.c.kind == RelationshipKind.MENTORSHIP,
+            r.c.status == RelationshipStatus.ACTIVE,
+        )
+        .correlate(o)
+        .scalar_subquery()
+    )
+
+
+# The mentor's own mentee capacity, else the organization's default (for a
+# query joining people and organizations).
+CAPACITY = func.coalesce(p.c.mentee_capacity, organizations.c.default_mentee_capacity)
+
+
 def _best_possible(
     weights: Mapping[Criterion, float],
     wish: LearningWish,
@@ -172,17 +191,7 @@ async def candidates(
         *((o.c.knowledge_area_id == area, d) for area, d in area_distances.items()),
         else_=literal(99),
     )
-    load = (
-        select(func.count())
-        .where(
-            r.c.leader_id == o.c.mentor_id,
-            r.c.kind == RelationshipKind.MENTORSHIP,
-            r.c.status == RelationshipStatus.ACTIVE,
-        )
-        .correlate(o)
-        .scalar_subquery()
-    )
-    capacity = func.coalesce(p.c.mentee_capacity, organizations.c.default_mentee_capacity)
+    load = _load_of(o.c.mentor_id)
     between = or_(
         and_(r.c.leader_id == o.c.mentor_id, r.c.follower_id == me),
         and_(r.c.leader_id == me, r.c.follower_id == o.c.mentor_id),
@@ -225,7 +234,7 @@ async def candidates(
             o.c.knowledge_area_id,
             o.c.proficiency,
             load.label("load"),
-            capacity.label("capacity"),
+            CAPACITY.label("capacity"),
             (~shared_team).label("other_team"),
             mp.c.availability,
             distance.label("distance"),
@@ -293,18 +302,6 @@ async def area_tree(
     return {area_id: (parent_id, name) for area_id, parent_id, name in rows}
 
 
-def _load_of(mentor_id: ColumnElement[UUID]) -> ColumnElement[int]:
-    return (
-        select(func.count())
-        .where(
-            r.c.leader_id == mentor_id,
-            r.c.kind == RelationshipKind.MENTORSHIP,
-            r.c.status == RelationshipStatus.ACTIVE,
-        )
-        .scalar_subquery()
-    )
-
-
 async def unmatched_wishes(
     session: AsyncSession, organization_id: UUID, area_ids: Sequence[UUID]
 ) -> dict[UUID, list[LearningWish]]:
@@ -331,8 +328,7 @@ async def unmatched_wishes(
             o.c.mentor_id != w.c.person_id,
             p.c.status == PersonStatus.ACTIVE,
             func.coalesce(mp.c.accepting, True),
-            _load_of(o.c.mentor_id)
-            < func.coalesce(p.c.mentee_capacity, organizations.c.default_mentee_capacity),
+            _load_of(o.c.mentor_id) < CAPACITY,
         )
         .exists()
     )
@@ -370,10 +366,9 @@ async def mentors_near_capacity(
 ) -> dict[UUID, list[MentorLoad]]:
     """Per area, mentors with a live offer there and at most one place
     left, fullest first. One statement."""
-    capacity = func.coalesce(p.c.mentee_capacity, organizations.c.default_mentee_capacity)
     load = _load_of(o.c.mentor_id)
     rows = await session.execute(
-        select(o.c.knowledge_area_id, o.c.mentor_id, load.label("load"), capacity.label("capacity"))
+        select(o.c.knowledge_area_id, o.c.mentor_id, load.label("load"), CAPACITY.label("capacity"))
         .join(p, and_(p.c.id == o.c.mentor_id, p.c.organization_id == o.c.organization_id))
         .join(organizations, organizations.c.id == o.c.organization_id)
         .where(
@@ -381,9 +376,9 @@ async def mentors_near_capacity(
             o.c.knowledge_area_id.in_(area_ids),
             o.c.status != OfferStatus.WITHDRAWN,
             p.c.status == PersonStatus.ACTIVE,
-            load >= capacity - 1,
+            load >= CAPACITY - 1,
         )
-        .order_by(o.c.knowledge_area_id, (capacity - load), p.c.name, o.c.mentor_id)
+        .order_by(o.c.knowledge_area_id, (CAPACITY - load), p.c.name, o.c.mentor_id)
     )
     result: dict[UUID, list[MentorLoad]] = defaultdict(list)
     for area_id, mentor_id, mentor_load, mentor_capacity in rows:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from domain.feedback_items import (
     FeedbackAction,
@@ -13,9 +13,9 @@ from domain.feedback_items import (
 )
 from persistence.repositories.base import TenantRepository
 from persistence.tables import feedback_actions, feedback_shares
+from persistence.tables.feedback_items import source
 
-# Both match on coalesce(item_id, request_id): the expression their
-# indexes are built on (ids are unique across items and requests).
+# Lookups match on `source(...)`, the expression the indexes are built on.
 s, a = feedback_shares, feedback_actions
 
 
@@ -38,7 +38,7 @@ class SqlFeedbackItemRepository(TenantRepository):
             select(FeedbackShare)
             .where(
                 s.c.organization_id == self.organization_id,
-                func.coalesce(s.c.item_id, s.c.request_id) == ref.source_id,
+                source(s) == ref.source_id,
                 s.c.revoked_at.is_(None),
             )
             .order_by(s.c.created_at, s.c.id)
@@ -66,7 +66,7 @@ class SqlFeedbackItemRepository(TenantRepository):
             select(FeedbackAction)
             .where(
                 a.c.organization_id == self.organization_id,
-                func.coalesce(a.c.item_id, a.c.request_id) == ref.source_id,
+                source(a) == ref.source_id,
             )
             .order_by(a.c.created_at, a.c.id)
         )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from domain.feedback_items import ActionKind, ShareAudience
@@ -14,6 +16,13 @@ from persistence.tables.base import (
 )
 
 ONE_SOURCE = "num_nonnulls(item_id, request_id) = 1"
+
+
+def source(table: sa.Table) -> sa.ColumnElement[Any]:
+    """The item's or the request's id (ids are unique across both): what
+    shares and actions are indexed by, so every lookup matches on it."""
+    return sa.func.coalesce(table.c.item_id, table.c.request_id)
+
 
 feedback_items = sa.Table(
     "feedback_items",
@@ -70,7 +79,7 @@ feedback_shares = sa.Table(
 # A piece of feedback is shared within a relationship once at a time.
 sa.Index(
     "uq_feedback_shares_active",
-    sa.func.coalesce(feedback_shares.c.item_id, feedback_shares.c.request_id),
+    source(feedback_shares),
     feedback_shares.c.relationship_id,
     unique=True,
     postgresql_where=feedback_shares.c.revoked_at.is_(None),
@@ -109,12 +118,12 @@ feedback_actions = sa.Table(
 )
 sa.Index(
     "ix_feedback_actions_source",
-    sa.func.coalesce(feedback_actions.c.item_id, feedback_actions.c.request_id),
+    source(feedback_actions),
 )
 # Acknowledged once.
 sa.Index(
     "uq_feedback_actions_acknowledged",
-    sa.func.coalesce(feedback_actions.c.item_id, feedback_actions.c.request_id),
+    source(feedback_actions),
     unique=True,
     postgresql_where=sa.text("kind = 'ACKNOWLEDGED'"),
 )
