@@ -239,12 +239,14 @@ async def _matches(
         has_availability=bool(wish.availability),
     )
     rows: list[matching.MentorCandidate] = []
+    candidates: list[matching.Candidate] = []
     for batch_number in range(CANDIDATE_BATCHES):
         batch = await loaders.mentor_candidates(
             wish, distances, chosen, info.context.now, batch_number * matching.CANDIDATES_MAX
         )
         rows += batch
-        ranked = _ranked(wished, wish, me.timezone, rows, tree, distances, chosen, week_of)
+        candidates += _candidates(wish, me.timezone, batch, tree, distances, week_of)
+        ranked = matching.rank(wished, candidates, chosen)
         # Done once nobody left could outscore the last of the page: the
         # database returned candidates by the best score they could reach.
         if len(batch) < matching.CANDIDATES_MAX or (
@@ -255,17 +257,17 @@ async def _matches(
     return [MatchType(match=m, area_id=area_of[m.candidate.mentor_id]) for m in ranked[:first]]
 
 
-def _ranked(
-    wished: matching.Wish,
+def _candidates(
     wish: LearningWish,
     timezone: str,
     rows: list[matching.MentorCandidate],
     tree: dict[UUID, tuple[UUID | None, str]],
     distances: dict[UUID, int],
-    chosen: dict[matching.Criterion, float],
     week_of: date,
-) -> list[matching.Match]:
-    candidates = [
+) -> list[matching.Candidate]:
+    """What scoring needs of each mentor the database returned, availability
+    overlap included (computed once per mentor, however many batches)."""
+    return [
         matching.Candidate(
             mentor_id=row.mentor_id,
             mentor_name=row.mentor_name,
@@ -283,7 +285,6 @@ def _ranked(
         )
         for row in rows
     ]
-    return matching.rank(wished, candidates, chosen)
 
 
 @strawberry.type(
