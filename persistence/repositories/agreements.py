@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, and_, select
 
 from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreement
 from domain.roles import Role
-from persistence.repositories.base import TenantRepository
+from persistence.repositories.base import TenantRepository, locked
 from persistence.tables import autonomy_agreements, role_assignments
 
 
@@ -21,9 +21,7 @@ class SqlAgreementRepository(TenantRepository):
         query = select(AutonomyAgreement).filter_by(
             organization_id=self.organization_id, id=agreement_id
         )
-        if for_update:
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-        return await self.session.scalar(query)
+        return await self.session.scalar(locked(query, for_update))
 
     async def add_change(self, change: AgreementChange) -> None:
         self.session.add(change)

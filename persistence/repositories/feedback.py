@@ -15,7 +15,7 @@ from domain.feedback import (
     InvitationStatus,
     RequestStatus,
 )
-from persistence.repositories.base import TenantRepository
+from persistence.repositories.base import TenantRepository, locked
 from persistence.tables import (
     feedback_answers,
     feedback_invitations,
@@ -58,9 +58,7 @@ class SqlFeedbackRepository(TenantRepository):
         query = select(FeedbackRequest).filter_by(
             organization_id=self.organization_id, id=request_id
         )
-        if for_update:
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-        return await self.session.scalar(query)
+        return await self.session.scalar(locked(query, for_update))
 
     async def get_invitation(
         self, invitation_id: UUID, *, for_update: bool = False
@@ -68,9 +66,7 @@ class SqlFeedbackRepository(TenantRepository):
         query = select(FeedbackInvitation).filter_by(
             organization_id=self.organization_id, id=invitation_id
         )
-        if for_update:
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-        return await self.session.scalar(query)
+        return await self.session.scalar(locked(query, for_update))
 
     async def questions_of(self, request_id: UUID) -> list[FeedbackQuestion]:
         q = feedback_questions

@@ -6,7 +6,7 @@ from uuid import UUID
 from sqlalchemy import select, update
 
 from domain.goals import Audience, CheckIn, Goal, GoalShare
-from persistence.repositories.base import TenantRepository
+from persistence.repositories.base import TenantRepository, locked
 from persistence.tables import goal_shares, goals
 
 
@@ -17,9 +17,7 @@ class SqlGoalRepository(TenantRepository):
 
     async def get(self, goal_id: UUID, *, for_update: bool = False) -> Goal | None:
         query = select(Goal).filter_by(organization_id=self.organization_id, id=goal_id)
-        if for_update:
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-        return await self.session.scalar(query)
+        return await self.session.scalar(locked(query, for_update))
 
     async def add_check_in(self, check_in: CheckIn) -> None:
         self.session.add(check_in)

@@ -6,7 +6,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus, WishStatus
-from persistence.repositories.base import TenantRepository
+from persistence.repositories.base import TenantRepository, locked
 from persistence.tables import learning_wishes, mentor_offers
 
 o, w = mentor_offers, learning_wishes
@@ -19,9 +19,7 @@ class SqlMentoringRepository(TenantRepository):
 
     async def get_offer(self, offer_id: UUID, *, for_update: bool = False) -> MentorOffer | None:
         query = select(MentorOffer).filter_by(organization_id=self.organization_id, id=offer_id)
-        if for_update:
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-        return await self.session.scalar(query)
+        return await self.session.scalar(locked(query, for_update))
 
     async def live_offers_of(self, mentor_id: UUID) -> list[MentorOffer]:
         rows = await self.session.scalars(
@@ -43,9 +41,7 @@ class SqlMentoringRepository(TenantRepository):
         query = select(MentorProfile).filter_by(
             organization_id=self.organization_id, person_id=person_id
         )
-        if for_update:
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-        return await self.session.scalar(query)
+        return await self.session.scalar(locked(query, for_update))
 
     async def add_wish(self, wish: LearningWish) -> None:
         self.session.add(wish)
@@ -53,20 +49,17 @@ class SqlMentoringRepository(TenantRepository):
 
     async def get_wish(self, wish_id: UUID, *, for_update: bool = False) -> LearningWish | None:
         query = select(LearningWish).filter_by(organization_id=self.organization_id, id=wish_id)
-        if for_update:
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-        return await self.session.scalar(query)
+        return await self.session.scalar(locked(query, for_update))
 
     async def open_wishes_of(self, person_id: UUID, area_ids: Sequence[UUID]) -> list[LearningWish]:
         rows = await self.session.scalars(
-            select(LearningWish)
-            .where(
-                w.c.organization_id == self.organization_id,
-                w.c.person_id == person_id,
-                w.c.knowledge_area_id.in_(area_ids),
-                w.c.status == WishStatus.OPEN,
+            locked(
+                select(LearningWish).where(
+                    w.c.organization_id == self.organization_id,
+                    w.c.person_id == person_id,
+                    w.c.knowledge_area_id.in_(area_ids),
+                    w.c.status == WishStatus.OPEN,
+                )
             )
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
         )
         return list(rows)

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, insert, select, true
+from sqlalchemy import insert, select, true
 
 from domain.one_on_ones import (
     ActionItem,
@@ -15,11 +14,10 @@ from domain.one_on_ones import (
     MeetingStatus,
     OneOnOneSeries,
 )
-from persistence.repositories.base import TenantRepository
+from persistence.repositories.base import TenantRepository, locked
 from persistence.tables import agenda_items, one_on_one_meetings, one_on_one_participants
 
 m, a = one_on_one_meetings, agenda_items
-T = TypeVar("T")
 
 
 class SqlOneOnOneRepository(TenantRepository):
@@ -38,7 +36,7 @@ class SqlOneOnOneRepository(TenantRepository):
         self, series_id: UUID, *, for_update: bool = False
     ) -> OneOnOneSeries | None:
         query = select(OneOnOneSeries).filter_by(organization_id=self.organization_id, id=series_id)
-        return await self.session.scalar(self._locked(query, for_update))
+        return await self.session.scalar(locked(query, for_update))
 
     async def series_of_relationship(
         self, relationship_id: UUID, *, for_update: bool = False
@@ -46,7 +44,7 @@ class SqlOneOnOneRepository(TenantRepository):
         query = select(OneOnOneSeries).filter_by(
             organization_id=self.organization_id, relationship_id=relationship_id
         )
-        return await self.session.scalar(self._locked(query, for_update))
+        return await self.session.scalar(locked(query, for_update))
 
     async def add_meeting(self, meeting: Meeting) -> None:
         self.session.add(meeting)
@@ -54,7 +52,7 @@ class SqlOneOnOneRepository(TenantRepository):
 
     async def get_meeting(self, meeting_id: UUID, *, for_update: bool = False) -> Meeting | None:
         query = select(Meeting).filter_by(organization_id=self.organization_id, id=meeting_id)
-        return await self.session.scalar(self._locked(query, for_update))
+        return await self.session.scalar(locked(query, for_update))
 
     async def next_scheduled(
         self, series_id: UUID, *, after: datetime | None = None, for_update: bool = False
@@ -70,7 +68,7 @@ class SqlOneOnOneRepository(TenantRepository):
             .order_by(m.c.scheduled_at, m.c.id)
             .limit(1)
         )
-        return await self.session.scalar(self._locked(query, for_update))
+        return await self.session.scalar(locked(query, for_update))
 
     async def scheduled_meetings(self, series_id: UUID) -> list[Meeting]:
         query = select(Meeting).where(
@@ -78,7 +76,7 @@ class SqlOneOnOneRepository(TenantRepository):
             m.c.series_id == series_id,
             m.c.status == MeetingStatus.SCHEDULED,
         )
-        return list(await self.session.scalars(self._locked(query, True)))
+        return list(await self.session.scalars(locked(query)))
 
     async def agenda_of(self, meeting_id: UUID) -> list[AgendaItem]:
         rows = await self.session.scalars(
@@ -126,7 +124,7 @@ class SqlOneOnOneRepository(TenantRepository):
 
     async def get_note(self, note_id: UUID, *, for_update: bool = False) -> MeetingNote | None:
         query = select(MeetingNote).filter_by(organization_id=self.organization_id, id=note_id)
-        return await self.session.scalar(self._locked(query, for_update))
+        return await self.session.scalar(locked(query, for_update))
 
     async def add_action_item(self, item: ActionItem) -> None:
         self.session.add(item)
@@ -136,10 +134,4 @@ class SqlOneOnOneRepository(TenantRepository):
         self, item_id: UUID, *, for_update: bool = False
     ) -> ActionItem | None:
         query = select(ActionItem).filter_by(organization_id=self.organization_id, id=item_id)
-        return await self.session.scalar(self._locked(query, for_update))
-
-    @staticmethod
-    def _locked(query: Select[tuple[T]], for_update: bool) -> Select[tuple[T]]:
-        if not for_update:
-            return query
-        return query.with_for_update(key_share=True).execution_options(populate_existing=True)
+        return await self.session.scalar(locked(query, for_update))

@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import func, or_, select, update
 
 from domain.relationships import MentorshipArea, Relationship, RelationshipKind, RelationshipStatus
-from persistence.repositories.base import TenantRepository
+from persistence.repositories.base import TenantRepository, locked
 from persistence.tables import mentorship_areas, relationships
 
 OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE)
@@ -26,9 +26,7 @@ class SqlRelationshipRepository(TenantRepository):
         query = select(Relationship).filter_by(
             organization_id=self.organization_id, id=relationship_id
         )
-        if for_update:
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-        return await self.session.scalar(query)
+        return await self.session.scalar(locked(query, for_update))
 
     async def active_stewardship_of(
         self, follower_id: UUID, *, for_update: bool = False
@@ -39,9 +37,7 @@ class SqlRelationshipRepository(TenantRepository):
             kind=RelationshipKind.STEWARDSHIP,
             status=RelationshipStatus.ACTIVE,
         )
-        if for_update:
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-        return await self.session.scalar(query)
+        return await self.session.scalar(locked(query, for_update))
 
     async def open_between(
         self, kind: RelationshipKind, leader_id: UUID, follower_id: UUID

@@ -5,7 +5,7 @@ from uuid import UUID
 from sqlalchemy import and_, exists, func, or_, select, text
 
 from domain.roles import Role, RoleAssignment, RoleStatus
-from persistence.repositories.base import TenantRepository
+from persistence.repositories.base import TenantRepository, locked
 from persistence.tables import role_assignments
 
 
@@ -18,9 +18,7 @@ class SqlRoleAssignmentRepository(TenantRepository):
         query = select(RoleAssignment).filter_by(
             organization_id=self.organization_id, id=assignment_id
         )
-        if for_update:
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-        return await self.session.scalar(query)
+        return await self.session.scalar(locked(query, for_update))
 
     async def holds(self, person_id: UUID, role: Role) -> bool:
         t = role_assignments

@@ -5,7 +5,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from domain.talking_points import TalkingPoint
-from persistence.repositories.base import TenantRepository
+from persistence.repositories.base import TenantRepository, locked
 from persistence.tables import talking_points
 
 t = talking_points
@@ -18,14 +18,14 @@ class SqlTalkingPointRepository(TenantRepository):
 
     async def unplaced(self, relationship_id: UUID) -> list[TalkingPoint]:
         rows = await self.session.scalars(
-            select(TalkingPoint)
-            .where(
-                t.c.organization_id == self.organization_id,
-                t.c.relationship_id == relationship_id,
-                t.c.placed_at.is_(None),
+            locked(
+                select(TalkingPoint)
+                .where(
+                    t.c.organization_id == self.organization_id,
+                    t.c.relationship_id == relationship_id,
+                    t.c.placed_at.is_(None),
+                )
+                .order_by(t.c.created_at, t.c.id)
             )
-            .order_by(t.c.created_at, t.c.id)
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
         )
         return list(rows)
