@@ -20,6 +20,7 @@ from strawberry.dataloader import DataLoader
 
 from domain.agreements import AgreementChange, AutonomyAgreement
 from domain.autonomy import AchievedGoal
+from domain.coaching import CoachAvailability, CoachSession
 from domain.feedback import (
     FeedbackAnswer,
     FeedbackInvitation,
@@ -42,6 +43,7 @@ from domain.roles import Role, RoleAssignment
 from domain.talking_points import TalkingPoint
 from domain.teams import Team, TeamMembership
 from persistence.reads import agreements as agreement_reads
+from persistence.reads import coaching as coaching_reads
 from persistence.reads import feedback as feedback_reads
 from persistence.reads import feedback_items as item_reads
 from persistence.reads import goals as goal_reads
@@ -89,6 +91,7 @@ class Loaders:
         self._session_factory = session_factory
         self._organization_id = organization_id
         self._viewer_id = viewer_id
+        self._now = now
         self._organization: asyncio.Future[Organization] | None = None
 
         self.person: DataLoader[UUID, Person | None] = self._one(people_reads.people_by_ids)
@@ -254,6 +257,20 @@ class Loaders:
         self.mentors_near_capacity: DataLoader[UUID, list[mentoring_reads.MentorLoad]] = self._many(
             mentoring_reads.mentors_near_capacity
         )
+        # coaching: availability is public, sessions their two people's own,
+        # busy times and counts carry nothing of a session
+        self.coach_availability: DataLoader[UUID, CoachAvailability | None] = self._one(
+            coaching_reads.availability_of_coaches
+        )
+        self.coach_session: DataLoader[UUID, CoachSession | None] = self._one(
+            partial(coaching_reads.sessions_by_ids, viewer_id=viewer_id)
+        )
+        self.coach_busy: DataLoader[coaching_reads.BusyKey, list[tuple[datetime, datetime]]] = (
+            self._many(coaching_reads.busy_of_coaches)
+        )
+        self.coach_sessions_since: DataLoader[coaching_reads.SinceKey, int | None] = self._one(
+            partial(coaching_reads.sessions_since, now=now)
+        )
         # roles
         self.role_assignment: DataLoader[UUID, RoleAssignment | None] = self._one(
             role_reads.assignments_by_ids
@@ -387,6 +404,23 @@ class Loaders:
                 now=now,
                 offset=offset,
             )
+
+    async def coach_sessions_page(
+        self, request: PageRequest, *, upcoming: bool
+    ) -> Page[CoachSession]:
+        async with self._session_factory() as session:
+            return await coaching_reads.sessions_page(
+                session,
+                self._organization_id,
+                self._viewer_id,
+                request,
+                upcoming=upcoming,
+                now=self._now,
+            )
+
+    async def coach_usage(self, start: datetime, end: datetime) -> list[coaching_reads.CoachUsage]:
+        async with self._session_factory() as session:
+            return await coaching_reads.usage(session, self._organization_id, start, end)
 
     async def area_tree(self) -> dict[UUID, tuple[UUID | None, str]]:
         async with self._session_factory() as session:

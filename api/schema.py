@@ -25,6 +25,7 @@ from api.extensions import ErrorPolicy
 from api.graphql.agreements import AgreementsMutation
 from api.graphql.auth import AuthMutation
 from api.graphql.autonomy import AutonomyQuery
+from api.graphql.coaching import CoachingMutation, CoachingQuery
 from api.graphql.feedback import FeedbackMutation, FeedbackTemplatesQuery
 from api.graphql.feedback_items import FeedbackItemsMutation
 from api.graphql.goals import GoalsMutation
@@ -51,6 +52,7 @@ Query = merge_types(
         RolesQuery,
         AutonomyQuery,
         FeedbackTemplatesQuery,
+        CoachingQuery,
     ),
 )
 Mutation = merge_types(
@@ -70,6 +72,7 @@ Mutation = merge_types(
         FeedbackItemsMutation,
         OneOnOnesMutation,
         MentoringMutation,
+        CoachingMutation,
     ),
 )
 

@@ -29,6 +29,9 @@ class NotificationKind(enum.Enum):
     FEEDBACK_REQUESTED = "FEEDBACK_REQUESTED"
     FEEDBACK_REMINDER = "FEEDBACK_REMINDER"
     FEEDBACK_RECEIVED = "FEEDBACK_RECEIVED"
+    COACH_SESSION_BOOKED = "COACH_SESSION_BOOKED"
+    COACH_SESSION_CANCELLED = "COACH_SESSION_CANCELLED"
+    COACH_SESSION_RESCHEDULED = "COACH_SESSION_RESCHEDULED"
 
 
 @dataclass(eq=False)
@@ -42,6 +45,7 @@ class Notification:
     role_assignment_id: UUID | None = None
     feedback_invitation_id: UUID | None = None
     feedback_item_id: UUID | None = None
+    coach_session_id: UUID | None = None
     read_at: datetime | None = None
     id: UUID = field(default_factory=new_id)
 

@@ -30,6 +30,12 @@ class Organization:
     feedback_open_invitation_cap: int = 5
     feedback_reminder_hours: int = 48
     """How long before the due date a pending invitee is reminded (once)."""
+    # Coach sessions, fair use: booked sessions a person may have ahead of
+    # them, sessions a month with the same coach, and how long before the
+    # start a coachee may still cancel or reschedule.
+    coach_upcoming_sessions_max: int = 3
+    coach_sessions_per_month_max: int = 2
+    coach_cancel_cutoff_hours: int = 24
     id: UUID = field(default_factory=new_id)
 
     @classmethod
@@ -40,44 +46,22 @@ class Organization:
             created_at=now,
         )
 
-    def update_settings(
-        self,
-        *,
-        default_stewardee_capacity: int | None = None,
-        default_mentee_capacity: int | None = None,
-        readiness_goal_count: int | None = None,
-        readiness_window_days: int | None = None,
-        feedback_max_invitees: int | None = None,
-        feedback_anonymity_threshold: int | None = None,
-        feedback_open_invitation_cap: int | None = None,
-        feedback_reminder_hours: int | None = None,
-    ) -> None:
+    def update_settings(self, **changes: int | None) -> None:
         """Defaults apply to whoever set no value of their own, from now on;
-        nobody's current relationships change."""
-        for name, value, low, high in (
-            ("defaultStewardeeCapacity", default_stewardee_capacity, 0, 50),
-            ("defaultMenteeCapacity", default_mentee_capacity, 0, 50),
-            ("readinessGoalCount", readiness_goal_count, 1, 50),
-            ("readinessWindowDays", readiness_window_days, 1, 3660),
-            ("feedbackMaxInvitees", feedback_max_invitees, 1, 50),
-            ("feedbackAnonymityThreshold", feedback_anonymity_threshold, 2, 50),
-            ("feedbackOpenInvitationCap", feedback_open_invitation_cap, 1, 100),
-            ("feedbackReminderHours", feedback_reminder_hours, 1, 720),
-        ):
-            if value is not None and not low <= value <= high:
+        nobody's current relationships or bookings change. Everything is
+        checked before anything changes; None leaves a setting as it is."""
+        given = {name: value for name, value in changes.items() if value is not None}
+        for name, value in given.items():
+            if name not in SETTING_RANGES:
+                raise TypeError(f"unknown setting {name}")
+            low, high = SETTING_RANGES[name]
+            if not low <= value <= high:
+                field_name = _camel(name)
                 raise ValidationFailed(
-                    name, f"{name} is between {low} and {high}.", code="OUT_OF_RANGE"
+                    field_name, f"{field_name} is between {low} and {high}.", code="OUT_OF_RANGE"
                 )
-        if default_stewardee_capacity is not None:
-            self.default_stewardee_capacity = default_stewardee_capacity
-        if default_mentee_capacity is not None:
-            self.default_mentee_capacity = default_mentee_capacity
-        if readiness_goal_count is not None:
-            self.readiness_goal_count = readiness_goal_count
-        if readiness_window_days is not None:
-            self.readiness_window_days = readiness_window_days
-        max_invitees = feedback_max_invitees or self.feedback_max_invitees
-        threshold = feedback_anonymity_threshold or self.feedback_anonymity_threshold
+        max_invitees = given.get("feedback_max_invitees", self.feedback_max_invitees)
+        threshold = given.get("feedback_anonymity_threshold", self.feedback_anonymity_threshold)
         if max_invitees < threshold:
             raise ValidationFailed(
                 "feedbackMaxInvitees",
@@ -85,11 +69,27 @@ class Organization:
                 "allow at least that many invitees.",
                 code="BELOW_ANONYMITY_THRESHOLD",
             )
-        if feedback_max_invitees is not None:
-            self.feedback_max_invitees = feedback_max_invitees
-        if feedback_anonymity_threshold is not None:
-            self.feedback_anonymity_threshold = feedback_anonymity_threshold
-        if feedback_open_invitation_cap is not None:
-            self.feedback_open_invitation_cap = feedback_open_invitation_cap
-        if feedback_reminder_hours is not None:
-            self.feedback_reminder_hours = feedback_reminder_hours
+        for name, value in given.items():
+            setattr(self, name, value)
+
+
+SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "default_stewardee_capacity": (0, 50),
+    "default_mentee_capacity": (0, 50),
+    "readiness_goal_count": (1, 50),
+    "readiness_window_days": (1, 3660),
+    "feedback_max_invitees": (1, 50),
+    "feedback_anonymity_threshold": (2, 50),
+    "feedback_open_invitation_cap": (1, 100),
+    "feedback_reminder_hours": (1, 720),
+    "coach_upcoming_sessions_max": (1, 50),
+    "coach_sessions_per_month_max": (1, 31),
+    "coach_cancel_cutoff_hours": (0, 168),
+}
+"""Every setting org faculty may change, with its allowed range (the
+database checks the same ranges)."""
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

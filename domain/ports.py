@@ -16,6 +16,7 @@ from uuid import UUID
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.agreements import AgreementChange, AutonomyAgreement
+from domain.coaching import CoachAvailability, CoachSession
 from domain.feedback import (
     FeedbackAnswer,
     FeedbackInvitation,
@@ -388,6 +389,58 @@ class MentoringRepository(Protocol):
         ...
 
 
+class CoachingRepository(Protocol):
+    async def add_availability(self, availability: CoachAvailability) -> None: ...
+
+    async def get_availability(
+        self, coach_id: UUID, *, for_update: bool = False
+    ) -> CoachAvailability | None: ...
+
+    async def add_session(self, session: CoachSession) -> None: ...
+
+    async def get_session(
+        self, session_id: UUID, *, for_update: bool = False
+    ) -> CoachSession | None: ...
+
+    async def coach_busy(
+        self, coach_id: UUID, start: datetime, end: datetime, *, excluding: UUID | None = None
+    ) -> list[tuple[datetime, datetime]]:
+        """From start to buffer end, the coach's sessions (not cancelled)
+        that meet [start, end)."""
+        ...
+
+    async def person_busy(
+        self, person_id: UUID, start: datetime, end: datetime, *, excluding: UUID | None = None
+    ) -> bool:
+        """Whether the person has a session (not cancelled), as coach or
+        coachee, that meets [start, end)."""
+        ...
+
+    async def count_upcoming(
+        self, coachee_id: UUID, now: datetime, *, excluding: UUID | None = None
+    ) -> int:
+        """Booked sessions of the coachee that have not started."""
+        ...
+
+    async def count_with_coach(
+        self,
+        coachee_id: UUID,
+        coach_id: UUID,
+        start: datetime,
+        end: datetime,
+        *,
+        excluding: UUID | None = None,
+    ) -> int:
+        """Sessions (not cancelled) of the pair starting in [start, end)."""
+        ...
+
+    async def booked_in_relationship(
+        self, relationship_id: UUID, now: datetime
+    ) -> list[CoachSession]:
+        """Booked sessions that have not started, locked for update."""
+        ...
+
+
 class NotificationRepository(Protocol):
     async def add(self, notification: Notification) -> None: ...
 
@@ -448,6 +501,7 @@ class UnitOfWork(Protocol):
     talking_points: TalkingPointRepository
     one_on_ones: OneOnOneRepository
     mentoring: MentoringRepository
+    coaching: CoachingRepository
     agreements: AgreementRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository

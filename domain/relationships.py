@@ -115,6 +115,27 @@ class Relationship:
             replaces_id=replaces_id,
         )
 
+    @classmethod
+    def coaching_by_booking(
+        cls, *, organization_id: UUID, coach_id: UUID, coachee_id: UUID, now: datetime
+    ) -> Relationship:
+        """Booking a coach's published slot is consent on both sides: the
+        coach offered the time, the coachee took it."""
+        if coach_id == coachee_id:
+            raise ValidationFailed("coachId", "Nobody coaches themselves.", code="SELF_BOOKING")
+        return cls(
+            organization_id=organization_id,
+            kind=RelationshipKind.COACHING,
+            leader_id=coach_id,
+            follower_id=coachee_id,
+            proposed_by_id=coachee_id,
+            proposed_at=now,
+            message="",
+            status=RelationshipStatus.ACTIVE,
+            responded_at=now,
+            started_at=now,
+        )
+
     # -- who is who -------------------------------------------------------
 
     def involves(self, person_id: UUID) -> bool:

@@ -121,6 +121,21 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "A capacity cannot be below the current load.",
         "capacity",
     ),
+    "uq_relationships_active_coaching": (
+        "ALREADY_ACTIVE",
+        "You already have this relationship.",
+        None,
+    ),
+    "ex_coach_sessions_coach_time": (
+        "SLOT_TAKEN",
+        "That slot was just taken.",
+        "startsAt",
+    ),
+    "ex_coach_sessions_coachee_time": (
+        "OVERLAPPING_SESSION",
+        "You have another coach session then.",
+        "startsAt",
+    ),
     "ck_relationships_not_with_oneself": (
         "SELF_RELATIONSHIP",
         "Nobody can lead themselves.",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import registry
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.agreements import AgreementChange, AutonomyAgreement
+from domain.coaching import CoachAvailability, CoachSession
 from domain.feedback import (
     FeedbackAnswer,
     FeedbackInvitation,
@@ -78,6 +79,8 @@ def map_domain() -> None:
         (MentorOffer, tables.mentor_offers),
         (MentorProfile, tables.mentor_profiles),
         (LearningWish, tables.learning_wishes),
+        (CoachAvailability, tables.coach_availability),
+        (CoachSession, tables.coach_sessions),
         (Account, tables.accounts),
         (RefreshToken, tables.refresh_tokens),
         (Invitation, tables.invitations),

@@ -16,6 +16,7 @@ from persistence.repositories.accounts import (
     SqlRefreshTokenRepository,
 )
 from persistence.repositories.agreements import SqlAgreementRepository
+from persistence.repositories.coaching import SqlCoachingRepository
 from persistence.repositories.feedback import SqlFeedbackRepository
 from persistence.repositories.feedback_items import SqlFeedbackItemRepository
 from persistence.repositories.goals import SqlGoalRepository
@@ -45,6 +46,7 @@ _TENANT_REPOSITORIES = {
     "talking_points": SqlTalkingPointRepository,
     "one_on_ones": SqlOneOnOneRepository,
     "mentoring": SqlMentoringRepository,
+    "coaching": SqlCoachingRepository,
 }
 
 

@@ -10,12 +10,13 @@ from uuid import UUID
 import strawberry
 
 from api.graphql import ids
+from api.graphql.availability import AvailabilityWindowInput, WindowType, to_windows, windows
 from api.graphql.commands import require_actor, run
 from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
 from domain import matching
 from domain.actors import Actor
-from domain.availability import Window, overlap_hours
+from domain.availability import overlap_hours
 from domain.errors import ValidationFailed
 from domain.knowledge_areas import KnowledgeArea
 from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus, WishStatus
@@ -57,30 +58,6 @@ async def _area(info: strawberry.Info, area_id: UUID) -> AreaRef:
     return KnowledgeAreaNode(entity=await info.context.loaders.area.load(area_id))
 
 
-@strawberry.type(name="AvailabilityWindow", description="Weekly, in its owner's timezone.")
-class WindowType:
-    weekday: int = strawberry.field(description="0 is Monday.")
-    start_minute: int
-    end_minute: int
-
-
-def _windows(windows: list[Window]) -> list[WindowType]:
-    return [WindowType(weekday=w.weekday, start_minute=w.start, end_minute=w.end) for w in windows]
-
-
-@strawberry.input
-class AvailabilityWindowInput:
-    weekday: int = strawberry.field(description="0 is Monday.")
-    start_minute: int = strawberry.field(description="Minutes after midnight, local time.")
-    end_minute: int
-
-
-def _to_windows(values: list[AvailabilityWindowInput] | None) -> list[Window] | None:
-    if values is None:
-        return None
-    return [Window(v.weekday, v.start_minute, v.end_minute) for v in values]
-
-
 @strawberry.type(name="MentorOffer", description="Mentoring offered in a knowledge area.")
 class OfferNode(EntityNode):
     loader = "mentor_offer"
@@ -117,7 +94,7 @@ class ProfileType:
 
     @strawberry.field(description="Weekly windows in their own timezone.")
     def availability(self) -> list[WindowType]:
-        return _windows(self.entity.availability)
+        return windows(self.entity.availability)
 
 
 @strawberry.type(name="CriterionScore", description="One criterion of a match, explained.")
@@ -186,7 +163,7 @@ class WishNode(EntityNode):
 
     @strawberry.field
     def availability(self) -> list[WindowType]:
-        return _windows(self.entity.availability)
+        return windows(self.entity.availability)
 
     @strawberry.field
     def created_at(self) -> datetime:
@@ -537,7 +514,7 @@ class MentoringMutation:
                 uow,
                 actor,
                 accepting=input.accepting,
-                availability=_to_windows(input.availability),
+                availability=None if input.availability is None else to_windows(input.availability),
                 now=info.context.now,
             )
             return MentorProfileSuccess(profile=ProfileType(entity=profile))
@@ -557,7 +534,7 @@ class MentoringMutation:
                 ),
                 current=input.current,
                 desired=input.desired,
-                availability=_to_windows(input.availability) or [],
+                availability=to_windows(input.availability or []),
                 goal_id=ids.decode(input.goal_id, "Goal", field="goalId")
                 if input.goal_id
                 else None,

@@ -19,6 +19,7 @@ from domain.people import Person
 from domain.ports import UnitOfWork
 
 if TYPE_CHECKING:
+    from api.graphql.coaching import CoachSessionNode
     from api.graphql.feedback_items import FeedbackItemNode
     from api.graphql.people import PersonNode
     from api.graphql.relationships import RelationshipNode
@@ -102,6 +103,17 @@ class NotificationNode(EntityNode):
             return None
         found = await info.context.loaders.feedback_item.load(self.entity.feedback_item_id)
         return FeedbackItemNode(entity=found) if found else None
+
+    @strawberry.field(description="The session, for the COACH_SESSION_* kinds.")
+    async def coach_session(
+        self, info: strawberry.Info
+    ) -> Annotated[CoachSessionNode, strawberry.lazy("api.graphql.coaching")] | None:
+        from api.graphql.coaching import CoachSessionNode
+
+        if self.entity.coach_session_id is None:
+            return None
+        found = await info.context.loaders.coach_session.load(self.entity.coach_session_id)
+        return CoachSessionNode(entity=found) if found else None
 
 
 class HasEntity(Protocol):

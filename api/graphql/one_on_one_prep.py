@@ -54,6 +54,10 @@ class PrepActivity:
     mentors: int
     coaches: int
     coachings_started_since: int
+    coach_sessions_since: int = strawberry.field(
+        description="Coach sessions they had since the last meeting (held, or begun and not "
+        "recorded yet): a count, nothing of them."
+    )
 
 
 @strawberry.type(name="SuggestedTalkingPoint", description="Why this may be worth raising.")
@@ -206,8 +210,14 @@ class OneOnOnePrep:
             and r.started_at is not None
             and (self.since is None or r.started_at > self.since)
         ]
+        sessions = await info.context.loaders.coach_sessions_since.load(
+            (self.person_id, self.since)
+        )
         return PrepActivity(
-            mentors=len(mentors), coaches=len(coaches), coachings_started_since=len(started)
+            mentors=len(mentors),
+            coaches=len(coaches),
+            coachings_started_since=len(started),
+            coach_sessions_since=sessions or 0,
         )
 
     @strawberry.field(description="Derived from all of the above, each with its reason.")

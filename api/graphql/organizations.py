@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import strawberry
 
+from api.graphql import coaching as coaching_gql
 from api.graphql.commands import run
 from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
@@ -70,6 +72,26 @@ class OrganizationNode(EntityNode):
     def feedback_reminder_hours(self) -> int:
         return self.entity.feedback_reminder_hours
 
+    @strawberry.field(description="Booked coach sessions a person may have ahead of them.")
+    def coach_upcoming_sessions_max(self) -> int:
+        return self.entity.coach_upcoming_sessions_max
+
+    @strawberry.field(description="Coach sessions a person may have a month with one coach.")
+    def coach_sessions_per_month_max(self) -> int:
+        return self.entity.coach_sessions_per_month_max
+
+    @strawberry.field(
+        description="Hours before its start a coachee may still cancel or reschedule a session."
+    )
+    def coach_cancel_cutoff_hours(self) -> int:
+        return self.entity.coach_cancel_cutoff_hours
+
+    coach_usage = strawberry.field(
+        resolver=coaching_gql.coach_usage,
+        description="Coach sessions starting from `firstDay` to `lastDay` (your timezone, at "
+        "most a year), per coach: counts only. For org faculty (else null).",
+    )
+
 
 @strawberry.input
 class UpdateOrganizationSettingsInput:
@@ -81,6 +103,9 @@ class UpdateOrganizationSettingsInput:
     feedback_anonymity_threshold: int | None = None
     feedback_open_invitation_cap: int | None = None
     feedback_reminder_hours: int | None = None
+    coach_upcoming_sessions_max: int | None = None
+    coach_sessions_per_month_max: int | None = None
+    coach_cancel_cutoff_hours: int | None = None
 
 
 @strawberry.type
@@ -99,16 +124,7 @@ class OrganizationsMutation:
     ) -> OrganizationResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork, actor: Actor) -> OrganizationSuccess:
             organization = await organizations_service.update_settings(
-                uow,
-                actor,
-                default_stewardee_capacity=input.default_stewardee_capacity,
-                default_mentee_capacity=input.default_mentee_capacity,
-                readiness_goal_count=input.readiness_goal_count,
-                readiness_window_days=input.readiness_window_days,
-                feedback_max_invitees=input.feedback_max_invitees,
-                feedback_anonymity_threshold=input.feedback_anonymity_threshold,
-                feedback_open_invitation_cap=input.feedback_open_invitation_cap,
-                feedback_reminder_hours=input.feedback_reminder_hours,
+                uow, actor, **dataclasses.asdict(input)
             )
             return OrganizationSuccess(organization=OrganizationNode(entity=organization))
 

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from api.graphql import agreements as agreements_gql
+from api.graphql import coaching as coaching_gql
 from api.graphql import feedback as feedback_gql
 from api.graphql import feedback_items as feedback_items_gql
 from api.graphql import goals as goals_gql
@@ -204,6 +205,17 @@ class PersonNode(EntityNode):
     learning_wishes = strawberry.field(
         resolver=mentoring_gql.learning_wishes,
         description="What you want to learn, newest first. Only on yourself.",
+    )
+
+    # Coaching (api.graphql.coaching)
+    coach_availability = strawberry.field(
+        resolver=coaching_gql.coach_availability,
+        description="When they can be booked as a coach (null unless they published it).",
+    )
+    coach_sessions = strawberry.field(
+        resolver=coaching_gql.coach_sessions,
+        description="Your coach sessions, as coach or coachee: upcoming ones soonest first, "
+        "or (upcoming: false) the others latest first. Only on yourself.",
     )
 
     # 1-on-1s (api.graphql.one_on_ones)

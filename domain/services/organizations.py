@@ -73,31 +73,11 @@ async def found_organization(
     return Founded(organization=organization, founder=founder)
 
 
-async def update_settings(
-    uow: UnitOfWork,
-    actor: Actor,
-    *,
-    default_stewardee_capacity: int | None = None,
-    default_mentee_capacity: int | None = None,
-    readiness_goal_count: int | None = None,
-    readiness_window_days: int | None = None,
-    feedback_max_invitees: int | None = None,
-    feedback_anonymity_threshold: int | None = None,
-    feedback_open_invitation_cap: int | None = None,
-    feedback_reminder_hours: int | None = None,
-) -> Organization:
+async def update_settings(uow: UnitOfWork, actor: Actor, **changes: int | None) -> Organization:
+    """`changes` are settings of domain.organizations.SETTING_RANGES."""
     await policies.require_org_faculty(uow, actor, "change the organization's settings")
     organization = await uow.organizations.get(actor.organization_id)
     if organization is None:
         raise NotFound("Organization")
-    organization.update_settings(
-        default_stewardee_capacity=default_stewardee_capacity,
-        default_mentee_capacity=default_mentee_capacity,
-        readiness_goal_count=readiness_goal_count,
-        readiness_window_days=readiness_window_days,
-        feedback_max_invitees=feedback_max_invitees,
-        feedback_anonymity_threshold=feedback_anonymity_threshold,
-        feedback_open_invitation_cap=feedback_open_invitation_cap,
-        feedback_reminder_hours=feedback_reminder_hours,
-    )
+    organization.update_settings(**changes)
     return organization

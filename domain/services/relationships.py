@@ -27,7 +27,7 @@ from domain.relationships import (
     RelationshipStatus,
     Side,
 )
-from domain.services import agreements, one_on_ones
+from domain.services import agreements, coaching, one_on_ones
 
 
 async def propose(
@@ -275,12 +275,15 @@ async def close_all_of(uow: UnitOfWork, person_id: UUID, *, by: UUID, now: datet
 
 async def _closed(uow: UnitOfWork, relationship: Relationship, *, by: UUID, now: datetime) -> None:
     """What ends with a relationship: its mentorship areas stop counting, the
-    autonomy agreements made within it and its 1-on-1s end, and goals shared with a mentor
+    autonomy agreements made within it and its 1-on-1s end, coach sessions
+    still ahead are cancelled, and goals shared with a mentor
     and feedback shared with the leader stop being shared with them (a later
     relationship does not revive them)."""
     await uow.relationships.set_areas_active(relationship.id, False)
     await agreements.end_with_relationship(uow, relationship.id, by=by, now=now)
     await one_on_ones.end_with_relationship(uow, relationship.id, now=now)
+    if relationship.kind is RelationshipKind.COACHING:
+        await coaching.end_with_relationship(uow, relationship, by=by, now=now)
     if relationship.kind is RelationshipKind.MENTORSHIP:
         await uow.goals.revoke_mentor_shares(relationship.follower_id, relationship.leader_id, now)
     await uow.feedback_items.revoke_shares_in(relationship.id, now)

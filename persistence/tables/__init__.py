@@ -4,6 +4,7 @@ registers them all on `metadata` (Alembic compares against it)."""
 from persistence.tables.accounts import accounts, invitations, refresh_tokens
 from persistence.tables.agreements import agreement_changes, autonomy_agreements
 from persistence.tables.base import metadata
+from persistence.tables.coaching import coach_availability, coach_sessions
 from persistence.tables.feedback import (
     feedback_answers,
     feedback_invitations,
@@ -37,6 +38,8 @@ __all__ = [
     "agenda_items",
     "agreement_changes",
     "autonomy_agreements",
+    "coach_availability",
+    "coach_sessions",
     "feedback_actions",
     "feedback_answers",
     "feedback_invitations",

@@ -11,7 +11,9 @@ import enum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from domain.availability import Window
 
 metadata = sa.MetaData(
     naming_convention={
@@ -71,3 +73,16 @@ def same_organization_fk(column: str, table: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(
         ["organization_id", column], [f"{table}.organization_id", f"{table}.id"]
     )
+
+
+class Windows(sa.types.TypeDecorator[list[Window]]):
+    """Weekly windows as a JSON list of [weekday, start, end] (minutes)."""
+
+    impl = JSONB
+    cache_ok = True
+
+    def process_bind_param(self, value: list[Window] | None, dialect: Any) -> Any:
+        return None if value is None else [[w.weekday, w.start, w.end] for w in value]
+
+    def process_result_value(self, value: Any, dialect: Any) -> list[Window] | None:
+        return None if value is None else [Window(*entry) for entry in value]

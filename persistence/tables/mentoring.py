@@ -3,11 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 
-from domain.availability import Window
 from domain.mentoring import OfferStatus, WishStatus
 from persistence.tables.base import (
+    Windows,
     enum_column,
     id_column,
     metadata,
@@ -16,19 +15,6 @@ from persistence.tables.base import (
     timestamp,
     uuid_column,
 )
-
-
-class Windows(sa.types.TypeDecorator[list[Window]]):
-    """Weekly windows as a JSON list of [weekday, start, end] (minutes)."""
-
-    impl = JSONB
-    cache_ok = True
-
-    def process_bind_param(self, value: list[Window] | None, dialect: Any) -> Any:
-        return None if value is None else [[w.weekday, w.start, w.end] for w in value]
-
-    def process_result_value(self, value: Any, dialect: Any) -> list[Window] | None:
-        return None if value is None else [Window(*entry) for entry in value]
 
 
 def _windows() -> sa.Column[Any]:

@@ -19,6 +19,9 @@ organizations = sa.Table(
     sa.Column("feedback_anonymity_threshold", sa.Integer, nullable=False, server_default="3"),
     sa.Column("feedback_open_invitation_cap", sa.Integer, nullable=False, server_default="5"),
     sa.Column("feedback_reminder_hours", sa.Integer, nullable=False, server_default="48"),
+    sa.Column("coach_upcoming_sessions_max", sa.Integer, nullable=False, server_default="3"),
+    sa.Column("coach_sessions_per_month_max", sa.Integer, nullable=False, server_default="2"),
+    sa.Column("coach_cancel_cutoff_hours", sa.Integer, nullable=False, server_default="24"),
     sa.CheckConstraint(
         "feedback_max_invitees BETWEEN 1 AND 50 AND feedback_anonymity_threshold BETWEEN 2 AND 50"
         " AND feedback_open_invitation_cap BETWEEN 1 AND 100"
@@ -28,6 +31,12 @@ organizations = sa.Table(
     sa.CheckConstraint(
         "feedback_max_invitees >= feedback_anonymity_threshold",
         name="feedback_anonymity_reachable",
+    ),
+    sa.CheckConstraint(
+        "coach_upcoming_sessions_max BETWEEN 1 AND 50"
+        " AND coach_sessions_per_month_max BETWEEN 1 AND 31"
+        " AND coach_cancel_cutoff_hours BETWEEN 0 AND 168",
+        name="coach_rules_in_range",
     ),
     sa.CheckConstraint(
         "readiness_goal_count BETWEEN 1 AND 50 AND readiness_window_days BETWEEN 1 AND 3660",

@@ -58,6 +58,15 @@ sa.Index(
     unique=True,
     postgresql_where=sa.text("kind = 'STEWARDSHIP' AND status = 'ACTIVE'"),
 )
+# At most one active coaching per coach and coachee: a booking uses it, or
+# starts it.
+sa.Index(
+    "uq_relationships_active_coaching",
+    relationships.c.leader_id,
+    relationships.c.follower_id,
+    unique=True,
+    postgresql_where=sa.text("kind = 'COACHING' AND status = 'ACTIVE'"),
+)
 sa.Index(
     "ix_relationships_leader_id_kind_status",
     relationships.c.leader_id,

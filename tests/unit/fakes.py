@@ -31,6 +31,7 @@ from uuid import UUID
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreement
+from domain.coaching import CoachAvailability, CoachSession, SessionStatus
 from domain.errors import Conflict
 from domain.feedback import (
     FeedbackAnswer,
@@ -64,6 +65,7 @@ from domain.people import Person
 from domain.ports import (
     AccountRepository,
     AgreementRepository,
+    CoachingRepository,
     FeedbackItemRepository,
     FeedbackRepository,
     GoalRepository,
@@ -126,6 +128,8 @@ class Tables:
     mentor_offers: dict[UUID, MentorOffer] = field(default_factory=dict)
     mentor_profiles: dict[UUID, MentorProfile] = field(default_factory=dict)
     learning_wishes: dict[UUID, LearningWish] = field(default_factory=dict)
+    coach_availability: dict[UUID, CoachAvailability] = field(default_factory=dict)
+    coach_sessions: dict[UUID, CoachSession] = field(default_factory=dict)
     accounts: dict[UUID, Account] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
@@ -944,6 +948,86 @@ class FakeMentoringRepository(_TenantRepository):
         ]
 
 
+class FakeCoachingRepository(_TenantRepository):
+    """The exclusion constraints are PostgreSQL's: the fake checks overlaps
+    as the domain does, no more."""
+
+    async def add_availability(self, availability: CoachAvailability) -> None:
+        self._check_owned(availability)
+        self._db.tables.coach_availability[availability.coach_id] = availability
+
+    async def get_availability(
+        self, coach_id: UUID, *, for_update: bool = False
+    ) -> CoachAvailability | None:
+        return self._get(self._db.tables.coach_availability, coach_id)
+
+    async def add_session(self, session: CoachSession) -> None:
+        self._check_owned(session)
+        self._db.tables.coach_sessions[session.id] = session
+
+    async def get_session(
+        self, session_id: UUID, *, for_update: bool = False
+    ) -> CoachSession | None:
+        return self._get(self._db.tables.coach_sessions, session_id)
+
+    def _live(self, excluding: UUID | None) -> Iterator[CoachSession]:
+        return (
+            s
+            for s in self._mine(self._db.tables.coach_sessions)
+            if s.status is not SessionStatus.CANCELLED and s.id != excluding
+        )
+
+    async def coach_busy(
+        self, coach_id: UUID, start: datetime, end: datetime, *, excluding: UUID | None = None
+    ) -> list[tuple[datetime, datetime]]:
+        return [
+            (s.starts_at, s.blocked_until)
+            for s in self._live(excluding)
+            if s.coach_id == coach_id and s.starts_at < end and s.blocked_until > start
+        ]
+
+    async def person_busy(
+        self, person_id: UUID, start: datetime, end: datetime, *, excluding: UUID | None = None
+    ) -> bool:
+        return any(
+            s.involves(person_id) and s.starts_at < end and s.ends_at > start
+            for s in self._live(excluding)
+        )
+
+    async def count_upcoming(
+        self, coachee_id: UUID, now: datetime, *, excluding: UUID | None = None
+    ) -> int:
+        return sum(
+            1
+            for s in self._live(excluding)
+            if s.coachee_id == coachee_id and s.is_booked and s.starts_at > now
+        )
+
+    async def count_with_coach(
+        self,
+        coachee_id: UUID,
+        coach_id: UUID,
+        start: datetime,
+        end: datetime,
+        *,
+        excluding: UUID | None = None,
+    ) -> int:
+        return sum(
+            1
+            for s in self._live(excluding)
+            if (s.coachee_id, s.coach_id) == (coachee_id, coach_id) and start <= s.starts_at < end
+        )
+
+    async def booked_in_relationship(
+        self, relationship_id: UUID, now: datetime
+    ) -> list[CoachSession]:
+        return [
+            s
+            for s in self._live(None)
+            if s.relationship_id == relationship_id and s.is_booked and s.starts_at > now
+        ]
+
+
 # -- unit of work ------------------------------------------------------------------
 
 _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
@@ -961,6 +1045,7 @@ _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
     "talking_points": FakeTalkingPointRepository,
     "one_on_ones": FakeOneOnOneRepository,
     "mentoring": FakeMentoringRepository,
+    "coaching": FakeCoachingRepository,
 }
 
 
@@ -981,6 +1066,7 @@ class FakeUnitOfWork:
     talking_points: TalkingPointRepository
     one_on_ones: OneOnOneRepository
     mentoring: MentoringRepository
+    coaching: CoachingRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository
