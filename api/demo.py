@@ -15,6 +15,7 @@ from domain.actors import Actor
 from domain.agreements import Dimension
 from domain.autonomy import AutonomyStage
 from domain.availability import Window
+from domain.coaching import Outcome
 from domain.feedback import Anonymity, AnswerInput, QuestionKind, QuestionSpec
 from domain.feedback_items import ShareAudience
 from domain.goals import Audience, Confidence
@@ -25,6 +26,7 @@ from domain.relationships import RelationshipKind, Side
 from domain.roles import Role, RoleAssignment
 from domain.services import (
     agreements,
+    coaching,
     feedback,
     feedback_items,
     goals,
@@ -194,6 +196,7 @@ async def seed_demo(
         await _growth(uow, people, now=now)
         await _one_on_ones(uow, people, now=now)
         await _mentoring(uow, people, areas, now=now)
+        await _coaching(uow, people, now=now)
         await uow.commit()
     return [
         DemoAccount(name=p.name, email=p.email, org_faculty=i < FACULTY)
@@ -472,6 +475,45 @@ async def _mentoring(
             availability=[Window(1, 14 * 60, 18 * 60), Window(3, 8 * 60, 12 * 60)],
             now=now,
         )
+
+
+async def _coaching(uow: UnitOfWork, people: list[Person], *, now: datetime) -> None:
+    """The coach's weekly availability, and two bookings: one held since
+    the person's last 1-on-1 (their steward's prep counts it, and shows
+    nothing else of it), one still ahead, with a topic for the coach."""
+    coach = _as(people[-1])
+    published = await coaching.publish_availability(
+        uow,
+        coach,
+        timezone=None,
+        session_minutes=50,
+        buffer_minutes=10,
+        weekly=[
+            Window(1, 9 * 60, 12 * 60),
+            Window(3, 9 * 60, 12 * 60),
+            Window(4, 13 * 60, 17 * 60),
+        ],
+        one_off=[],
+        exceptions=[],
+        now=now,
+    )
+    for person, start, end, topic in (
+        (people[10], now - timedelta(days=5), now, "Finding my feet as a new steward"),
+        (people[11], now + timedelta(days=1), now + timedelta(days=8), "Saying no without guilt"),
+    ):
+        slot = next(iter(published.slots(start, end)))
+        session = await coaching.book(
+            uow,
+            _as(person),
+            coach_id=coach.person_id,
+            starts_at=slot,
+            topic=topic,
+            now=min(now, slot - timedelta(days=2)),
+        )
+        if slot < now:
+            await coaching.record(
+                uow, coach, session.id, outcome=Outcome.HELD, now=slot + timedelta(hours=1)
+            )
 
 
 async def _person(uow: UnitOfWork, person_id: UUID) -> Person:

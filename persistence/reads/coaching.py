@@ -126,7 +126,7 @@ async def sessions_since(
         )
         if since is not None:
             query = query.where(c.c.starts_at > since)
-        counts = dict((await session.execute(query)).tuples().all())
+        counts = dict((await session.execute(query)).all())
         for person_id in person_ids:
             result[(person_id, since)] = counts.get(person_id, 0)
     return result
