@@ -287,11 +287,12 @@ def free_slots(
     end: datetime,
     now: datetime,
 ) -> list[datetime]:
-    """Slots not yet started whose session and buffer meet none of the
-    coach's busy times (each session until its own buffer ends)."""
+    """Slots not yet started, nor beyond the booking horizon, whose session
+    and buffer meet none of the coach's busy times (each session until its
+    own buffer ends)."""
     return [
         moment
-        for moment in availability.slots(max(start, now), end)
+        for moment in availability.slots(max(start, now), min(end, now + BOOKING_HORIZON))
         if moment > now
         and not any(
             moment < busy_end and busy_start < moment + availability.step

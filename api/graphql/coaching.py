@@ -223,7 +223,12 @@ class HasOrganization(Protocol):
 async def coach_availability(
     root: strawberry.Parent[HasPerson], info: strawberry.Info
 ) -> AvailabilityType | None:
+    """Null unless they hold the coach role now: stepping back from it
+    takes their availability off the market (it stays stored)."""
     await require_actor(info)
+    roles = await info.context.loaders.roles_of.load(root.entity.id)
+    if not any(r.role is Role.COACH for r in roles):
+        return None
     found = await info.context.loaders.coach_availability.load(root.entity.id)
     return AvailabilityType(entity=found) if found else None
 

@@ -224,12 +224,15 @@ async def _coaching(
     uow: UnitOfWork, actor: Actor, coach_id: UUID, now: datetime
 ) -> tuple[Relationship, bool]:
     """The pair's active coaching relationship, or a new one (not added
-    yet: the booking may still fail) and True."""
+    yet: the booking may still fail) and True. The relationship is locked,
+    so it cannot end while a session is booked into it."""
     for existing in await uow.relationships.open_between(
         RelationshipKind.COACHING, coach_id, actor.person_id
     ):
         if existing.is_active:
-            return existing, False
+            current = await uow.relationships.get(existing.id, for_update=True)
+            if current is not None and current.is_active:
+                return current, False
     started = Relationship.coaching_by_booking(
         organization_id=actor.organization_id,
         coach_id=coach_id,
