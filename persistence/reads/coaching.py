@@ -71,11 +71,14 @@ async def busy_of_coaches(
             ),
         )
     )
+    keys_of: dict[UUID, list[BusyKey]] = defaultdict(list)
+    for key in keys:
+        keys_of[key[0]].append(key)
     result: dict[BusyKey, list[tuple[datetime, datetime]]] = defaultdict(list)
     for row in rows:
-        for key in keys:
-            coach_id, start, end = key
-            if row.coach_id == coach_id and row.starts_at < end and row.blocked_until > start:
+        for key in keys_of[row.coach_id]:
+            _, start, end = key
+            if row.starts_at < end and row.blocked_until > start:
                 result[key].append((row.starts_at, row.blocked_until))
     return result
 
