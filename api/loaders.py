@@ -265,8 +265,8 @@ class Loaders:
         self.coach_session: DataLoader[UUID, CoachSession | None] = self._one(
             partial(coaching_reads.sessions_by_ids, viewer_id=viewer_id)
         )
-        self.coach_busy: DataLoader[coaching_reads.BusyKey, list[tuple[datetime, datetime]]] = (
-            self._many(coaching_reads.busy_of_coaches)
+        self.coach_busy: DataLoader[coaching_reads.BusyKey, coaching_reads.BusyTimes | None] = (
+            self._one(coaching_reads.busy_of_coaches)
         )
         self.coach_sessions_since: DataLoader[coaching_reads.SinceKey, int | None] = self._one(
             partial(coaching_reads.sessions_since, now=now)

@@ -283,20 +283,27 @@ def free_slots(
     availability: CoachAvailability,
     busy: Sequence[Interval],
     *,
+    coached: Sequence[Interval] = (),
     start: datetime,
     end: datetime,
     now: datetime,
 ) -> list[datetime]:
-    """Slots not yet started, nor beyond the booking horizon, whose session
-    and buffer meet none of the coach's busy times (each session until its
-    own buffer ends)."""
+    """Slots that booking would take (see check_bookable and the service's
+    overlap checks): not started, not beyond the horizon, their session and
+    buffer clear of the coach's sessions (`busy`, each until its own buffer
+    ends), and their session clear of the coach's own sessions as someone's
+    coachee (`coached`)."""
     return [
         moment
-        for moment in availability.slots(max(start, now), min(end, now + BOOKING_HORIZON))
-        if moment > now
+        for moment in availability.slots(max(start, now), end)
+        if now < moment <= now + BOOKING_HORIZON
         and not any(
             moment < busy_end and busy_start < moment + availability.step
             for busy_start, busy_end in busy
+        )
+        and not any(
+            moment < busy_end and busy_start < moment + availability.length
+            for busy_start, busy_end in coached
         )
     ]
 

@@ -120,14 +120,26 @@ class AvailabilityType:
         if timezone is None:
             timezone = (await info.context.loaders.person.load(actor.person_id)).timezone
         start, end = day_range(first_day, last_day, timezone)
-        busy = await info.context.loaders.coach_busy.load((self.entity.coach_id, start, end))
+        # A slot starting before `end` lasts until its buffer ends: what it
+        # meets may start after `end`.
+        busy = await info.context.loaders.coach_busy.load(
+            (self.entity.coach_id, start, end + self.entity.step)
+        )
+        assert busy is not None
         zone = ZoneInfo(timezone)
         return [
             SlotType(
                 starts_at=moment.astimezone(zone),
                 ends_at=(moment + self.entity.length).astimezone(zone),
             )
-            for moment in free_slots(self.entity, busy, start=start, end=end, now=info.context.now)
+            for moment in free_slots(
+                self.entity,
+                busy.as_coach,
+                coached=busy.as_coachee,
+                start=start,
+                end=end,
+                now=info.context.now,
+            )
         ]
 
 

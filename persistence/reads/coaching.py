@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -22,6 +22,17 @@ a, c = coach_availability, coach_sessions
 
 BusyKey = tuple[UUID, datetime, datetime]
 """(coach_id, start, end)."""
+
+
+@dataclass(frozen=True)
+class BusyTimes:
+    """A coach's time taken in a range: as coach, each session until its
+    buffer ends; as someone's coachee, each session. Times only."""
+
+    as_coach: list[tuple[datetime, datetime]] = field(default_factory=list)
+    as_coachee: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+
 SinceKey = tuple[UUID, datetime | None]
 """(coachee_id, since)."""
 
@@ -54,18 +65,21 @@ async def sessions_by_ids(
 
 async def busy_of_coaches(
     session: AsyncSession, organization_id: UUID, keys: Sequence[BusyKey]
-) -> dict[BusyKey, list[tuple[datetime, datetime]]]:
-    """The coach's time taken (each session until its buffer ends) within a
-    range; one statement for all keys. Times only: nothing of the session."""
+) -> dict[BusyKey, BusyTimes]:
+    """Each coach's BusyTimes within a range; one statement for all keys."""
     if not keys:
         return {}
     rows = await session.execute(
-        select(c.c.coach_id, c.c.starts_at, c.c.blocked_until).where(
+        select(c.c.coach_id, c.c.coachee_id, c.c.starts_at, c.c.ends_at, c.c.blocked_until).where(
             c.c.organization_id == organization_id,
             c.c.status != SessionStatus.CANCELLED,
             or_(
                 *(
-                    and_(c.c.coach_id == coach_id, c.c.starts_at < end, c.c.blocked_until > start)
+                    and_(
+                        or_(c.c.coach_id == coach_id, c.c.coachee_id == coach_id),
+                        c.c.starts_at < end,
+                        c.c.blocked_until > start,
+                    )
                     for coach_id, start, end in keys
                 )
             ),
@@ -74,12 +88,14 @@ async def busy_of_coaches(
     keys_of: dict[UUID, list[BusyKey]] = defaultdict(list)
     for key in keys:
         keys_of[key[0]].append(key)
-    result: dict[BusyKey, list[tuple[datetime, datetime]]] = defaultdict(list)
+    result: dict[BusyKey, BusyTimes] = {key: BusyTimes() for key in keys}
     for row in rows:
         for key in keys_of[row.coach_id]:
-            _, start, end = key
-            if row.starts_at < end and row.blocked_until > start:
-                result[key].append((row.starts_at, row.blocked_until))
+            if row.starts_at < key[2] and row.blocked_until > key[1]:
+                result[key].as_coach.append((row.starts_at, row.blocked_until))
+        for key in keys_of[row.coachee_id]:
+            if row.starts_at < key[2] and row.ends_at > key[1]:
+                result[key].as_coachee.append((row.starts_at, row.ends_at))
     return result
 
 
