@@ -4,10 +4,11 @@ timezones (and the daylight-saving rules of the week in question)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from domain.errors import ValidationFailed
@@ -43,6 +44,24 @@ def check_windows(windows: Sequence[Window], field: str = "availability") -> lis
     for window in ordered:
         if not 0 <= window.weekday <= 6:
             raise ValidationFailed(field, "A weekday is from 0 (Monday) to 6.", code="INVALID_DAY")
+    check_times(ordered, field, day=lambda w: w.weekday)
+    return ordered
+
+
+class TimeWindow(Protocol):
+    start: int
+    end: int
+
+    def label(self) -> str: ...
+
+
+W = TypeVar("W", bound=TimeWindow)
+
+
+def check_times(ordered: Sequence[W], field: str, *, day: Callable[[W], object]) -> None:
+    """Windows sorted by day and start: each within its day, starting
+    before it ends, and none overlapping another on the same day."""
+    for window in ordered:
         if not 0 <= window.start < MINUTES_PER_DAY or not 0 < window.end <= MINUTES_PER_DAY:
             raise ValidationFailed(field, "Times lie within the day.", code="INVALID_TIME")
         if window.end <= window.start:
@@ -50,11 +69,10 @@ def check_windows(windows: Sequence[Window], field: str = "availability") -> lis
                 field, f"{window.label()} ends before it starts.", code="ENDS_BEFORE_START"
             )
     for before, after in pairwise(ordered):
-        if before.weekday == after.weekday and after.start < before.end:
+        if day(before) == day(after) and after.start < before.end:
             raise ValidationFailed(
                 field, f"{before.label()} and {after.label()} overlap.", code="OVERLAPPING_WINDOWS"
             )
-    return ordered
 
 
 def _utc_intervals(

@@ -21,12 +21,11 @@ import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import pairwise
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from domain import validation
-from domain.availability import MINUTES_PER_DAY, Window, check_windows
+from domain.availability import Window, check_times, check_windows
 from domain.errors import Conflict, PermissionDenied, ValidationFailed
 from domain.ids import new_id
 
@@ -81,18 +80,7 @@ def check_one_off(windows: Sequence[DatedWindow], field: str = "oneOff") -> list
     if len(windows) > ONE_OFF_MAX:
         raise ValidationFailed(field, f"Give at most {ONE_OFF_MAX} windows.", code="TOO_MANY")
     ordered = sorted(windows)
-    for window in ordered:
-        if not 0 <= window.start < MINUTES_PER_DAY or not 0 < window.end <= MINUTES_PER_DAY:
-            raise ValidationFailed(field, "Times lie within the day.", code="INVALID_TIME")
-        if window.end <= window.start:
-            raise ValidationFailed(
-                field, f"{window.label()} ends before it starts.", code="ENDS_BEFORE_START"
-            )
-    for before, after in pairwise(ordered):
-        if before.day == after.day and after.start < before.end:
-            raise ValidationFailed(
-                field, f"{before.label()} and {after.label()} overlap.", code="OVERLAPPING_WINDOWS"
-            )
+    check_times(ordered, field, day=lambda w: w.day)
     return ordered
 
 
