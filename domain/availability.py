@@ -28,10 +28,10 @@ class Window:
     end: int
 
     def label(self) -> str:
-        return f"{DAYS[self.weekday]} {_clock(self.start)}-{_clock(self.end)}"
+        return f"{DAYS[self.weekday]} {hh_mm(self.start)}-{hh_mm(self.end)}"
 
 
-def _clock(minutes: int) -> str:
+def hh_mm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 

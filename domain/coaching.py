@@ -25,7 +25,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from domain import validation
-from domain.availability import Window, check_times, check_windows
+from domain.availability import Window, check_times, check_windows, hh_mm
 from domain.errors import Conflict, PermissionDenied, ValidationFailed
 from domain.ids import new_id
 
@@ -65,11 +65,7 @@ class DatedWindow:
     end: int
 
     def label(self) -> str:
-        return f"{self.day.isoformat()} {_clock(self.start)}-{_clock(self.end)}"
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+        return f"{self.day.isoformat()} {hh_mm(self.start)}-{hh_mm(self.end)}"
 
 
 Interval = tuple[datetime, datetime]
@@ -140,8 +136,9 @@ def day_range(
 
 def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
     """`minutes` after midnight of `day` on the wall clock, in UTC. A time
-    skipped by a spring-forward change counts as the instant the clocks
-    jumped over it (the earlier offset), a repeated one as its first pass."""
+    skipped by a spring-forward change is read with the offset before it
+    (02:30 is 03:30 of the new time; 02:00 the instant of the change), a
+    repeated one as its first pass."""
     wall = datetime.combine(day, time(0)) + timedelta(minutes=minutes)
     return wall.replace(tzinfo=zone).astimezone(UTC)
 
