@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from tests.database import TestServer, test_server
+from tests.database import DatabasePool, TestServer, test_server
 
 
 @pytest.fixture(scope="session")
@@ -22,15 +22,21 @@ def pg(worker_id: str) -> Iterator[TestServer]:
             asyncio.run(server.drop(server.template))
 
 
+@pytest.fixture(scope="session")
+def databases(pg: TestServer) -> Iterator[DatabasePool]:
+    """This worker's copies of its template, made ahead and dropped behind."""
+    with DatabasePool(pg) as pool:
+        yield pool
+
+
 @pytest.fixture
-async def database_url(pg: TestServer) -> AsyncIterator[str]:
+def database_url(pg: TestServer, databases: DatabasePool) -> Iterator[str]:
     """A fresh, migrated database for one test, dropped afterwards."""
-    name = pg.next_name()
-    url = await pg.create_from_template(name)
+    name = databases.take()
     try:
-        yield url
+        yield pg.url(name)
     finally:
-        await pg.drop(name)
+        databases.release(name)
 
 
 @pytest.fixture(scope="session")

@@ -23,3 +23,12 @@ def test_schema_does_not_depend_on_the_environment() -> None:
     itself does not, so one committed file serves both."""
     production = Settings(environment="production", token_secret="x" * 40)  # type: ignore[arg-type]
     assert build_schema(production).as_str() == build_schema(Settings()).as_str()
+
+
+def test_apps_share_a_schema_only_when_its_limits_agree() -> None:
+    """Built once per set of limits (tests build an app per test); settings
+    that shape the schema differently still get their own."""
+    assert build_schema(Settings()) is build_schema(Settings(database_url="postgresql://x/y"))
+    assert build_schema(Settings(max_query_depth=3)) is not build_schema(Settings())
+    production = Settings(environment="production", token_secret="x" * 40)  # type: ignore[arg-type]
+    assert build_schema(production) is not build_schema(Settings())
