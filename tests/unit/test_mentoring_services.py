@@ -314,9 +314,10 @@ def mentorships(world: World) -> list[Relationship]:
 
 
 def areas_of(world: World, relationship_id: UUID) -> dict[UUID, bool]:
+    tables = world.uows.db.tables
     return {
-        a.knowledge_area_id: a.active
-        for a in world.uows.db.tables.mentorship_areas.values()
+        a.knowledge_area_id: tables.relationships[a.relationship_id].is_active
+        for a in tables.mentorship_areas.values()
         if a.relationship_id == relationship_id
     }
 
@@ -661,7 +662,11 @@ async def test_ask_someone_without_an_offer(world: World) -> None:
     await set_profile(world, "bob", accepting=True)  # a profile alone is not an offer
     await _refused_as_not_accepting(world, wished.id, world.id("bob"))
     await _refused_as_not_accepting(world, wished.id, world.id("dee"))
-    await _refused_as_not_accepting(world, wished.id, uuid.uuid4())
+    async with world.uow() as uow:  # nobody at all: not found, like a direct proposal
+        with pytest.raises(NotFound):
+            await mentoring.ask_mentor(
+                uow, world.actor("ada"), wished.id, mentor_id=uuid.uuid4(), now=NOW
+            )
 
 
 async def test_ask_a_mentor_whose_offers_are_all_paused(world: World) -> None:

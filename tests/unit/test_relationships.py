@@ -219,17 +219,17 @@ def test_either_side_ends(by: UUID, reason: EndReason) -> None:
     assert relationship.ended_by_id == by
     assert relationship.end_note == "We grew apart."
     with pytest.raises(Conflict) as caught:
-        relationship.end(by, LATER, "")
+        relationship.end(by, LATER, "Again.")
     assert caught.value.code == "NOT_ACTIVE"
     assert relationship.ended_at == LATER
 
 
 def test_end_needs_an_active_relationship_and_a_party() -> None:
     with pytest.raises(Conflict) as conflict:
-        make_relationship().end(LEADER, NOW, "")
+        make_relationship().end(LEADER, NOW, "Done.")
     assert conflict.value.code == "NOT_ACTIVE"
     with pytest.raises(PermissionDenied) as denied:
-        make_active().end(STRANGER, NOW, "")
+        make_active().end(STRANGER, NOW, "Done.")
     assert denied.value.code == "NOT_A_PARTY"
     with pytest.raises(ValidationFailed) as invalid:
         make_active().end(LEADER, NOW, "x" * 2001)
@@ -272,7 +272,7 @@ def test_is_due_for_review() -> None:
     assert relationship.is_due_for_review(review_on + timedelta(days=30))
     assert not make_active().is_due_for_review(review_on)  # no review date
     assert not make_relationship(review_on=review_on).is_due_for_review(review_on)  # proposed
-    relationship.end(LEADER, NOW, "")
+    relationship.end(LEADER, NOW, "Done.")
     assert not relationship.is_due_for_review(review_on)
 
 
@@ -449,11 +449,12 @@ async def stored(world: World, relationship_id: UUID) -> Relationship:
 
 
 async def areas_of(world: World, relationship_id: UUID) -> dict[str, bool]:
-    """Area name -> whether it is active, for one mentorship."""
+    """Area name -> whether it is active (its relationship is), for one mentorship."""
     names = {a.id: name for name, a in world.areas.items()}
+    tables = world.uows.db.tables
     return {
-        names[a.knowledge_area_id]: a.active
-        for a in world.uows.db.tables.mentorship_areas.values()
+        names[a.knowledge_area_id]: tables.relationships[a.relationship_id].is_active
+        for a in tables.mentorship_areas.values()
         if a.relationship_id == relationship_id
     }
 
@@ -768,16 +769,16 @@ async def test_accept_after_someone_left(world: World) -> None:
 
 
 @pytest.mark.parametrize(
-    ("proposer", "responder", "side", "told"),
+    ("proposer", "responder", "side"),
     [
-        # The new steward offers; the person accepts: both stewards hear of it.
-        ("bob", "cy", Side.LEADER, ["ada", "bob"]),
-        # The person asks; the new steward accepts: the old steward and the person hear.
-        ("cy", "bob", Side.FOLLOWER, ["ada", "cy"]),
+        # The new steward offers; the person accepts.
+        ("bob", "cy", Side.LEADER),
+        # The person asks; the new steward accepts.
+        ("cy", "bob", Side.FOLLOWER),
     ],
 )
 async def test_stewardship_handover(
-    world: World, proposer: str, responder: str, side: Side, told: list[str]
+    world: World, proposer: str, responder: str, side: Side
 ) -> None:
     old = await active(world, "ada", "cy")
     proposal = await propose(world, proposer, "cy" if proposer == "bob" else "bob", side=side)
@@ -792,10 +793,13 @@ async def test_stewardship_handover(
     assert ended.ended_at == LATER
     assert ended.ended_by_id == world.id(responder)
     assert world.uows.db.flushes > flushes
+    # The person and both stewards hear of it once each (whoever accepted),
+    # about the new stewardship; nobody gets an acceptance besides.
     assert world.notifications() == [
-        (proposer, NotificationKind.RELATIONSHIP_ACCEPTED),
-        *[(h, NotificationKind.STEWARDSHIP_HANDED_OVER) for h in told],
+        (h, NotificationKind.STEWARDSHIP_HANDED_OVER) for h in ("cy", "ada", "bob")
     ]
+    notices = world.uows.db.tables.notifications.values()
+    assert {(n.relationship_id, n.actor_id) for n in notices} == {(new.id, world.id(responder))}
     async with world.uow() as uow:
         current = await uow.relationships.active_stewardship_of(world.id("cy"))
         assert current is not None
@@ -834,7 +838,9 @@ async def test_stewardship_ended_since_the_handover_was_proposed(world: World) -
     old = await active(world, "ada", "cy")
     handover = await propose(world, "bob", "cy")
     async with world.uow() as uow:
-        await relationships.end(uow, world.actor("cy"), old.id, reason="", now=LATER)
+        await relationships.end(
+            uow, world.actor("cy"), old.id, reason="Time to move on.", now=LATER
+        )
         await uow.commit()
     with pytest.raises(Conflict) as caught:
         await accept(world, "cy", handover.id)
@@ -868,7 +874,7 @@ async def test_mentorship_in_an_area_covered_meanwhile(world: World) -> None:
                     knowledge_area_id=world.areas["python"].id,
                     leader_id=world.id("ada"),
                     follower_id=world.id("bob"),
-                    active=True,
+                    status=RelationshipStatus.ACTIVE,
                 )
             ]
         )
@@ -944,7 +950,9 @@ async def test_end(world: World, by: str, other: str, reason: EndReason) -> None
     assert world.notifications() == [(other, NotificationKind.RELATIONSHIP_ENDED)]
     async with world.uow() as uow:
         with pytest.raises(Conflict) as caught:
-            await relationships.end(uow, world.actor(by), relationship.id, reason="", now=LATER)
+            await relationships.end(
+                uow, world.actor(by), relationship.id, reason="Time to move on.", now=LATER
+            )
     assert caught.value.code == "NOT_ACTIVE"
     # The area is free again.
     again = await active(world, "ada", "bob", kind=MENTORSHIP, areas=["python"])
@@ -955,7 +963,9 @@ async def test_end_by_a_third_person(world: World) -> None:
     relationship = await active(world, "ada", "bob")
     async with world.uow() as uow:
         with pytest.raises(NotFound):
-            await relationships.end(uow, world.actor("cy"), relationship.id, reason="", now=LATER)
+            await relationships.end(
+                uow, world.actor("cy"), relationship.id, reason="Time to move on.", now=LATER
+            )
     assert (await stored(world, relationship.id)).is_active
 
 
@@ -1054,7 +1064,9 @@ async def test_review_reminders(world: World) -> None:
     await propose(world, "ada", "cy", review_on=review_on)  # not active: never reminded
     ended = await active(world, "dee", "cy", kind=COACHING, review_on=review_on)
     async with world.uow() as uow:
-        await relationships.end(uow, world.actor("dee"), ended.id, reason="", now=LATER)
+        await relationships.end(
+            uow, world.actor("dee"), ended.id, reason="Time to move on.", now=LATER
+        )
         await uow.commit()
     world.clear_notifications()
 
