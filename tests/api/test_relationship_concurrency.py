@@ -191,7 +191,7 @@ async def test_a_mentor_accepting_eight_at_once_takes_exactly_their_capacity(
     assert active == capacity
     active_areas = await scalar(
         services,
-        "SELECT count(*) FROM mentorship_areas WHERE leader_id = :m AND active",
+        "SELECT count(*) FROM mentorship_areas WHERE leader_id = :m AND status = 'ACTIVE'",
         m=mentor.person.id,
     )
     assert active_areas == capacity
