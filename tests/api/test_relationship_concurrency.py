@@ -20,15 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import Services
 from tests.api.harness import GraphQL, Member, Org
-from tests.api.queries import create_area
+from tests.api.queries import create_area, mutate
 from tests.api.relationship_helpers import (
     ERROR_FIELDS,
     FOLLOWER,
     MENTORSHIP,
     STEWARDSHIP,
     established,
+    ids_of,
     notification_kinds,
-    propose,
     proposed,
     set_capacity,
     viewer,
@@ -147,10 +147,10 @@ async def test_twenty_stewards_accepting_at_once_leave_exactly_one(
         p=person.person.id,
     )
     assert handed_over == (1 if with_current_steward else 0)
-    accepted_notes = (await notification_kinds(gql, person)).count("RELATIONSHIP_ACCEPTED")
-    assert accepted_notes == 1
-    if current is not None:
-        assert (await notification_kinds(gql, person)).count("STEWARDSHIP_HANDED_OVER") == 1
+    # One notice of the one acceptance: a handover's instead of an acceptance.
+    kinds = await notification_kinds(gql, person)
+    told = "STEWARDSHIP_HANDED_OVER" if current else "RELATIONSHIP_ACCEPTED"
+    assert [k for k in kinds if k in ("RELATIONSHIP_ACCEPTED", "STEWARDSHIP_HANDED_OVER")] == [told]
 
 
 async def test_a_mentor_accepting_eight_at_once_takes_exactly_their_capacity(
@@ -203,24 +203,135 @@ async def test_a_mentor_accepting_eight_at_once_takes_exactly_their_capacity(
     assert still_open == 5
 
 
-@pytest.mark.parametrize("kind", [STEWARDSHIP, "COACHING"])
+PROPOSE = f"""
+mutation Propose($input: ProposeRelationshipInput!) {{
+  proposeRelationship(input: $input) {{
+    {ERROR_FIELDS}
+    ... on ConflictError {{ existingId }}
+    ... on RelationshipSuccess {{ relationship {{ id }} }}
+  }}
+}}
+"""
+
+ASK = f"""
+mutation Ask($input: AskMentorInput!) {{
+  askMentor(input: $input) {{
+    {ERROR_FIELDS}
+    ... on ConflictError {{ existingId }}
+    ... on AskMentorSuccess {{ relationship {{ id }} }}
+  }}
+}}
+"""
+
+
+def one_proposal_stands(results: list[dict[str, Any]], success: str) -> str:
+    """Exactly one success; every other request was refused as a duplicate
+    naming it. Returns its id."""
+    outcomes = Counter((r["__typename"], r.get("code")) for r in results)
+    assert outcomes == {
+        (success, None): 1,
+        ("ConflictError", "DUPLICATE_PROPOSAL"): len(results) - 1,
+    }, results
+    [winner] = [r["relationship"]["id"] for r in results if r["__typename"] == success]
+    assert {r["existingId"] for r in results if r["__typename"] != success} <= {winner}
+    assert all(r["existingId"] for r in results if r["__typename"] != success), results
+    return str(winner)
+
+
+async def open_proposals(services: Services) -> tuple[int, int]:
+    """(open proposals, areas of open proposals) in the whole database."""
+    return (
+        await scalar(services, "SELECT count(*) FROM relationships WHERE status = 'PROPOSED'"),
+        await scalar(services, "SELECT count(*) FROM mentorship_areas WHERE status = 'PROPOSED'"),
+    )
+
+
+@pytest.mark.parametrize("count", [2, 20])
+@pytest.mark.parametrize("kind", [STEWARDSHIP, "COACHING", MENTORSHIP])
 async def test_simultaneous_identical_proposals_leave_one_open(
-    gql: GraphQL, org: Org, services: Services, kind: str
+    gql: GraphQL, org: Org, services: Services, kind: str, count: int
 ) -> None:
-    """A double tap on "ask to be my steward" must not leave two proposals:
-    the database's partial unique index decides, the loser hears why."""
+    """A double tap (or twenty) on "ask to be my steward / mentor" must not
+    leave two proposals, whichever side proposes: the database's partial
+    unique index decides (for a mentorship, per area), and each loser hears
+    why and which proposal stands."""
     person = await org.add_member("Pat")
     leader = await org.add_member("Lee")
-    results = await asyncio.gather(
-        *(propose(gql, person, leader, kind=kind, side=FOLLOWER) for _ in range(10))
+    areas = [(await create_area(gql, org.faculty.token, "Go"))["id"]] if kind == MENTORSHIP else []
+
+    def one(i: int) -> Any:
+        proposer, other, side = (leader, person, "LEADER") if i % 2 else (person, leader, FOLLOWER)
+        values = {"kind": kind, "personId": other.id, "side": side, "knowledgeAreaIds": areas}
+        return mutate(gql, PROPOSE, values, token=proposer.token)
+
+    results = await asyncio.gather(*(one(i) for i in range(count)))
+
+    winner = one_proposal_stands(results, "RelationshipSuccess")
+    assert await open_proposals(services) == (1, len(areas))
+    assert ids_of((await viewer(gql, person))["proposalsToMe"] or []) + ids_of(
+        (await viewer(gql, person))["proposalsFromMe"] or []
+    ) == [winner]
+
+
+@pytest.mark.parametrize("count", [2, 20])
+async def test_asking_a_mentor_at_once_leaves_one_proposal(
+    gql: GraphQL, org: Org, services: Services, count: int
+) -> None:
+    """askMentor repeated at once, and mixed with a direct proposal for the
+    same area: one proposal."""
+    mentor, learner = await org.add_member("Mia Mentor"), await org.add_member("Lena Learner")
+    area = (await create_area(gql, org.faculty.token, "Backend"))["id"]
+    offer = await mutate(
+        gql,
+        "mutation($input: OfferMentoringInput!) { offerMentoring(input: $input) { __typename } }",
+        {"knowledgeAreaId": area, "proficiency": 5},
+        token=mentor.token,
     )
-    outcomes = Counter(r["__typename"] for r in results)
-    assert outcomes == {"RelationshipSuccess": 1, "ConflictError": 9}, results
-    assert {r["code"] for r in results if r["__typename"] == "ConflictError"} == {
+    assert offer["__typename"] == "MentorOfferSuccess"
+    wish = await mutate(
+        gql,
+        "mutation($input: WishToLearnInput!) { wishToLearn(input: $input) {"
+        " ... on LearningWishSuccess { wish { id } } } }",
+        {"knowledgeAreaId": area, "current": 1, "desired": 3},
+        token=learner.token,
+    )
+    values = {"wishId": wish["wish"]["id"], "mentorId": mentor.id}
+
+    results = await asyncio.gather(
+        *(mutate(gql, ASK, values, token=learner.token) for _ in range(count))
+    )
+    winner = one_proposal_stands(results, "AskMentorSuccess")
+    assert await open_proposals(services) == (1, 1)
+
+    # The learner withdraws; then asking and proposing directly race.
+    withdrawn = await mutate(
+        gql,
+        "mutation($input: RelationshipIdInput!) { withdrawRelationship(input: $input) {"
+        " __typename } }",
+        {"relationshipId": winner},
+        token=learner.token,
+    )
+    assert withdrawn["__typename"] == "RelationshipSuccess"
+    direct = {
+        "kind": MENTORSHIP,
+        "personId": mentor.id,
+        "side": FOLLOWER,
+        "knowledgeAreaIds": [area],
+    }
+    mixed = await asyncio.gather(
+        *(
+            mutate(gql, ASK, values, token=learner.token)
+            if i % 2
+            else mutate(gql, PROPOSE, direct, token=learner.token)
+            for i in range(count)
+        )
+    )
+    successes = [r for r in mixed if r["__typename"] != "ConflictError"]
+    assert len(successes) == 1, mixed
+    assert {r["code"] for r in mixed if r["__typename"] == "ConflictError"} <= {
         "DUPLICATE_PROPOSAL"
     }
-    async with services.session_factory() as session:
-        open_proposals = await session.scalar(
-            sa.text("SELECT count(*) FROM relationships WHERE status = 'PROPOSED'")
-        )
-    assert open_proposals == 1
+    assert {r["existingId"] for r in mixed if r["__typename"] == "ConflictError"} <= {
+        successes[0]["relationship"]["id"]
+    }
+    assert await open_proposals(services) == (1, 1)
