@@ -19,6 +19,11 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import Services
+from api.graphql import ids
+from domain.actors import Actor
+from domain.errors import Duplicate
+from domain.relationships import RelationshipKind, Side
+from domain.services import relationships as relationship_service
 from tests.api.harness import GraphQL, Member, Org
 from tests.api.queries import create_area, mutate
 from tests.api.relationship_helpers import (
@@ -335,3 +340,72 @@ async def test_asking_a_mentor_at_once_leaves_one_proposal(
         successes[0]["relationship"]["id"]
     }
     assert await open_proposals(services) == (1, 1)
+
+
+async def _waiting_to_insert(services: Services, table: str) -> bool:
+    """Whether an insert into `table` waits for another transaction."""
+    return bool(
+        await scalar(
+            services,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND query ILIKE :like",
+            like=f"INSERT INTO {table}%",
+        )
+    )
+
+
+@pytest.mark.parametrize("kind", [RelationshipKind.STEWARDSHIP, RelationshipKind.MENTORSHIP])
+async def test_a_proposal_the_index_refuses_still_names_the_open_one(
+    gql: GraphQL, org: Org, services: Services, kind: RelationshipKind
+) -> None:
+    """The race made certain: the second proposal passes the service's check
+    while the first is not committed yet, then waits on the unique index;
+    once the first commits it is refused with the check's own error, naming
+    the first (the repository reads it after a savepoint)."""
+    person, leader = await org.add_member(), await org.add_member()
+    area_ids = []
+    if kind is RelationshipKind.MENTORSHIP:
+        area = await create_area(gql, org.faculty.token, "Go")
+        area_ids = [ids.decode(area["id"], "KnowledgeArea")]
+    now = services.clock.now()
+
+    def actor(member: Member) -> Actor:
+        return Actor(person_id=member.person.id, organization_id=org.id)
+
+    async def second_proposal() -> None:
+        async with services.uow_factory(org.id) as uow:
+            await relationship_service.propose(
+                uow,
+                actor(leader),
+                kind=kind,
+                other_person_id=person.person.id,
+                side=Side.LEADER,
+                knowledge_area_ids=area_ids,
+                now=now,
+            )
+            await uow.commit()
+
+    async with services.uow_factory(org.id) as uow:
+        first = await relationship_service.propose(
+            uow,
+            actor(person),
+            kind=kind,
+            other_person_id=leader.person.id,
+            side=Side.FOLLOWER,
+            knowledge_area_ids=area_ids,
+            now=now,
+        )
+        racing = asyncio.create_task(second_proposal())
+        table = "mentorship_areas" if kind is RelationshipKind.MENTORSHIP else "relationships"
+        for _ in range(500):
+            if await _waiting_to_insert(services, table):
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("the second proposal never waited on the index")
+        await uow.commit()
+
+    with pytest.raises(Duplicate) as caught:
+        await racing
+    assert (caught.value.code, caught.value.existing_id) == ("DUPLICATE_PROPOSAL", first.id)
+    assert await open_proposals(services) == (1, len(area_ids))
