@@ -691,6 +691,46 @@ async def test_ask_a_mentor_who_does_not_accept_new_mentees(world: World) -> Non
     assert (await ask(world, "ada", wished.id, "bob")).status is RelationshipStatus.PROPOSED
 
 
+async def _propose_mentorship(world: World, by: str, to: str, side: Side, area: str) -> None:
+    async with world.uow() as uow:
+        await relationships.propose(
+            uow,
+            world.actor(by),
+            kind=RelationshipKind.MENTORSHIP,
+            other_person_id=world.id(to),
+            side=side,
+            knowledge_area_ids=[world.area(area)],
+            now=NOW,
+        )
+        await uow.commit()
+
+
+async def _direct_proposal_refused(world: World, area: str) -> None:
+    with pytest.raises(Conflict) as caught:
+        await _propose_mentorship(world, "ada", "bob", Side.FOLLOWER, area)
+    assert (caught.value.code, caught.value.field) == ("NOT_ACCEPTING", "personId")
+    assert not mentorships(world)
+
+
+async def test_a_direct_proposal_respects_a_paused_offer(world: World) -> None:
+    """askMentor's rule holds for a mentee proposing directly; where the
+    mentor offers nothing, the direct proposal may still ask."""
+    paused = await offer(world, "bob", "python")
+    await pause(world, "bob", paused.id)
+    await _direct_proposal_refused(world, "python")
+    await _propose_mentorship(world, "ada", "bob", Side.FOLLOWER, "design")
+    # The mentor offering themselves is their own consent.
+    await _propose_mentorship(world, "bob", "cy", Side.LEADER, "python")
+    assert len(mentorships(world)) == 2
+
+
+async def test_a_direct_proposal_respects_not_accepting(world: World) -> None:
+    await offer(world, "bob", "python")
+    await set_profile(world, "bob", accepting=False)
+    for area in ("python", "design"):
+        await _direct_proposal_refused(world, area)
+
+
 @pytest.mark.parametrize("how", ["withdrawn", "fulfilled"])
 async def test_ask_with_a_closed_wish(world: World, how: str) -> None:
     await offer(world, "bob", "python")

@@ -15,7 +15,14 @@ import pytest
 
 from domain import capacity, ports
 from domain.actors import Actor
-from domain.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationFailed
+from domain.errors import (
+    Conflict,
+    Duplicate,
+    LimitExceeded,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification, NotificationKind
 from domain.organizations import Organization
@@ -224,6 +231,47 @@ def test_either_side_ends(by: UUID, reason: EndReason) -> None:
     assert relationship.ended_at == LATER
 
 
+def test_decline_may_say_why_and_records_when() -> None:
+    relationship = make_relationship()
+    with pytest.raises(ValidationFailed) as invalid:
+        relationship.decline(FOLLOWER, LATER, "x" * 2001)
+    assert (invalid.value.field, invalid.value.code) == ("reason", "TOO_LONG")
+    assert relationship.status is RelationshipStatus.PROPOSED
+    relationship.decline(FOLLOWER, LATER, "  Not this year.  ")
+    assert (relationship.decline_reason, relationship.closed_at) == ("Not this year.", LATER)
+    assert (relationship.ended_at, relationship.end_reason) == (None, None)
+    silent = make_relationship()
+    silent.decline(FOLLOWER, LATER)
+    assert (silent.decline_reason, silent.closed_at) == ("", LATER)
+
+
+def test_withdrawn_and_lapsed_proposals_record_when() -> None:
+    withdrawn = make_relationship()
+    withdrawn.withdraw(LEADER, LATER)
+    lapsed = make_relationship()
+    lapsed.lapse_because_left(LATER)
+    for closed in (withdrawn, lapsed):
+        assert (closed.status, closed.closed_at, closed.responded_at) == (
+            RelationshipStatus.WITHDRAWN,
+            LATER,
+            LATER,
+        )
+    with pytest.raises(Conflict):
+        make_active().lapse_because_left(LATER)
+    assert make_active().closed_at is None
+
+
+@pytest.mark.parametrize("by", [LEADER, FOLLOWER])
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t "])
+def test_ending_needs_a_reason(by: UUID, blank: str) -> None:
+    relationship = make_active()
+    with pytest.raises(ValidationFailed) as invalid:
+        relationship.end(by, LATER, blank)
+    assert (invalid.value.field, invalid.value.code) == ("reason", "REQUIRED")
+    assert relationship.is_active
+    assert relationship.ended_at is None
+
+
 def test_end_needs_an_active_relationship_and_a_party() -> None:
     with pytest.raises(Conflict) as conflict:
         make_relationship().end(LEADER, NOW, "Done.")
@@ -240,6 +288,7 @@ def test_hand_over_and_leaving() -> None:
     handed = make_active()
     handed.hand_over(LATER, by=FOLLOWER)
     assert (handed.status, handed.end_reason) == (RelationshipStatus.ENDED, EndReason.HANDED_OVER)
+    assert handed.end_note == ""  # the reason is the handover itself
     with pytest.raises(Conflict):
         handed.hand_over(LATER, by=FOLLOWER)
     left = make_active()
@@ -572,16 +621,54 @@ async def test_mentorship_in_an_unknown_area(world: World) -> None:
 @pytest.mark.parametrize("kind", list(RelationshipKind))
 async def test_duplicate_proposal(world: World, kind: RelationshipKind) -> None:
     areas = ["python"] if kind is MENTORSHIP else []
-    await propose(world, "ada", "bob", kind=kind, areas=areas)
-    with pytest.raises(Conflict) as caught:
+    first = await propose(world, "ada", "bob", kind=kind, areas=areas)
+    with pytest.raises(Duplicate) as caught:
         await propose(world, "ada", "bob", kind=kind, areas=areas)
-    assert caught.value.code == "DUPLICATE_PROPOSAL"
+    assert (caught.value.code, caught.value.existing_id) == ("DUPLICATE_PROPOSAL", first.id)
     # The same relationship asked for from the other side is the same proposal.
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(Duplicate) as caught:
         await propose(world, "bob", "ada", kind=kind, side=Side.FOLLOWER, areas=areas)
-    assert caught.value.code == "DUPLICATE_PROPOSAL"
+    assert (caught.value.code, caught.value.existing_id) == ("DUPLICATE_PROPOSAL", first.id)
     # The other direction is another relationship.
     await propose(world, "bob", "ada", kind=kind, areas=areas)
+
+
+@pytest.mark.parametrize("kind", [STEWARDSHIP, MENTORSHIP])
+async def test_the_fakes_refuse_a_repeated_open_proposal_like_the_indexes(
+    world: World, kind: RelationshipKind
+) -> None:
+    """What the service's check would have refused, had a concurrent request
+    made the first proposal after it: the repository refuses it too (the
+    SQL one through its unique indexes), naming the first."""
+    areas = ["python"] if kind is MENTORSHIP else []
+    first = await propose(world, "ada", "bob", kind=kind, areas=areas)
+    repeat = Relationship.propose(
+        organization_id=world.organization.id,
+        kind=kind,
+        leader_id=world.id("ada"),
+        follower_id=world.id("bob"),
+        proposed_by_id=world.id("bob"),
+        message="",
+        review_on=None,
+        replaces_id=None,
+        now=LATER,
+    )
+    area = MentorshipArea(
+        organization_id=world.organization.id,
+        relationship_id=repeat.id,
+        knowledge_area_id=world.areas["python"].id,
+        leader_id=world.id("ada"),
+        follower_id=world.id("bob"),
+    )
+
+    async def add() -> None:
+        async with world.uow() as uow:
+            await uow.relationships.add(repeat)
+            await uow.relationships.add_areas([area] if areas else [])
+
+    with pytest.raises(Duplicate) as caught:
+        await add()
+    assert caught.value.existing_id == first.id
 
 
 async def test_mentorships_in_other_areas_are_not_duplicates(world: World) -> None:
@@ -895,10 +982,17 @@ async def test_decline(world: World) -> None:
         with pytest.raises(PermissionDenied) as caught:
             await relationships.decline(uow, world.actor("ada"), proposal.id, now=LATER)
         assert caught.value.code == "OWN_PROPOSAL"
-        declined = await relationships.decline(uow, world.actor("bob"), proposal.id, now=LATER)
+        declined = await relationships.decline(
+            uow, world.actor("bob"), proposal.id, reason="Not now.", now=LATER
+        )
         await uow.commit()
     assert declined.status is RelationshipStatus.DECLINED
-    assert (await stored(world, proposal.id)).responded_at == LATER
+    saved = await stored(world, proposal.id)
+    assert (saved.responded_at, saved.closed_at, saved.decline_reason) == (
+        LATER,
+        LATER,
+        "Not now.",
+    )
     assert world.notifications() == [("ada", NotificationKind.RELATIONSHIP_DECLINED)]
     await propose(world, "ada", "bob", kind=COACHING)  # no longer open: may ask again
 
@@ -913,6 +1007,7 @@ async def test_withdraw(world: World) -> None:
         withdrawn = await relationships.withdraw(uow, world.actor("ada"), proposal.id, now=LATER)
         await uow.commit()
     assert withdrawn.status is RelationshipStatus.WITHDRAWN
+    assert (await stored(world, proposal.id)).closed_at == LATER
     assert world.notifications() == [("bob", NotificationKind.RELATIONSHIP_WITHDRAWN)]
     await propose(world, "ada", "bob", kind=MENTORSHIP, areas=["sql"])
 
@@ -1136,7 +1231,7 @@ async def test_leaving_closes_relationships(world: World) -> None:
     for relationship_id in (offered.id, asked.id):
         lapsed = await stored(world, relationship_id)
         assert lapsed.status is RelationshipStatus.WITHDRAWN
-        assert lapsed.responded_at == LATER
+        assert lapsed.responded_at == lapsed.closed_at == LATER
     assert (await stored(world, unrelated.id)).is_active
     assert sorted(world.notifications()) == [
         ("ada", NotificationKind.RELATIONSHIP_ENDED),
