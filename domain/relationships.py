@@ -271,8 +271,8 @@ class Relationship:
 @dataclass(eq=False)
 class MentorshipArea:
     """A knowledge area a mentorship covers. The two people and `status`
-    mirror the relationship's (the database keeps them so: a foreign key
-    that cascades the relationship's status), so that "one active
+    mirror the relationship's (in the database triggers keep them so, and
+    the services never write them after the proposal), so that "one active
     mentorship, and one open proposal, per mentor, mentee and area" can be
     unique indexes. Created with its proposal, hence PROPOSED."""
 
