@@ -158,8 +158,8 @@ class RoleAssignmentRepository(Protocol):
 class RelationshipRepository(Protocol):
     async def add(self, relationship: Relationship) -> None:
         """Raises `domain.relationships.duplicate_proposal`, naming the open
-        one, when it repeats an open proposal (same pair,
-        kind and replaced stewardship) that a concurrent request made."""
+        one, when it repeats an open proposal (same pair, kind and replaced
+        stewardship) that a concurrent request made."""
         ...
 
     async def add_areas(self, areas: Sequence[MentorshipArea]) -> None:

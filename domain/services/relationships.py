@@ -290,8 +290,9 @@ async def close_all_of(uow: UnitOfWork, person_id: UUID, *, by: UUID, now: datet
 
 
 async def _closed(uow: UnitOfWork, relationship: Relationship, *, by: UUID, now: datetime) -> None:
-    """What ends with a relationship: the autonomy agreements made within it and its 1-on-1s end, coach sessions
-    still ahead are cancelled, and goals shared with a mentor
+    """What ends with a relationship: the autonomy agreements made within it
+    and its 1-on-1s end, coach sessions still ahead are cancelled, and goals
+    shared with a mentor
     and feedback shared with the leader stop being shared with them (a later
     relationship does not revive them)."""
     await agreements.end_with_relationship(uow, relationship.id, by=by, now=now)
