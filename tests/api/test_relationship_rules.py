@@ -31,7 +31,9 @@ from tests.api.relationship_helpers import (
     db_state,
     error,
     established,
+    history,
     mark_read,
+    nodes,
     notifications,
     propose,
     proposed,
@@ -269,9 +271,12 @@ async def test_a_decline_tells_the_proposer_why_and_nobody_else(
         "RELATIONSHIP_DECLINED",
         offer["id"],
     )
-    # A declined proposal does not exist for anyone else.
+    # A declined proposal does not exist for anyone else, on any path.
     for member in (colleague, faculty):
         assert await closed(gql, member, offer["id"]) is None
+        assert await nodes(gql, member, [offer["id"]]) == [None]
+        for party in (proposer, decliner):
+            assert offer["id"] not in [r["id"] for r in await history(gql, member, party)]
         _, theirs = await notifications(gql, member)
         assert all((n["relationship"] or {}).get("id") != offer["id"] for n in theirs)
     globex = await make_org("Globex")
