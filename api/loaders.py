@@ -125,6 +125,9 @@ class Loaders:
         self.relationship_activity: DataLoader[UUID, datetime | None] = self._one(
             relationship_reads.last_activity
         )
+        self.stewardship_at: DataLoader[tuple[UUID, datetime], Relationship | None] = self._one(
+            relationship_reads.stewardships_at
+        )
         self.active_led: dict[RelationshipKind, DataLoader[UUID, list[Relationship]]] = {}
         self.active_following: dict[RelationshipKind, DataLoader[UUID, list[Relationship]]] = {}
         self.load: dict[RelationshipKind, DataLoader[UUID, int | None]] = {}
@@ -309,6 +312,12 @@ class Loaders:
         async with self._session_factory() as session:
             return await relationship_reads.history_page(
                 session, self._organization_id, person_id, viewer_id, request
+            )
+
+    async def stewardships(self, person_id: UUID, request: PageRequest) -> Page[Relationship]:
+        async with self._session_factory() as session:
+            return await relationship_reads.stewardships_page(
+                session, self._organization_id, person_id, request
             )
 
     async def relationship_proposals(

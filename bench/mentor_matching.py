@@ -207,7 +207,7 @@ async def seed_matching(
                     "knowledge_area_id": area,
                     "leader_id": pid,
                     "follower_id": mentee,
-                    "active": True,
+                    "status": "ACTIVE",
                 }
             )
 

@@ -7,6 +7,8 @@ masked. `code` is a stable machine-readable string clients can switch on.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 
 class DomainError(Exception):
     code: str = "DOMAIN_ERROR"
@@ -54,6 +56,17 @@ class Conflict(DomainError):
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(message, code=code)
         self.field = field
+
+
+class Duplicate(Conflict):
+    """The request would repeat something still open; it names that thing
+    (`kind` is its type, as in `NotFound`) so the client can go to it
+    instead. Only raised to someone who may see it."""
+
+    def __init__(self, message: str, *, code: str, kind: str, existing_id: UUID) -> None:
+        super().__init__(message, code=code)
+        self.kind = kind
+        self.existing_id = existing_id
 
 
 class LimitExceeded(DomainError):

@@ -137,6 +137,22 @@ class MentorProfile:
         self.updated_at = now
 
 
+def takes_new_mentees(
+    profile: MentorProfile | None, offers_near: Sequence[MentorOffer], *, offer_required: bool
+) -> bool:
+    """Whether a mentee may ask this mentor for a mentorship in an area,
+    given the mentor's live offers in it, above it or below it in the tree.
+    Not accepting new mentees closes every area, and pausing the offers
+    there closes that area. Where the mentor offers nothing at all, asking
+    through matching (`offer_required`) has nothing to go on; a direct
+    proposal may still ask, and the mentor answers it."""
+    if profile is not None and not profile.accepting:
+        return False
+    if not offers_near:
+        return not offer_required
+    return any(o.status is OfferStatus.ACTIVE for o in offers_near)
+
+
 class WishStatus(enum.Enum):
     OPEN = "OPEN"
     FULFILLED = "FULFILLED"

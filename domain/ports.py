@@ -156,9 +156,16 @@ class RoleAssignmentRepository(Protocol):
 
 
 class RelationshipRepository(Protocol):
-    async def add(self, relationship: Relationship) -> None: ...
+    async def add(self, relationship: Relationship) -> None:
+        """Raises `domain.relationships.duplicate_proposal`, naming the open
+        one, when it repeats an open proposal (same pair, kind and replaced
+        stewardship) that a concurrent request made."""
+        ...
 
-    async def add_areas(self, areas: Sequence[MentorshipArea]) -> None: ...
+    async def add_areas(self, areas: Sequence[MentorshipArea]) -> None:
+        """The same for a mentorship proposal: an open proposal between the
+        two already covers one of the areas."""
+        ...
 
     async def get(
         self, relationship_id: UUID, *, for_update: bool = False
@@ -181,8 +188,6 @@ class RelationshipRepository(Protocol):
     async def area_ids(self, relationship_id: UUID) -> list[UUID]: ...
 
     async def active_mentorship_areas(self, leader_id: UUID, follower_id: UUID) -> set[UUID]: ...
-
-    async def set_areas_active(self, relationship_id: UUID, active: bool) -> None: ...
 
     async def count_active_led(self, leader_id: UUID, kind: RelationshipKind) -> int: ...
 

@@ -3,8 +3,10 @@ coaching. People step into them by consent and step back when they choose;
 nothing is deleted, so who led whom, when and in which scope stays known.
 
 Lifecycle: PROPOSED -> ACTIVE (the other side accepts) | DECLINED (the other
-side says no) | WITHDRAWN (the proposer takes it back); ACTIVE -> ENDED by
-either side, with a reason.
+side says no, optionally saying why) | WITHDRAWN (the proposer takes it back,
+or one of the two left); ACTIVE -> ENDED by either side, who says why, or by
+a handover or someone leaving. A declined or withdrawn proposal records when
+it closed (`closed_at`), an ended relationship when it ended (`ended_at`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from domain import validation
-from domain.errors import Conflict, PermissionDenied, ValidationFailed
+from domain.errors import Conflict, Duplicate, PermissionDenied, ValidationFailed
 from domain.ids import new_id
 
 MESSAGE_MAX = 2000
@@ -70,6 +72,12 @@ class Relationship:
     ended_by_id: UUID | None = None
     end_reason: EndReason | None = None
     end_note: str = ""
+    """Why a person ended it, in their words (never blank then); empty when
+    a handover or someone leaving ended it (`end_reason` says which)."""
+    closed_at: datetime | None = None
+    """When a proposal was declined or withdrawn."""
+    decline_reason: str = ""
+    """Why the other person declined, if they said; for the two people only."""
     review_on: date | None = None
     review_reminded_on: date | None = None
     replaces_id: UUID | None = None
@@ -190,15 +198,15 @@ class Relationship:
         self.responded_at = now
         self.started_at = now
 
-    def decline(self, by: UUID, now: datetime) -> None:
+    def decline(self, by: UUID, now: datetime, reason: str = "") -> None:
         self._require_party(by)
         self._require_status(RelationshipStatus.PROPOSED, "declined")
         if by != self.responder_id:
             raise PermissionDenied(
                 "You made this proposal: withdraw it instead.", code="OWN_PROPOSAL"
             )
-        self.status = RelationshipStatus.DECLINED
-        self.responded_at = now
+        self.decline_reason = validation.long_text("reason", reason, max_length=REASON_MAX)
+        self._close_proposal(RelationshipStatus.DECLINED, now)
 
     def withdraw(self, by: UUID, now: datetime) -> None:
         self._require_party(by)
@@ -208,17 +216,31 @@ class Relationship:
                 "Only the proposer can withdraw a proposal: decline it instead.",
                 code="NOT_PROPOSER",
             )
-        self.status = RelationshipStatus.WITHDRAWN
+        self._close_proposal(RelationshipStatus.WITHDRAWN, now)
+
+    def lapse_because_left(self, now: datetime) -> None:
+        """One of the two left before answering: the proposal is withdrawn."""
+        self._require_status(RelationshipStatus.PROPOSED, "withdrawn")
+        self._close_proposal(RelationshipStatus.WITHDRAWN, now)
+
+    def _close_proposal(self, status: RelationshipStatus, now: datetime) -> None:
+        self.status = status
         self.responded_at = now
+        self.closed_at = now
 
     def end(self, by: UUID, now: datetime, note: str) -> None:
+        """Either side may end it, and says why: the other person deserves a
+        reason, and it stays in the history."""
         self._require_party(by)
         self._require_status(RelationshipStatus.ACTIVE, "ended")
+        cleaned = validation.long_text("reason", note, max_length=REASON_MAX)
+        if not cleaned:
+            raise ValidationFailed("reason", "Say why you end this relationship.", code="REQUIRED")
         self._close(
             EndReason.ENDED_BY_LEADER if by == self.leader_id else EndReason.ENDED_BY_FOLLOWER,
             by=by,
             now=now,
-            note=validation.long_text("reason", note, max_length=REASON_MAX),
+            note=cleaned,
         )
 
     def hand_over(self, now: datetime, by: UUID) -> None:
@@ -248,18 +270,32 @@ class Relationship:
 
 @dataclass(eq=False)
 class MentorshipArea:
-    """A knowledge area a mentorship covers. `active` mirrors the
-    relationship's status (the relationship services set it on every
-    transition) so that "one active mentorship per mentor, mentee and area"
-    can be a unique index."""
+    """A knowledge area a mentorship covers. The two people and `status`
+    mirror the relationship's (in the database triggers keep them so, and
+    the services never write them after the proposal), so that "one active
+    mentorship, and one open proposal, per mentor, mentee and area" can be
+    unique indexes. Created with its proposal, hence PROPOSED."""
 
     organization_id: UUID
     relationship_id: UUID
     knowledge_area_id: UUID
     leader_id: UUID
     follower_id: UUID
-    active: bool = False
+    status: RelationshipStatus = RelationshipStatus.PROPOSED
     id: UUID = field(default_factory=new_id)
+
+
+def duplicate_proposal(existing_id: UUID) -> Duplicate:
+    """One error, naming the open proposal, whether the service's check or
+    the database's unique indexes (through the repository) find it: a
+    proposal repeats an open one of the same two people (as leader and
+    follower, whoever proposed), kind and, for a mentorship, area."""
+    return Duplicate(
+        "There is already an open proposal for this.",
+        code="DUPLICATE_PROPOSAL",
+        kind="Relationship",
+        existing_id=existing_id,
+    )
 
 
 def visible_to(relationship: Relationship, person_id: UUID) -> bool:

@@ -106,6 +106,16 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "This goal is already shared that way.",
         None,
     ),
+    "uq_mentorship_areas_proposed": (
+        "DUPLICATE_PROPOSAL",
+        "There is already an open proposal for this.",
+        None,
+    ),
+    "ck_relationships_ended_by_a_person_with_a_reason": (
+        "REQUIRED",
+        "Say why you end this relationship.",
+        "reason",
+    ),
     "uq_mentorship_areas_active": (
         "ALREADY_ACTIVE",
         "There is already an active mentorship in one of these areas.",

@@ -14,6 +14,7 @@ from typing import Annotated, Union
 import strawberry
 from graphql import GraphQLError
 
+from api.graphql import ids
 from domain import errors as domain
 
 
@@ -31,6 +32,11 @@ class ValidationError(Error):
 @strawberry.type(description="The request contradicts the current state (a taken handle...).")
 class ConflictError(Error):
     field: str | None
+    existing_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="What the request would repeat, when it is still open and yours to see "
+        "(a duplicate proposal names the open one).",
+    )
 
 
 @strawberry.type(description="Not found, or not visible to you: the two are not told apart.")
@@ -68,6 +74,13 @@ def to_graphql(error: domain.DomainError) -> MutationError:
     match error:
         case domain.ValidationFailed():
             return ValidationError(message=error.message, code=error.code, field=error.field)
+        case domain.Duplicate():
+            return ConflictError(
+                message=error.message,
+                code=error.code,
+                field=error.field,
+                existing_id=ids.global_id(error.kind, error.existing_id),
+            )
         case domain.Conflict():
             return ConflictError(message=error.message, code=error.code, field=error.field)
         case domain.NotFound():

@@ -87,7 +87,14 @@ class PersonNode(EntityNode):
 
     # Relationships (api.graphql.relationships)
     steward = strawberry.field(
-        resolver=rel.steward, description="Their active stewardship (with the steward as leader)."
+        resolver=rel.steward,
+        description="Their active stewardship (with the steward as leader), or the one that "
+        "held at a past moment `at`; null when nobody stewarded them then.",
+    )
+    stewardships = strawberry.field(
+        resolver=rel.stewardships,
+        description="Who stewarded them, newest first: every stewardship of theirs that "
+        "started, with its start and end (proposals are not in it).",
     )
     stewardees = strawberry.field(resolver=rel.stewardees, description="Whom they steward now.")
     mentors = strawberry.field(

@@ -14,6 +14,7 @@ from api.graphql.commands import require_actor, run, run_transition
 from api.graphql.entity import EntityNode
 from api.graphql.errors import PublicError, result_union
 from api.graphql.pagination import connection, page_request
+from api.graphql.time_travel import moment
 from domain.actors import Actor
 from domain.people import Person
 from domain.ports import UnitOfWork
@@ -115,9 +116,28 @@ class RelationshipNode(EntityNode):
     def end_reason(self) -> EndReasonType | None:  # type: ignore[valid-type]
         return self.entity.end_reason
 
-    @strawberry.field(description="Why it ended, in their words; only for the two people.")
+    @strawberry.field(
+        description="Why it ended, in the words of whoever ended it (empty after a handover "
+        "or someone leaving: `endReason` says which); only for the two people."
+    )
     async def end_note(self, info: strawberry.Info) -> str | None:
         return self.entity.end_note if await self._is_party(info) else None
+
+    @strawberry.field(
+        description="When the proposal was declined or withdrawn (null otherwise; an active "
+        "relationship's end is `endedAt`)."
+    )
+    def closed_at(self) -> datetime | None:
+        return self.entity.closed_at
+
+    @strawberry.field(
+        description="Why it was declined, if the decliner said; only for the two people "
+        "(null otherwise)."
+    )
+    async def decline_reason(self, info: strawberry.Info) -> str | None:
+        if self.entity.status is not RelationshipStatus.DECLINED:
+            return None
+        return self.entity.decline_reason if await self._is_party(info) else None
 
     @strawberry.field
     def review_on(self) -> date | None:
@@ -218,10 +238,28 @@ class HasEntity(Protocol):
 
 
 async def steward(
-    root: strawberry.Parent[HasEntity], info: strawberry.Info
+    root: strawberry.Parent[HasEntity], info: strawberry.Info, at: datetime | None = None
 ) -> RelationshipNode | None:
-    found = await _active(info, root.entity.id, RelationshipKind.STEWARDSHIP, led=False)
-    return found[0] if found else None
+    if at is None:
+        found = await _active(info, root.entity.id, RelationshipKind.STEWARDSHIP, led=False)
+        return found[0] if found else None
+    held = await info.context.loaders.stewardship_at.load((root.entity.id, moment(info, at)))
+    shown = await visible(info, [held] if held else [])
+    return shown[0] if shown else None
+
+
+async def stewardships(
+    root: strawberry.Parent[HasEntity],
+    info: strawberry.Info,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> relay.Connection[RelationshipNode]:
+    await require_actor(info)
+    request = page_request(info, first=first, after=after, last=last, before=before)
+    page = await info.context.loaders.stewardships(root.entity.id, request)
+    return connection(page, lambda r: RelationshipNode(entity=r))
 
 
 async def stewardees(
@@ -390,9 +428,19 @@ class RelationshipIdInput:
 
 
 @strawberry.input
+class DeclineRelationshipInput:
+    relationship_id: strawberry.ID
+    reason: str = strawberry.field(
+        default="", description="Optional; the proposer sees it, nobody else."
+    )
+
+
+@strawberry.input
 class EndRelationshipInput:
     relationship_id: strawberry.ID
-    reason: str = ""
+    reason: str = strawberry.field(
+        description="Why you end it (required, not blank); the other person sees it."
+    )
 
 
 @strawberry.input
@@ -465,13 +513,21 @@ class RelationshipsMutation:
             info, service.accept, lambda: _id(input.relationship_id), _relationship_success
         )
 
-    @strawberry.mutation(description="Decline a proposal made to you.")
+    @strawberry.mutation(description="Decline a proposal made to you, optionally saying why.")
     async def decline_relationship(
-        self, info: strawberry.Info, input: RelationshipIdInput
+        self, info: strawberry.Info, input: DeclineRelationshipInput
     ) -> RelationshipResult:  # type: ignore[valid-type]
-        return await run_transition(
-            info, service.decline, lambda: _id(input.relationship_id), _relationship_success
-        )
+        async def command(uow: UnitOfWork, actor: Actor) -> RelationshipSuccess:
+            relationship = await service.decline(
+                uow,
+                actor,
+                _id(input.relationship_id),
+                reason=input.reason,
+                now=info.context.now,
+            )
+            return _relationship_success(relationship)
+
+        return await run(info, command)
 
     @strawberry.mutation(description="Take back a proposal you made.")
     async def withdraw_relationship(
@@ -481,7 +537,7 @@ class RelationshipsMutation:
             info, service.withdraw, lambda: _id(input.relationship_id), _relationship_success
         )
 
-    @strawberry.mutation(description="End an active relationship (either side may).")
+    @strawberry.mutation(description="End an active relationship (either side may, saying why).")
     async def end_relationship(
         self, info: strawberry.Info, input: EndRelationshipInput
     ) -> RelationshipResult:  # type: ignore[valid-type]

@@ -12,6 +12,7 @@ from api.graphql import ids
 from api.graphql.commands import require_actor, run, run_transition
 from api.graphql.entity import EntityNode
 from api.graphql.errors import PublicError, result_union
+from api.graphql.time_travel import moment
 from domain.actors import Actor
 from domain.ports import UnitOfWork
 from domain.roles import Role, RoleAssignment, RoleStatus, Scope, visible_to
@@ -132,12 +133,6 @@ async def _person(info: strawberry.Info, person_id: UUID) -> PersonRef:
     return PersonNode(entity=await info.context.loaders.person.load(person_id))
 
 
-def _at(info: strawberry.Info, at: datetime | None) -> datetime:
-    if at is not None and at.tzinfo is None:
-        raise PublicError("`at` needs a timezone offset.", "INVALID_TIME")
-    return at or info.context.now
-
-
 class HasEntity(Protocol):
     entity: object
 
@@ -178,14 +173,14 @@ async def role_proposals_from_me(
 async def team_leaders(
     root: strawberry.Parent[HasEntity], info: strawberry.Info, at: datetime | None = None
 ) -> list[RoleAssignmentNode]:
-    found = await info.context.loaders.holders.load(("team", root.entity.id, _at(info, at)))  # type: ignore[attr-defined]
+    found = await info.context.loaders.holders.load(("team", root.entity.id, moment(info, at)))  # type: ignore[attr-defined]
     return [RoleAssignmentNode(entity=a) for a in found]
 
 
 async def area_leads(
     root: strawberry.Parent[HasEntity], info: strawberry.Info, at: datetime | None = None
 ) -> list[RoleAssignmentNode]:
-    found = await info.context.loaders.holders.load(("area", root.entity.id, _at(info, at)))  # type: ignore[attr-defined]
+    found = await info.context.loaders.holders.load(("area", root.entity.id, moment(info, at)))  # type: ignore[attr-defined]
     return [RoleAssignmentNode(entity=a) for a in found]
 
 
@@ -206,7 +201,9 @@ class RolesQuery:
             raise PublicError(
                 "Ask a team for its leaders and a knowledge area for its leads.", "SCOPED_ROLE"
             )
-        found = await info.context.loaders.holders.load((f"org:{role.value}", None, _at(info, at)))
+        found = await info.context.loaders.holders.load(
+            (f"org:{role.value}", None, moment(info, at))
+        )
         return [RoleAssignmentNode(entity=a) for a in found]
 
 

@@ -20,7 +20,6 @@ from domain.mentoring import (
     LearningWish,
     MentorOffer,
     MentorProfile,
-    OfferStatus,
     WishStatus,
 )
 from domain.ports import UnitOfWork
@@ -139,20 +138,11 @@ async def ask_mentor(
 ) -> Relationship:
     """A mentorship proposal for the wish's area, to a mentor who accepts
     new mentees and offers mentoring in that area, above it or below it in
-    the tree (where matching looks)."""
+    the tree (where matching looks). Asking again while the first is
+    pending is a duplicate proposal, like any other."""
     found = await own_wish(uow, actor, wish_id)
     if not found.is_open:
         raise Conflict(f"This wish is {found.status.value.lower()}.", code="WISH_CLOSED")
-    offers = [
-        o for o in await uow.mentoring.live_offers_of(mentor_id) if o.status is OfferStatus.ACTIVE
-    ]
-    profile = await uow.mentoring.get_profile(mentor_id)
-    if not await _offers_near(uow, offers, found.knowledge_area_id) or (
-        profile is not None and not profile.accepting
-    ):
-        raise Conflict(
-            "This person is not taking new mentees.", code="NOT_ACCEPTING", field="mentorId"
-        )
     try:
         return await relationships.propose(
             uow,
@@ -162,19 +152,10 @@ async def ask_mentor(
             side=Side.FOLLOWER,
             knowledge_area_ids=[found.knowledge_area_id],
             message=message,
+            mentor_offer_required=True,
             now=now,
         )
     except (ValidationFailed, Conflict) as error:
         if error.field == "personId":  # the relationships input's name for the other person
             error.field = "mentorId"
         raise
-
-
-async def _offers_near(uow: UnitOfWork, offers: Sequence[MentorOffer], area_id: UUID) -> bool:
-    above = set(await uow.areas.ancestry(area_id))
-    for candidate in offers:
-        if candidate.knowledge_area_id in above:
-            return True
-        if area_id in await uow.areas.ancestry(candidate.knowledge_area_id):
-            return True
-    return False

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from domain import capacity
+from domain import capacity, mentoring
 from domain.actors import Actor
 from domain.errors import Conflict, NotFound, ValidationFailed
-from domain.mentoring import WishStatus
+from domain.mentoring import MentorOffer, WishStatus
 from domain.notifications import Notification, NotificationKind
 from domain.people import Person
 from domain.ports import UnitOfWork
@@ -26,6 +26,7 @@ from domain.relationships import (
     RelationshipKind,
     RelationshipStatus,
     Side,
+    duplicate_proposal,
 )
 from domain.services import agreements, coaching, one_on_ones
 
@@ -40,10 +41,17 @@ async def propose(
     knowledge_area_ids: Sequence[UUID] = (),
     message: str = "",
     review_on: date | None = None,
+    mentor_offer_required: bool = False,
     now: datetime,
 ) -> Relationship:
     """`side` is the proposer's side: LEADER offers to lead the other person,
-    FOLLOWER asks the other person to lead them."""
+    FOLLOWER asks the other person to lead them. A mentee's proposal goes
+    only to a mentor who takes new mentees in its areas; asking through
+    matching (`mentor_offer_required`) also needs the mentor's offer there.
+
+    Two identical proposals at once: both pass the duplicate check, and the
+    database's partial unique index (per pair and kind, and for a mentorship
+    per area) refuses the second with the same error, naming the first."""
     me = await _person(uow, actor.person_id, field="viewer")
     other = await _person(uow, other_person_id, field="personId")
     leader, follower = (me, other) if side is Side.LEADER else (other, me)
@@ -68,6 +76,8 @@ async def propose(
         now=now,
     )
     await _refuse_duplicates(uow, relationship, area_ids)
+    if kind is RelationshipKind.MENTORSHIP and me.id == follower.id:
+        await _require_taking_mentees(uow, leader, area_ids, offer_required=mentor_offer_required)
     await _check_capacity(uow, relationship, leader)
     await uow.relationships.add(relationship)
     await uow.relationships.add_areas(
@@ -130,37 +140,44 @@ async def accept(
         await uow.flush()  # the old one ends before the new one starts
     relationship.accept(actor.person_id, now)
     await uow.flush()
-    await uow.relationships.set_areas_active(relationship.id, True)
     if relationship.kind is RelationshipKind.MENTORSHIP:
         # The mentee's open learning wishes in these areas are met.
         area_ids = await uow.relationships.area_ids(relationship.id)
         for wish in await uow.mentoring.open_wishes_of(relationship.follower_id, area_ids):
             wish.close(WishStatus.FULFILLED, now)
-    await _notify(
-        uow,
-        relationship,
-        NotificationKind.RELATIONSHIP_ACCEPTED,
-        [relationship.proposed_by_id],
-        actor,
-        now,
-    )
-    if current is not None:
+    if current is None:
         await _notify(
             uow,
-            current,
-            NotificationKind.STEWARDSHIP_HANDED_OVER,
-            [current.leader_id, relationship.leader_id, follower.id],
+            relationship,
+            NotificationKind.RELATIONSHIP_ACCEPTED,
+            [relationship.proposed_by_id],
             actor,
             now,
+        )
+    else:
+        # A handover changes things for three people: the person and both
+        # stewards each get one notice, the one who accepted included (it
+        # records the change for them too), instead of an acceptance. It
+        # links the new stewardship: its leader is the new steward, its
+        # `handedOverFrom` the old one.
+        await _notify(
+            uow,
+            relationship,
+            NotificationKind.STEWARDSHIP_HANDED_OVER,
+            [follower.id, current.leader_id, relationship.leader_id],
+            actor,
+            now,
+            tell_actor=True,
         )
     return relationship
 
 
 async def decline(
-    uow: UnitOfWork, actor: Actor, relationship_id: UUID, *, now: datetime
+    uow: UnitOfWork, actor: Actor, relationship_id: UUID, *, reason: str = "", now: datetime
 ) -> Relationship:
+    """The optional reason is for the proposer (and the decliner) only."""
     relationship = await _visible(uow, actor, relationship_id, for_update=True)
-    relationship.decline(actor.person_id, now)
+    relationship.decline(actor.person_id, now, reason)
     await _notify(
         uow,
         relationship,
@@ -266,20 +283,18 @@ async def close_all_of(uow: UnitOfWork, person_id: UUID, *, by: UUID, now: datet
                 now,
             )
         else:
-            relationship.status = RelationshipStatus.WITHDRAWN
-            relationship.responded_at = now
+            relationship.lapse_because_left(now)
 
 
 # -- helpers ---------------------------------------------------------------
 
 
 async def _closed(uow: UnitOfWork, relationship: Relationship, *, by: UUID, now: datetime) -> None:
-    """What ends with a relationship: its mentorship areas stop counting, the
-    autonomy agreements made within it and its 1-on-1s end, coach sessions
-    still ahead are cancelled, and goals shared with a mentor
+    """What ends with a relationship: the autonomy agreements made within it
+    and its 1-on-1s end, coach sessions still ahead are cancelled, and goals
+    shared with a mentor
     and feedback shared with the leader stop being shared with them (a later
     relationship does not revive them)."""
-    await uow.relationships.set_areas_active(relationship.id, False)
     await agreements.end_with_relationship(uow, relationship.id, by=by, now=now)
     await one_on_ones.end_with_relationship(uow, relationship.id, now=now)
     if relationship.kind is RelationshipKind.COACHING:
@@ -349,7 +364,37 @@ async def _refuse_duplicates(
             continue
         if existing.is_active:
             raise Conflict("You already have this relationship.", code="ALREADY_ACTIVE")
-        raise Conflict("There is already an open proposal for this.", code="DUPLICATE_PROPOSAL")
+        raise duplicate_proposal(existing.id)
+
+
+async def _require_taking_mentees(
+    uow: UnitOfWork, mentor: Person, area_ids: Sequence[UUID], *, offer_required: bool
+) -> None:
+    """The mentor's own word on whether they take new mentees in these
+    areas (domain.mentoring.takes_new_mentees) is respected by every way of
+    asking them."""
+    profile = await uow.mentoring.get_profile(mentor.id)
+    offers = await uow.mentoring.live_offers_of(mentor.id)
+    for area_id in area_ids:
+        near = await _offers_near(uow, offers, area_id)
+        if not mentoring.takes_new_mentees(profile, near, offer_required=offer_required):
+            raise Conflict(
+                "This person is not taking new mentees.", code="NOT_ACCEPTING", field="personId"
+            )
+
+
+async def _offers_near(
+    uow: UnitOfWork, offers: Sequence[MentorOffer], area_id: UUID
+) -> list[MentorOffer]:
+    """Offers in the area, above it or below it in the tree (where matching
+    looks)."""
+    above = set(await uow.areas.ancestry(area_id))
+    return [
+        candidate
+        for candidate in offers
+        if candidate.knowledge_area_id in above
+        or area_id in await uow.areas.ancestry(candidate.knowledge_area_id)
+    ]
 
 
 async def _check_capacity(uow: UnitOfWork, relationship: Relationship, leader: Person) -> None:
@@ -372,9 +417,11 @@ async def _notify(
     recipients: Sequence[UUID],
     actor: Actor | None,
     now: datetime,
+    *,
+    tell_actor: bool = False,
 ) -> None:
     for recipient in dict.fromkeys(recipients):
-        if actor is not None and recipient == actor.person_id:
+        if not tell_actor and actor is not None and recipient == actor.person_id:
             continue  # nobody needs telling what they just did
         await uow.notifications.add(
             Notification(

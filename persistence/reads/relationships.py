@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -146,6 +146,50 @@ async def history_page(
         request,
         descending=True,
     )
+
+
+def established_at(at: datetime) -> ColumnElement[bool]:
+    """Started by then and not ended yet (time travel over the history; at a
+    handover's moment the new stewardship holds, not the old)."""
+    return and_(r.c.started_at <= at, or_(r.c.ended_at.is_(None), r.c.ended_at > at))
+
+
+async def stewardships_at(
+    session: AsyncSession, organization_id: UUID, keys: Sequence[tuple[UUID, datetime]]
+) -> dict[tuple[UUID, datetime], Relationship]:
+    """Per (person, moment): the stewardship that held then. One statement
+    per distinct moment (usually one)."""
+    by_moment: dict[datetime, list[UUID]] = defaultdict(list)
+    for person_id, at in keys:
+        by_moment[at].append(person_id)
+    result: dict[tuple[UUID, datetime], Relationship] = {}
+    for at, person_ids in by_moment.items():
+        rows = await session.scalars(
+            select(Relationship).where(
+                r.c.organization_id == organization_id,
+                r.c.kind == RelationshipKind.STEWARDSHIP,
+                r.c.follower_id.in_(person_ids),
+                established_at(at),
+            )
+        )
+        for relationship in rows:
+            result[(relationship.follower_id, at)] = relationship
+    return result
+
+
+async def stewardships_page(
+    session: AsyncSession, organization_id: UUID, person_id: UUID, request: PageRequest
+) -> Page[Relationship]:
+    """Who stewarded the person, newest start first: every stewardship of
+    theirs that started (transparent to the organization like all
+    established ones; proposals stay out)."""
+    query = select(Relationship).where(
+        r.c.organization_id == organization_id,
+        r.c.kind == RelationshipKind.STEWARDSHIP,
+        r.c.follower_id == person_id,
+        r.c.started_at.is_not(None),
+    )
+    return await keyset_page(session, query, (r.c.started_at, r.c.id), request, descending=True)
 
 
 async def people_without_steward_page(

@@ -4,23 +4,83 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
-from domain.relationships import MentorshipArea, Relationship, RelationshipKind, RelationshipStatus
+from domain.relationships import (
+    MentorshipArea,
+    Relationship,
+    RelationshipKind,
+    RelationshipStatus,
+    duplicate_proposal,
+)
+from persistence.integrity import constraint_name
 from persistence.repositories.base import TenantRepository, locked
 from persistence.tables import mentorship_areas, relationships
 
 OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE)
 
+r = relationships
+m = mentorship_areas
+
 
 class SqlRelationshipRepository(TenantRepository):
+    """A proposal that repeats an open one made meanwhile by a concurrent
+    request passes the service's check, and a unique index refuses it once
+    the first commits. The rows go in under a savepoint, so that the
+    transaction can still read which proposal it repeats and raise the
+    domain's error naming it."""
+
     async def add(self, relationship: Relationship) -> None:
-        self.session.add(relationship)
-        await self.session.flush()
+        if (
+            relationship.status is not RelationshipStatus.PROPOSED
+            or relationship.kind is RelationshipKind.MENTORSHIP
+        ):  # outside the index below (a mentorship's is on its areas)
+            self.session.add(relationship)
+            await self.session.flush()
+            return
+        same = and_(
+            r.c.kind == relationship.kind,
+            r.c.leader_id == relationship.leader_id,
+            r.c.follower_id == relationship.follower_id,
+            r.c.replaces_id.is_not_distinct_from(relationship.replaces_id),
+        )
+        await self._add_proposal([relationship], "uq_relationships_open_proposal", same)
 
     async def add_areas(self, areas: Sequence[MentorshipArea]) -> None:
-        self.session.add_all(areas)
-        await self.session.flush()
+        if not areas:
+            return
+        covering = select(m.c.relationship_id).where(
+            m.c.organization_id == self.organization_id,
+            m.c.leader_id == areas[0].leader_id,
+            m.c.follower_id == areas[0].follower_id,
+            m.c.knowledge_area_id.in_([a.knowledge_area_id for a in areas]),
+        )
+        await self._add_proposal(areas, "uq_mentorship_areas_proposed", r.c.id.in_(covering))
+
+    async def _add_proposal(
+        self, rows: Sequence[object], index: str, same: ColumnElement[bool]
+    ) -> None:
+        try:
+            async with self.session.begin_nested():
+                self.session.add_all(rows)
+                await self.session.flush()
+        except IntegrityError as error:
+            if constraint_name(error) != index:
+                raise
+            existing = await self.session.scalar(
+                select(r.c.id)
+                .where(
+                    r.c.organization_id == self.organization_id,
+                    r.c.status == RelationshipStatus.PROPOSED,
+                    same,
+                )
+                .order_by(r.c.proposed_at, r.c.id)
+                .limit(1)
+            )
+            if existing is None:  # answered meanwhile: the index's own error then
+                raise
+            raise duplicate_proposal(existing) from error
 
     async def get(self, relationship_id: UUID, *, for_update: bool = False) -> Relationship | None:
         query = select(Relationship).filter_by(
@@ -80,20 +140,10 @@ class SqlRelationshipRepository(TenantRepository):
                 mentorship_areas.c.organization_id == self.organization_id,
                 mentorship_areas.c.leader_id == leader_id,
                 mentorship_areas.c.follower_id == follower_id,
-                mentorship_areas.c.active,
+                mentorship_areas.c.status == RelationshipStatus.ACTIVE,
             )
         )
         return set(rows)
-
-    async def set_areas_active(self, relationship_id: UUID, active: bool) -> None:
-        await self.session.execute(
-            update(mentorship_areas)
-            .where(
-                mentorship_areas.c.organization_id == self.organization_id,
-                mentorship_areas.c.relationship_id == relationship_id,
-            )
-            .values(active=active)
-        )
 
     async def count_active_led(self, leader_id: UUID, kind: RelationshipKind) -> int:
         return (

@@ -35,6 +35,8 @@ relationships = sa.Table(
     sa.Column("review_on", sa.Date, nullable=True),
     sa.Column("review_reminded_on", sa.Date, nullable=True),
     uuid_column("replaces_id", nullable=True),
+    timestamp("closed_at", nullable=True),
+    sa.Column("decline_reason", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("organization_id", "id"),
     same_organization_fk("leader_id", "people"),
     same_organization_fk("follower_id", "people"),
@@ -49,6 +51,19 @@ relationships = sa.Table(
     sa.CheckConstraint(
         "(status = 'ENDED') = (ended_at IS NOT NULL AND end_reason IS NOT NULL)",
         name="ended_iff_closed",
+    ),
+    sa.CheckConstraint(
+        "(status IN ('DECLINED', 'WITHDRAWN')) = (closed_at IS NOT NULL)",
+        name="closed_iff_declined_or_withdrawn",
+    ),
+    sa.CheckConstraint(
+        "status = 'DECLINED' OR decline_reason = ''", name="decline_reason_only_if_declined"
+    ),
+    # A person ending it says why; a handover or someone leaving is its own
+    # reason (end_reason).
+    sa.CheckConstraint(
+        "end_reason NOT IN ('ENDED_BY_LEADER', 'ENDED_BY_FOLLOWER') OR length(btrim(end_note)) > 0",
+        name="ended_by_a_person_with_a_reason",
     ),
 )
 # At most one active stewardship per person.
@@ -85,9 +100,9 @@ sa.Index(
     postgresql_where=sa.text("status = 'ACTIVE' AND review_on IS NOT NULL"),
 )
 
-# One open proposal per pair and kind (mentorships, scoped by area, are
-# checked by the domain); a stewardship proposal is tied to the stewardship
-# it would replace, so a stale one does not block a fresh one.
+# One open proposal per pair and kind (mentorships, scoped by area, have
+# theirs on mentorship_areas); a stewardship proposal is tied to the
+# stewardship it would replace, so a stale one does not block a fresh one.
 sa.Index(
     "uq_relationships_open_proposal",
     relationships.c.leader_id,
@@ -107,7 +122,10 @@ mentorship_areas = sa.Table(
     uuid_column("knowledge_area_id"),
     uuid_column("leader_id"),
     uuid_column("follower_id"),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The relationship's two people and status, kept equal to it by triggers
+    # (migration 0012): a row takes them from its relationship when written,
+    # and a relationship's status change is copied to its rows.
+    enum_column("status", RelationshipStatus),
     same_organization_fk("relationship_id", "relationships"),
     same_organization_fk("knowledge_area_id", "knowledge_areas"),
     sa.UniqueConstraint("relationship_id", "knowledge_area_id"),
@@ -119,5 +137,14 @@ sa.Index(
     mentorship_areas.c.follower_id,
     mentorship_areas.c.knowledge_area_id,
     unique=True,
-    postgresql_where=mentorship_areas.c.active,
+    postgresql_where=sa.text("status = 'ACTIVE'"),
+)
+# One open proposal per mentor, mentee and area, whoever proposed it.
+sa.Index(
+    "uq_mentorship_areas_proposed",
+    mentorship_areas.c.leader_id,
+    mentorship_areas.c.follower_id,
+    mentorship_areas.c.knowledge_area_id,
+    unique=True,
+    postgresql_where=sa.text("status = 'PROPOSED'"),
 )

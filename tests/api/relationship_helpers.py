@@ -57,7 +57,7 @@ mutation Accept($input: RelationshipIdInput!) {{
 """
 
 DECLINE = f"""
-mutation Decline($input: RelationshipIdInput!) {{
+mutation Decline($input: DeclineRelationshipInput!) {{
   declineRelationship(input: $input) {{ {_RESULT} }}
 }}
 """

@@ -643,7 +643,10 @@ async def test_ending_the_coaching_relationship_cancels_the_sessions_ahead(
     move_to(clock, org, berlin(3, 6, 9, 30))  # the first one is going on
     ender = person if ended_by == "coachee" else coach
     ended = await mutate(
-        gql, END, {"relationshipId": relationship_id, "reason": ""}, token=ender.token
+        gql,
+        END,
+        {"relationshipId": relationship_id, "reason": "Time to move on."},
+        token=ender.token,
     )
     assert ended["__typename"] == "RelationshipSuccess", ended
     assert ended["relationship"]["status"] == "ENDED"

@@ -333,7 +333,7 @@ async def test_ending_the_relationship_while_a_booking_is_in_flight_leaves_no_bo
                 """mutation End($input: EndRelationshipInput!) {
                      endRelationship(input: $input) { __typename }
                    }""",
-                {"input": {"relationshipId": relationship_id, "reason": ""}},
+                {"input": {"relationshipId": relationship_id, "reason": "Time to move on."}},
                 token=ender.token,
             )
         )

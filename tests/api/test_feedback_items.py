@@ -825,7 +825,7 @@ async def test_ending_a_stewardship_ends_the_share_and_a_later_one_does_not_revi
     item = await given(gql, bo, ada)
     await shared_feedback(gql, ada, item["id"])
 
-    await succeeded(gql, END, steward, stewardship["id"], reason="")
+    await succeeded(gql, END, steward, stewardship["id"], reason="Time to move on.")
     assert await feedback_node(gql, steward, item["id"]) is None
     advance(clock, timedelta(days=7), org)
     await established(gql, steward, ada)
@@ -852,7 +852,7 @@ async def test_ending_a_mentorship_revokes_shares_with_that_mentor_for_good(
     await shared_feedback(gql, ada, second["id"], "MENTOR", mentor)
     await shared_feedback(gql, ada, item["id"], "MENTOR", other)
 
-    await succeeded(gql, END, ada, mentorship["id"], reason="")
+    await succeeded(gql, END, ada, mentorship["id"], reason="Time to move on.")
 
     assert await feedback_node(gql, mentor, item["id"]) is None
     assert await feedback_node(gql, mentor, second["id"]) is None
@@ -1108,7 +1108,7 @@ async def test_a_talking_point_needs_an_active_relationship_of_the_owners(
     stewardship = await established(gql, steward, ada)
     others = await established(gql, steward, bo)
     ended = await established(gql, mentor, ada, kind=MENTORSHIP, areas=[area])
-    await succeeded(gql, END, mentor, ended["id"], reason="")
+    await succeeded(gql, END, mentor, ended["id"], reason="Time to move on.")
     pending = await proposed(gql, ada, mentor, kind=MENTORSHIP, side=FOLLOWER, areas=[area])
     leading = await established(gql, ada, mentee, kind=MENTORSHIP, areas=[area])
     item = await given(gql, bo, ada)

@@ -496,7 +496,7 @@ async def test_a_share_counts_only_while_its_person_still_leads_the_owner(
     await shared_feedback(gql, cast.ada, cast.item_id)
     await shared_feedback(gql, cast.ada, cast.item_id, "MENTOR", cast[MENTOR])
 
-    await succeeded(gql, END, cast.ada, cast.mentorship_id, reason="")
+    await succeeded(gql, END, cast.ada, cast.mentorship_id, reason="Time to move on.")
     new_steward = await org.add_member("Nina New Steward")
     await established(gql, new_steward, cast.ada)
 

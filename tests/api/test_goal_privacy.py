@@ -426,7 +426,7 @@ async def test_a_relationship_that_ends_ends_the_reading(
         for m in (await relationships_of(gql, owner))["mentors"]
         if m["leader"]["id"] == cast[MENTOR].id
     ]
-    await succeeded(gql, END, cast[MENTOR], mentorship["id"], reason="")
+    await succeeded(gql, END, cast[MENTOR], mentorship["id"], reason="Time to move on.")
     assert not await reads(gql, cast[MENTOR], owner, cast.goal["id"])
     assert not await reads(gql, cast[OTHER_MENTOR], owner, cast.goal["id"])
 

@@ -439,7 +439,7 @@ async def test_a_goal_shared_with_a_named_mentor_reaches_that_mentor_only(
     assert not await reads(gql, other, ada, goal["id"])
 
     # Once the mentorship ends, so does the reading.
-    await succeeded(gql, END, ada, named_mentorship["id"], reason="")
+    await succeeded(gql, END, ada, named_mentorship["id"], reason="Time to move on.")
     assert not await reads(gql, named, ada, goal["id"])
     # ... and a share with them can no longer be made.
     before = await goal_state(services)

@@ -295,6 +295,7 @@ def _mentorship(
             "status": status,
             "responded_at": at,
             "started_at": at if status == "ACTIVE" else None,
+            "closed_at": at if status in ("DECLINED", "WITHDRAWN") else None,
         }
     )
     rows[tables.mentorship_areas].append(
@@ -305,7 +306,7 @@ def _mentorship(
             "knowledge_area_id": area,
             "leader_id": leader,
             "follower_id": follower,
-            "active": status == "ACTIVE",
+            "status": status,
         }
     )
 

@@ -608,7 +608,7 @@ async def test_relationship_changes_since_and_activity_counts_never_coaching_con
 
     # An ending is a change too.
     step(clock, org)
-    await succeeded(gql, END, p.person, old_mentorship["id"], reason="")
+    await succeeded(gql, END, p.person, old_mentorship["id"], reason="Time to move on.")
     view = await opened(gql, p.steward, upcoming["id"])
     assert {(r["id"], r["status"]) for r in view["relationshipChanges"]} == {
         (new_mentorship["id"], "ACTIVE"),

@@ -16,6 +16,8 @@ from domain.relationships import RelationshipKind, Side
 from domain.services import relationships as relationship_service
 from domain.teams import Team, TeamMembership
 from tests.api.harness import GraphQL, Member, Org, count_statements
+from tests.api.relationship_helpers import advance
+from tests.fakes import FakeClock
 
 OrgFactory = Callable[..., Awaitable[Org]]
 
@@ -151,3 +153,59 @@ async def test_stewardees_with_teams_activity_and_review(
         assert not any(s["dueForReview"] for s in stewardees)
         counts[size] = count
     assert counts[3] == counts[30] == STEWARDEES_STATEMENTS, counts
+
+
+STEWARDS_THEN = """
+query StewardsThen($first: Int!, $at: DateTime!) {
+  people(first: $first) {
+    edges { node { name steward(at: $at) { leader { name } startedAt endedAt } } }
+  }
+}
+"""
+
+STEWARDSHIPS = """
+query Stewardships($id: ID!) {
+  node(id: $id) { ... on Person {
+    stewardships(first: 50) { edges { node { leader { name } startedAt endedAt } } }
+  } }
+}
+"""
+
+# viewer, the page of people, the stewardships held at the moment, their stewards
+STEWARDS_THEN_STATEMENTS = 4
+# viewer, the person (node), the page of stewardships, their stewards
+STEWARDSHIPS_STATEMENTS = 4
+
+
+async def test_stewards_at_a_past_moment_and_stewardship_histories(
+    app: FastAPI, gql: GraphQL, services: Services, make_org: OrgFactory, clock: FakeClock
+) -> None:
+    then_counts: dict[int, int] = {}
+    history_counts: dict[int, int] = {}
+    for size in (3, 30):
+        org = await make_org(f"Stewards then {size}")
+        stewards = [await org.add_member(f"Steward {i}") for i in range(2)]
+        people = [await org.add_member(f"Person {i:02d}") for i in range(size)]
+        await _steward(services, org, stewards[0], people)
+        then = services.clock.now()
+        advance(clock, timedelta(days=1), org)
+        await _steward(services, org, stewards[1], people)  # a handover for each
+        advance(clock, timedelta(days=1), org)
+        token = people[0].token
+
+        count, data = await _count(
+            app, gql, STEWARDS_THEN, {"first": 50, "at": then.isoformat()}, token
+        )
+        found = {e["node"]["name"]: e["node"]["steward"] for e in data["people"]["edges"]}
+        assert all(found[m.person.name]["leader"]["name"] == "Steward 0" for m in people)
+        then_counts[size] = count
+
+        # Everyone's history is two stewardships long; the steward of the
+        # last one has the most stewardees.
+        count, data = await _count(app, gql, STEWARDSHIPS, {"id": people[-1].id}, token)
+        edges = data["node"]["stewardships"]["edges"]
+        assert [e["node"]["leader"]["name"] for e in edges] == ["Steward 1", "Steward 0"]
+        history_counts[size] = count
+
+    assert then_counts[3] == then_counts[30] == STEWARDS_THEN_STATEMENTS, then_counts
+    assert history_counts[3] == history_counts[30] == STEWARDSHIPS_STATEMENTS, history_counts

@@ -303,7 +303,7 @@ async def test_renewing_sets_a_new_review_date_and_tells_the_other(
         result = await act(gql, RENEW, steward, active["id"], reviewOn=bad.isoformat())
         error(result, "ValidationError", "REVIEW_DATE_PAST", "reviewOn")
     assert await db_state(services) == before
-    await succeeded(gql, END, steward, active["id"])
+    await succeeded(gql, END, steward, active["id"], reason="Done.")
     before = await db_state(services)
     result = await act(gql, RENEW, person_, active["id"], reviewOn=new_date.isoformat())
     error(result, "ConflictError", "NOT_ACTIVE")
@@ -474,6 +474,8 @@ async def test_accepting_a_new_steward_hands_over_from_the_old_one(
     offer = await proposed(gql, new, person_)
     assert offer["handedOverFrom"] is None  # only once accepted
     advance(clock, timedelta(hours=1), org)
+    for member in (old, new, person_):
+        await mark_read(gql, member, None)
 
     accepted = await succeeded(gql, ACCEPT, person_, offer["id"])
 
@@ -497,14 +499,14 @@ async def test_accepting_a_new_steward_hands_over_from_the_old_one(
         seen = await relationship(gql, member, offer["id"])
         assert seen is not None
         assert seen["handedOverFrom"]["id"] == first["id"]
-    # Both stewards hear of the handover (the person did it themselves).
-    _, old_items = await notifications(gql, old)
-    assert old_items[0]["kind"] == "STEWARDSHIP_HANDED_OVER"
-    assert old_items[0]["relationship"]["id"] == first["id"]
-    assert old_items[0]["actor"]["id"] == person_.id
-    new_kinds = await notification_kinds(gql, new)
-    assert sorted(new_kinds) == ["RELATIONSHIP_ACCEPTED", "STEWARDSHIP_HANDED_OVER"]
-    assert "STEWARDSHIP_HANDED_OVER" not in await notification_kinds(gql, person_)
+    # The person (who accepted) and both stewards hear of the handover, once
+    # each, about the new stewardship.
+    for member in (old, new, person_):
+        _, unread = await notifications(gql, member, unread_only=True)
+        assert [(n["kind"], n["relationship"]["id"]) for n in unread] == [
+            ("STEWARDSHIP_HANDED_OVER", offer["id"])
+        ], member.person.name
+        assert unread[0]["actor"]["id"] == person_.id
     # Nothing was deleted.
     assert [(r["id"], r["endReason"]) for r in await history(gql, person_, person_)] == [
         (offer["id"], None),
@@ -518,20 +520,22 @@ async def test_a_handover_asked_for_by_the_person_tells_them_too(
     old = await org.add_member()
     new = await org.add_member()
     person_ = await org.add_member()
-    first = await established(gql, old, person_)
+    await established(gql, old, person_)
     ask = await proposed(gql, person_, new, side=FOLLOWER)
     advance(clock, timedelta(minutes=1), org)
+    for member in (old, new, person_):
+        await mark_read(gql, member, None)
 
     await succeeded(gql, ACCEPT, new, ask["id"])
 
-    _, items = await notifications(gql, person_)
-    kinds = [n["kind"] for n in items]
-    assert sorted(kinds[:2]) == ["RELATIONSHIP_ACCEPTED", "STEWARDSHIP_HANDED_OVER"]
-    handed = next(n for n in items if n["kind"] == "STEWARDSHIP_HANDED_OVER")
-    assert handed["relationship"]["id"] == first["id"]
-    assert handed["relationship"]["endReason"] == "HANDED_OVER"
-    assert "STEWARDSHIP_HANDED_OVER" in await notification_kinds(gql, old)
-    assert "STEWARDSHIP_HANDED_OVER" not in await notification_kinds(gql, new)
+    # One notice each (instead of an acceptance for the person), the new
+    # steward who accepted included.
+    for member in (old, new, person_):
+        _, unread = await notifications(gql, member, unread_only=True)
+        assert [(n["kind"], n["relationship"]["id"]) for n in unread] == [
+            ("STEWARDSHIP_HANDED_OVER", ask["id"])
+        ]
+        assert unread[0]["actor"]["id"] == new.id
 
 
 async def test_acceptance_fails_when_the_stewardship_changed_since_the_proposal(
@@ -747,7 +751,7 @@ async def test_review_due_reminds_both_once_and_renewing_resets_it(
     assert await run_due_jobs(services) == 1
     assert (await notification_kinds(gql, steward)).count("RELATIONSHIP_REVIEW_DUE") == 2
     # An ended relationship is never due.
-    await succeeded(gql, END, person_, active["id"])
+    await succeeded(gql, END, person_, active["id"], reason="Done.")
     assert (await relationship(gql, person_, active["id"]))["dueForReview"] is False  # type: ignore[index]
     assert (await viewer(gql, person_))["relationshipsDueForReview"] == []
     advance(clock, timedelta(days=1), org)
@@ -1066,7 +1070,9 @@ async def test_another_organization_sees_and_touches_nothing(
         for document in (ACCEPT, DECLINE, WITHDRAW):
             for rel_id in ids:
                 error(await act(gql, document, member, rel_id), "NotFoundError", "NOT_FOUND")
-        error(await act(gql, END, member, active["id"]), "NotFoundError", "NOT_FOUND")
+        error(
+            await act(gql, END, member, active["id"], reason="Done."), "NotFoundError", "NOT_FOUND"
+        )
         renewal = (today(clock) + timedelta(days=9)).isoformat()
         error(
             await act(gql, RENEW, member, active["id"], reviewOn=renewal),
@@ -1250,7 +1256,7 @@ async def test_transitions_from_the_wrong_state_are_refused(
     await succeeded(gql, DECLINE, follower, declined["id"])
     active = await established(gql, leader, follower)
     ended = await established(gql, follower, leader)
-    await succeeded(gql, END, leader, ended["id"])
+    await succeeded(gql, END, leader, ended["id"], reason="Done.")
     pending = await proposed(
         gql, leader, follower, kind=MENTORSHIP, areas=await area_ids(gql, org, "Go")
     )
@@ -1261,15 +1267,15 @@ async def test_transitions_from_the_wrong_state_are_refused(
         (ACCEPT, follower, declined, {}, "NOT_PROPOSED"),
         (DECLINE, follower, declined, {}, "NOT_PROPOSED"),
         (WITHDRAW, leader, declined, {}, "NOT_PROPOSED"),
-        (END, follower, declined, {}, "NOT_ACTIVE"),
+        (END, follower, declined, {"reason": "Done."}, "NOT_ACTIVE"),
         (ACCEPT, follower, active, {}, "NOT_PROPOSED"),
         (DECLINE, follower, active, {}, "NOT_PROPOSED"),
         (WITHDRAW, leader, active, {}, "NOT_PROPOSED"),
         (ACCEPT, follower, ended, {}, "NOT_PROPOSED"),
         (END, follower, ended, {"reason": "again"}, "NOT_ACTIVE"),
-        (END, leader, ended, {}, "NOT_ACTIVE"),
+        (END, leader, ended, {"reason": "Done."}, "NOT_ACTIVE"),
         (RENEW, leader, ended, {"reviewOn": future}, "NOT_ACTIVE"),
-        (END, leader, pending, {}, "NOT_ACTIVE"),
+        (END, leader, pending, {"reason": "Done."}, "NOT_ACTIVE"),
         (RENEW, follower, pending, {"reviewOn": future}, "NOT_ACTIVE"),
     ]
     for document, member, rel, extra, code in refusals:

@@ -88,6 +88,7 @@ from domain.relationships import (
     Relationship,
     RelationshipKind,
     RelationshipStatus,
+    duplicate_proposal,
 )
 from domain.roles import Role, RoleAssignment, RoleStatus
 from domain.talking_points import TalkingPoint
@@ -451,12 +452,42 @@ class FakeRelationshipRepository(_TenantRepository):
         }
 
     async def add(self, relationship: Relationship) -> None:
+        """Refuses a repeated open proposal like uq_relationships_open_proposal."""
         self._check_owned(relationship)
+        if (
+            relationship.status is RelationshipStatus.PROPOSED
+            and relationship.kind is not RelationshipKind.MENTORSHIP
+        ):
+            for other in self._relationships():
+                if other.status is RelationshipStatus.PROPOSED and (
+                    other.kind,
+                    other.leader_id,
+                    other.follower_id,
+                    other.replaces_id,
+                ) == (
+                    relationship.kind,
+                    relationship.leader_id,
+                    relationship.follower_id,
+                    relationship.replaces_id,
+                ):
+                    raise duplicate_proposal(other.id)
         self._db.tables.relationships[relationship.id] = relationship
 
     async def add_areas(self, areas: Sequence[MentorshipArea]) -> None:
+        """Refuses an area of an open proposal between the two like
+        uq_mentorship_areas_proposed."""
         for area in areas:
             self._check_owned(area)
+            if self._status(area) is not RelationshipStatus.PROPOSED:
+                continue
+            for other in self._areas():
+                if self._status(other) is RelationshipStatus.PROPOSED and (
+                    other.leader_id,
+                    other.follower_id,
+                    other.knowledge_area_id,
+                ) == (area.leader_id, area.follower_id, area.knowledge_area_id):
+                    raise duplicate_proposal(other.relationship_id)
+        for area in areas:
             self._db.tables.mentorship_areas[area.id] = area
 
     async def get(self, relationship_id: UUID, *, for_update: bool = False) -> Relationship | None:
@@ -503,13 +534,15 @@ class FakeRelationshipRepository(_TenantRepository):
         return {
             a.knowledge_area_id
             for a in self._areas()
-            if a.leader_id == leader_id and a.follower_id == follower_id and a.active
+            if a.leader_id == leader_id
+            and a.follower_id == follower_id
+            and self._status(a) is RelationshipStatus.ACTIVE
         }
 
-    async def set_areas_active(self, relationship_id: UUID, active: bool) -> None:
-        for area in self._areas():
-            if area.relationship_id == relationship_id:
-                area.active = active
+    def _status(self, area: MentorshipArea) -> RelationshipStatus:
+        """An area's status is its relationship's (triggers keep the copy in SQL)."""
+        relationship: Relationship = self._db.tables.relationships[area.relationship_id]
+        return relationship.status
 
     async def count_active_led(self, leader_id: UUID, kind: RelationshipKind) -> int:
         return sum(
@@ -938,9 +971,7 @@ class FakeMentoringRepository(_TenantRepository):
     async def get_wish(self, wish_id: UUID, *, for_update: bool = False) -> LearningWish | None:
         return self._get(self._db.tables.learning_wishes, wish_id)
 
-    async def open_wishes_of(
-        self, person_id: UUID, area_ids: Sequence[UUID]
-    ) -> list[LearningWish]:
+    async def open_wishes_of(self, person_id: UUID, area_ids: Sequence[UUID]) -> list[LearningWish]:
         return [
             w
             for w in self._mine(self._db.tables.learning_wishes)

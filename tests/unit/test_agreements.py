@@ -393,7 +393,9 @@ async def _relationship(
         if then in ("accept", "end"):
             await relationships.accept(uow, follower_actor, relationship.id, now=NOW)
         if then == "end":
-            await relationships.end(uow, follower_actor, relationship.id, reason="", now=NOW)
+            await relationships.end(
+                uow, follower_actor, relationship.id, reason="Time to move on.", now=NOW
+            )
         await uow.commit()
     return relationship.id
 
@@ -933,7 +935,9 @@ async def test_ending_the_relationship_ends_its_agreements(world: World, by: str
     with_po = await propose(world, "pat", role_assignment_id=world.product_owner, follower="bob")
     history = world.changes(already_ended.id)
     async with world.uow() as uow:
-        await relationships.end(uow, world.actor(by), world.stewardship, reason="", now=LATEST)
+        await relationships.end(
+            uow, world.actor(by), world.stewardship, reason="Time to move on.", now=LATEST
+        )
         await uow.commit()
     for agreement, before in ((open_one, "ACTIVE"), (proposed_one, "PROPOSED")):
         saved = await stored(world, agreement.id)

@@ -1142,7 +1142,9 @@ async def test_ending_the_coaching_cancels_the_sessions_still_ahead(world: OrgWo
 
     async with world.uow() as uow:
         # Within the cut-off: ending the relationship cancels anyway.
-        await relationships.end(uow, world.actor("cora"), held.relationship_id, reason="", now=now)
+        await relationships.end(
+            uow, world.actor("cora"), held.relationship_id, reason="Time to move on.", now=now
+        )
         await uow.commit()
 
     stored = sessions(world)

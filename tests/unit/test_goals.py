@@ -714,7 +714,9 @@ async def test_share_with_a_former_mentor(world: World) -> None:
         if r.leader_id == world.id("cy") and r.is_active
     ]
     async with world.uow() as uow:
-        await relationships.end(uow, world.actor("ada"), mentorship.id, reason="", now=LATER)
+        await relationships.end(
+            uow, world.actor("ada"), mentorship.id, reason="Time to move on.", now=LATER
+        )
         await uow.commit()
     with pytest.raises(ValidationFailed) as caught:
         await share(world, goal.id, Audience.MENTOR, "cy")
@@ -813,7 +815,9 @@ async def test_ending_a_mentorship_ends_the_shares_with_that_mentor(world: World
         if r.leader_id == world.id("cy") and r.is_active
     ]
     async with world.uow() as uow:
-        await relationships.end(uow, world.actor("cy"), mentorship.id, reason="", now=LATER)
+        await relationships.end(
+            uow, world.actor("cy"), mentorship.id, reason="Time to move on.", now=LATER
+        )
         await uow.commit()
     stored = world.uows.db.tables.goal_shares[share_with_cy.id]
     assert stored.revoked_at == LATER

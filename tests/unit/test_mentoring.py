@@ -21,6 +21,7 @@ from domain.mentoring import (
     MentorProfile,
     OfferStatus,
     WishStatus,
+    takes_new_mentees,
 )
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -350,3 +351,39 @@ def test_a_closed_wish_cannot_be_closed_again(first: WishStatus, second: WishSta
     assert caught.value.code == "WISH_CLOSED"
     assert first.value.lower() in caught.value.message
     assert (wish.status, wish.closed_at) == (first, LATER)
+
+
+def _offer_with(status: OfferStatus) -> MentorOffer:
+    offer = make_offer()
+    offer.status = status
+    return offer
+
+
+@pytest.mark.parametrize(
+    ("accepting", "offers", "offer_required", "takes"),
+    [
+        # No profile yet, or accepting: the offers near the area decide.
+        (None, [OfferStatus.ACTIVE], True, True),
+        (None, [OfferStatus.PAUSED], True, False),
+        (None, [OfferStatus.PAUSED], False, False),
+        (True, [OfferStatus.PAUSED, OfferStatus.ACTIVE], True, True),
+        # No offer at all: matching has nothing to go on, a direct proposal may ask.
+        (None, [], True, False),
+        (True, [], False, True),
+        # Not accepting new mentees closes everything.
+        (False, [OfferStatus.ACTIVE], True, False),
+        (False, [], False, False),
+    ],
+)
+def test_whether_a_mentor_takes_new_mentees(
+    accepting: bool | None, offers: list[OfferStatus], offer_required: bool, takes: bool
+) -> None:
+    profile = (
+        None
+        if accepting is None
+        else MentorProfile.create(
+            organization_id=ORG, person_id=MENTOR, accepting=accepting, availability=[], now=NOW
+        )
+    )
+    near = [_offer_with(status) for status in offers]
+    assert takes_new_mentees(profile, near, offer_required=offer_required) is takes

@@ -314,9 +314,10 @@ def mentorships(world: World) -> list[Relationship]:
 
 
 def areas_of(world: World, relationship_id: UUID) -> dict[UUID, bool]:
+    tables = world.uows.db.tables
     return {
-        a.knowledge_area_id: a.active
-        for a in world.uows.db.tables.mentorship_areas.values()
+        a.knowledge_area_id: tables.relationships[a.relationship_id].is_active
+        for a in tables.mentorship_areas.values()
         if a.relationship_id == relationship_id
     }
 
@@ -661,7 +662,11 @@ async def test_ask_someone_without_an_offer(world: World) -> None:
     await set_profile(world, "bob", accepting=True)  # a profile alone is not an offer
     await _refused_as_not_accepting(world, wished.id, world.id("bob"))
     await _refused_as_not_accepting(world, wished.id, world.id("dee"))
-    await _refused_as_not_accepting(world, wished.id, uuid.uuid4())
+    async with world.uow() as uow:  # nobody at all: not found, like a direct proposal
+        with pytest.raises(NotFound):
+            await mentoring.ask_mentor(
+                uow, world.actor("ada"), wished.id, mentor_id=uuid.uuid4(), now=NOW
+            )
 
 
 async def test_ask_a_mentor_whose_offers_are_all_paused(world: World) -> None:
@@ -684,6 +689,46 @@ async def test_ask_a_mentor_who_does_not_accept_new_mentees(world: World) -> Non
     await _refused_as_not_accepting(world, wished.id, world.id("bob"))
     await set_profile(world, "bob", accepting=True, now=LATER)
     assert (await ask(world, "ada", wished.id, "bob")).status is RelationshipStatus.PROPOSED
+
+
+async def _propose_mentorship(world: World, by: str, to: str, side: Side, area: str) -> None:
+    async with world.uow() as uow:
+        await relationships.propose(
+            uow,
+            world.actor(by),
+            kind=RelationshipKind.MENTORSHIP,
+            other_person_id=world.id(to),
+            side=side,
+            knowledge_area_ids=[world.area(area)],
+            now=NOW,
+        )
+        await uow.commit()
+
+
+async def _direct_proposal_refused(world: World, area: str) -> None:
+    with pytest.raises(Conflict) as caught:
+        await _propose_mentorship(world, "ada", "bob", Side.FOLLOWER, area)
+    assert (caught.value.code, caught.value.field) == ("NOT_ACCEPTING", "personId")
+    assert not mentorships(world)
+
+
+async def test_a_direct_proposal_respects_a_paused_offer(world: World) -> None:
+    """askMentor's rule holds for a mentee proposing directly; where the
+    mentor offers nothing, the direct proposal may still ask."""
+    paused = await offer(world, "bob", "python")
+    await pause(world, "bob", paused.id)
+    await _direct_proposal_refused(world, "python")
+    await _propose_mentorship(world, "ada", "bob", Side.FOLLOWER, "design")
+    # The mentor offering themselves is their own consent.
+    await _propose_mentorship(world, "bob", "cy", Side.LEADER, "python")
+    assert len(mentorships(world)) == 2
+
+
+async def test_a_direct_proposal_respects_not_accepting(world: World) -> None:
+    await offer(world, "bob", "python")
+    await set_profile(world, "bob", accepting=False)
+    for area in ("python", "design"):
+        await _direct_proposal_refused(world, area)
 
 
 @pytest.mark.parametrize("how", ["withdrawn", "fulfilled"])

@@ -152,7 +152,7 @@ def make_relationship(
     relationship.accept(PERSON, NOW - timedelta(days=399))
     relationship.review_on = review_on
     if not active:
-        relationship.end(PERSON, NOW - timedelta(days=3), "")
+        relationship.end(PERSON, NOW - timedelta(days=3), "Moving on.")
     return relationship
 
 

@@ -15,7 +15,14 @@ import pytest
 
 from domain import capacity, ports
 from domain.actors import Actor
-from domain.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationFailed
+from domain.errors import (
+    Conflict,
+    Duplicate,
+    LimitExceeded,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from domain.knowledge_areas import KnowledgeArea
 from domain.notifications import Notification, NotificationKind
 from domain.organizations import Organization
@@ -219,17 +226,58 @@ def test_either_side_ends(by: UUID, reason: EndReason) -> None:
     assert relationship.ended_by_id == by
     assert relationship.end_note == "We grew apart."
     with pytest.raises(Conflict) as caught:
-        relationship.end(by, LATER, "")
+        relationship.end(by, LATER, "Again.")
     assert caught.value.code == "NOT_ACTIVE"
     assert relationship.ended_at == LATER
 
 
+def test_decline_may_say_why_and_records_when() -> None:
+    relationship = make_relationship()
+    with pytest.raises(ValidationFailed) as invalid:
+        relationship.decline(FOLLOWER, LATER, "x" * 2001)
+    assert (invalid.value.field, invalid.value.code) == ("reason", "TOO_LONG")
+    assert relationship.status is RelationshipStatus.PROPOSED
+    relationship.decline(FOLLOWER, LATER, "  Not this year.  ")
+    assert (relationship.decline_reason, relationship.closed_at) == ("Not this year.", LATER)
+    assert (relationship.ended_at, relationship.end_reason) == (None, None)
+    silent = make_relationship()
+    silent.decline(FOLLOWER, LATER)
+    assert (silent.decline_reason, silent.closed_at) == ("", LATER)
+
+
+def test_withdrawn_and_lapsed_proposals_record_when() -> None:
+    withdrawn = make_relationship()
+    withdrawn.withdraw(LEADER, LATER)
+    lapsed = make_relationship()
+    lapsed.lapse_because_left(LATER)
+    for closed in (withdrawn, lapsed):
+        assert (closed.status, closed.closed_at, closed.responded_at) == (
+            RelationshipStatus.WITHDRAWN,
+            LATER,
+            LATER,
+        )
+    with pytest.raises(Conflict):
+        make_active().lapse_because_left(LATER)
+    assert make_active().closed_at is None
+
+
+@pytest.mark.parametrize("by", [LEADER, FOLLOWER])
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t "])
+def test_ending_needs_a_reason(by: UUID, blank: str) -> None:
+    relationship = make_active()
+    with pytest.raises(ValidationFailed) as invalid:
+        relationship.end(by, LATER, blank)
+    assert (invalid.value.field, invalid.value.code) == ("reason", "REQUIRED")
+    assert relationship.is_active
+    assert relationship.ended_at is None
+
+
 def test_end_needs_an_active_relationship_and_a_party() -> None:
     with pytest.raises(Conflict) as conflict:
-        make_relationship().end(LEADER, NOW, "")
+        make_relationship().end(LEADER, NOW, "Done.")
     assert conflict.value.code == "NOT_ACTIVE"
     with pytest.raises(PermissionDenied) as denied:
-        make_active().end(STRANGER, NOW, "")
+        make_active().end(STRANGER, NOW, "Done.")
     assert denied.value.code == "NOT_A_PARTY"
     with pytest.raises(ValidationFailed) as invalid:
         make_active().end(LEADER, NOW, "x" * 2001)
@@ -240,6 +288,7 @@ def test_hand_over_and_leaving() -> None:
     handed = make_active()
     handed.hand_over(LATER, by=FOLLOWER)
     assert (handed.status, handed.end_reason) == (RelationshipStatus.ENDED, EndReason.HANDED_OVER)
+    assert handed.end_note == ""  # the reason is the handover itself
     with pytest.raises(Conflict):
         handed.hand_over(LATER, by=FOLLOWER)
     left = make_active()
@@ -272,7 +321,7 @@ def test_is_due_for_review() -> None:
     assert relationship.is_due_for_review(review_on + timedelta(days=30))
     assert not make_active().is_due_for_review(review_on)  # no review date
     assert not make_relationship(review_on=review_on).is_due_for_review(review_on)  # proposed
-    relationship.end(LEADER, NOW, "")
+    relationship.end(LEADER, NOW, "Done.")
     assert not relationship.is_due_for_review(review_on)
 
 
@@ -449,11 +498,12 @@ async def stored(world: World, relationship_id: UUID) -> Relationship:
 
 
 async def areas_of(world: World, relationship_id: UUID) -> dict[str, bool]:
-    """Area name -> whether it is active, for one mentorship."""
+    """Area name -> whether it is active (its relationship is), for one mentorship."""
     names = {a.id: name for name, a in world.areas.items()}
+    tables = world.uows.db.tables
     return {
-        names[a.knowledge_area_id]: a.active
-        for a in world.uows.db.tables.mentorship_areas.values()
+        names[a.knowledge_area_id]: tables.relationships[a.relationship_id].is_active
+        for a in tables.mentorship_areas.values()
         if a.relationship_id == relationship_id
     }
 
@@ -571,16 +621,54 @@ async def test_mentorship_in_an_unknown_area(world: World) -> None:
 @pytest.mark.parametrize("kind", list(RelationshipKind))
 async def test_duplicate_proposal(world: World, kind: RelationshipKind) -> None:
     areas = ["python"] if kind is MENTORSHIP else []
-    await propose(world, "ada", "bob", kind=kind, areas=areas)
-    with pytest.raises(Conflict) as caught:
+    first = await propose(world, "ada", "bob", kind=kind, areas=areas)
+    with pytest.raises(Duplicate) as caught:
         await propose(world, "ada", "bob", kind=kind, areas=areas)
-    assert caught.value.code == "DUPLICATE_PROPOSAL"
+    assert (caught.value.code, caught.value.existing_id) == ("DUPLICATE_PROPOSAL", first.id)
     # The same relationship asked for from the other side is the same proposal.
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(Duplicate) as caught:
         await propose(world, "bob", "ada", kind=kind, side=Side.FOLLOWER, areas=areas)
-    assert caught.value.code == "DUPLICATE_PROPOSAL"
+    assert (caught.value.code, caught.value.existing_id) == ("DUPLICATE_PROPOSAL", first.id)
     # The other direction is another relationship.
     await propose(world, "bob", "ada", kind=kind, areas=areas)
+
+
+@pytest.mark.parametrize("kind", [STEWARDSHIP, MENTORSHIP])
+async def test_the_fakes_refuse_a_repeated_open_proposal_like_the_indexes(
+    world: World, kind: RelationshipKind
+) -> None:
+    """What the service's check would have refused, had a concurrent request
+    made the first proposal after it: the repository refuses it too (the
+    SQL one through its unique indexes), naming the first."""
+    areas = ["python"] if kind is MENTORSHIP else []
+    first = await propose(world, "ada", "bob", kind=kind, areas=areas)
+    repeat = Relationship.propose(
+        organization_id=world.organization.id,
+        kind=kind,
+        leader_id=world.id("ada"),
+        follower_id=world.id("bob"),
+        proposed_by_id=world.id("bob"),
+        message="",
+        review_on=None,
+        replaces_id=None,
+        now=LATER,
+    )
+    area = MentorshipArea(
+        organization_id=world.organization.id,
+        relationship_id=repeat.id,
+        knowledge_area_id=world.areas["python"].id,
+        leader_id=world.id("ada"),
+        follower_id=world.id("bob"),
+    )
+
+    async def add() -> None:
+        async with world.uow() as uow:
+            await uow.relationships.add(repeat)
+            await uow.relationships.add_areas([area] if areas else [])
+
+    with pytest.raises(Duplicate) as caught:
+        await add()
+    assert caught.value.existing_id == first.id
 
 
 async def test_mentorships_in_other_areas_are_not_duplicates(world: World) -> None:
@@ -768,16 +856,16 @@ async def test_accept_after_someone_left(world: World) -> None:
 
 
 @pytest.mark.parametrize(
-    ("proposer", "responder", "side", "told"),
+    ("proposer", "responder", "side"),
     [
-        # The new steward offers; the person accepts: both stewards hear of it.
-        ("bob", "cy", Side.LEADER, ["ada", "bob"]),
-        # The person asks; the new steward accepts: the old steward and the person hear.
-        ("cy", "bob", Side.FOLLOWER, ["ada", "cy"]),
+        # The new steward offers; the person accepts.
+        ("bob", "cy", Side.LEADER),
+        # The person asks; the new steward accepts.
+        ("cy", "bob", Side.FOLLOWER),
     ],
 )
 async def test_stewardship_handover(
-    world: World, proposer: str, responder: str, side: Side, told: list[str]
+    world: World, proposer: str, responder: str, side: Side
 ) -> None:
     old = await active(world, "ada", "cy")
     proposal = await propose(world, proposer, "cy" if proposer == "bob" else "bob", side=side)
@@ -792,10 +880,13 @@ async def test_stewardship_handover(
     assert ended.ended_at == LATER
     assert ended.ended_by_id == world.id(responder)
     assert world.uows.db.flushes > flushes
+    # The person and both stewards hear of it once each (whoever accepted),
+    # about the new stewardship; nobody gets an acceptance besides.
     assert world.notifications() == [
-        (proposer, NotificationKind.RELATIONSHIP_ACCEPTED),
-        *[(h, NotificationKind.STEWARDSHIP_HANDED_OVER) for h in told],
+        (h, NotificationKind.STEWARDSHIP_HANDED_OVER) for h in ("cy", "ada", "bob")
     ]
+    notices = world.uows.db.tables.notifications.values()
+    assert {(n.relationship_id, n.actor_id) for n in notices} == {(new.id, world.id(responder))}
     async with world.uow() as uow:
         current = await uow.relationships.active_stewardship_of(world.id("cy"))
         assert current is not None
@@ -834,7 +925,9 @@ async def test_stewardship_ended_since_the_handover_was_proposed(world: World) -
     old = await active(world, "ada", "cy")
     handover = await propose(world, "bob", "cy")
     async with world.uow() as uow:
-        await relationships.end(uow, world.actor("cy"), old.id, reason="", now=LATER)
+        await relationships.end(
+            uow, world.actor("cy"), old.id, reason="Time to move on.", now=LATER
+        )
         await uow.commit()
     with pytest.raises(Conflict) as caught:
         await accept(world, "cy", handover.id)
@@ -868,7 +961,7 @@ async def test_mentorship_in_an_area_covered_meanwhile(world: World) -> None:
                     knowledge_area_id=world.areas["python"].id,
                     leader_id=world.id("ada"),
                     follower_id=world.id("bob"),
-                    active=True,
+                    status=RelationshipStatus.ACTIVE,
                 )
             ]
         )
@@ -889,10 +982,17 @@ async def test_decline(world: World) -> None:
         with pytest.raises(PermissionDenied) as caught:
             await relationships.decline(uow, world.actor("ada"), proposal.id, now=LATER)
         assert caught.value.code == "OWN_PROPOSAL"
-        declined = await relationships.decline(uow, world.actor("bob"), proposal.id, now=LATER)
+        declined = await relationships.decline(
+            uow, world.actor("bob"), proposal.id, reason="Not now.", now=LATER
+        )
         await uow.commit()
     assert declined.status is RelationshipStatus.DECLINED
-    assert (await stored(world, proposal.id)).responded_at == LATER
+    saved = await stored(world, proposal.id)
+    assert (saved.responded_at, saved.closed_at, saved.decline_reason) == (
+        LATER,
+        LATER,
+        "Not now.",
+    )
     assert world.notifications() == [("ada", NotificationKind.RELATIONSHIP_DECLINED)]
     await propose(world, "ada", "bob", kind=COACHING)  # no longer open: may ask again
 
@@ -907,6 +1007,7 @@ async def test_withdraw(world: World) -> None:
         withdrawn = await relationships.withdraw(uow, world.actor("ada"), proposal.id, now=LATER)
         await uow.commit()
     assert withdrawn.status is RelationshipStatus.WITHDRAWN
+    assert (await stored(world, proposal.id)).closed_at == LATER
     assert world.notifications() == [("bob", NotificationKind.RELATIONSHIP_WITHDRAWN)]
     await propose(world, "ada", "bob", kind=MENTORSHIP, areas=["sql"])
 
@@ -944,7 +1045,9 @@ async def test_end(world: World, by: str, other: str, reason: EndReason) -> None
     assert world.notifications() == [(other, NotificationKind.RELATIONSHIP_ENDED)]
     async with world.uow() as uow:
         with pytest.raises(Conflict) as caught:
-            await relationships.end(uow, world.actor(by), relationship.id, reason="", now=LATER)
+            await relationships.end(
+                uow, world.actor(by), relationship.id, reason="Time to move on.", now=LATER
+            )
     assert caught.value.code == "NOT_ACTIVE"
     # The area is free again.
     again = await active(world, "ada", "bob", kind=MENTORSHIP, areas=["python"])
@@ -955,7 +1058,9 @@ async def test_end_by_a_third_person(world: World) -> None:
     relationship = await active(world, "ada", "bob")
     async with world.uow() as uow:
         with pytest.raises(NotFound):
-            await relationships.end(uow, world.actor("cy"), relationship.id, reason="", now=LATER)
+            await relationships.end(
+                uow, world.actor("cy"), relationship.id, reason="Time to move on.", now=LATER
+            )
     assert (await stored(world, relationship.id)).is_active
 
 
@@ -1054,7 +1159,9 @@ async def test_review_reminders(world: World) -> None:
     await propose(world, "ada", "cy", review_on=review_on)  # not active: never reminded
     ended = await active(world, "dee", "cy", kind=COACHING, review_on=review_on)
     async with world.uow() as uow:
-        await relationships.end(uow, world.actor("dee"), ended.id, reason="", now=LATER)
+        await relationships.end(
+            uow, world.actor("dee"), ended.id, reason="Time to move on.", now=LATER
+        )
         await uow.commit()
     world.clear_notifications()
 
@@ -1124,7 +1231,7 @@ async def test_leaving_closes_relationships(world: World) -> None:
     for relationship_id in (offered.id, asked.id):
         lapsed = await stored(world, relationship_id)
         assert lapsed.status is RelationshipStatus.WITHDRAWN
-        assert lapsed.responded_at == LATER
+        assert lapsed.responded_at == lapsed.closed_at == LATER
     assert (await stored(world, unrelated.id)).is_active
     assert sorted(world.notifications()) == [
         ("ada", NotificationKind.RELATIONSHIP_ENDED),

@@ -1,0 +1,17 @@
+"""The `at:` argument of fields that answer for a past moment (who led a
+team, who stewarded someone): one reading of it everywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.graphql.errors import PublicError
+
+
+def moment(info: strawberry.Info, at: datetime | None) -> datetime:
+    """`at`, or now when absent. A time without an offset names no moment."""
+    if at is not None and at.tzinfo is None:
+        raise PublicError("`at` needs a timezone offset.", "INVALID_TIME")
+    return at or info.context.now
