@@ -4,10 +4,13 @@ error, timing or ordering lets anyone, the API client included, tell who
 wrote an anonymous answer").
 
 An anonymous request releases its answers only as a group, only when at
-least k (default 3) invitees who are still asked have answered, and only
-once the request stopped collecting (closed, or past its due date). The
-requester is the attacker here, sometimes helped by a colluding invitee who
-hands over their own inbox."""
+least k (default 3) answers of invitees who are still asked count, and only
+once the request stopped collecting (closed, past its due date, or early
+once nobody is left to answer). An answer counts when its author had been a
+member for the organization's minimum (default 30 days) when the request was
+made and was not invited by the requester. The requester is the attacker
+here, sometimes helped by a colluding invitee who hands over their own inbox,
+or by accounts they made themselves."""
 
 from __future__ import annotations
 
@@ -94,14 +97,25 @@ async def respond(
     )
 
 
-def nothing_released(found: dict[str, Any], answered_count: int) -> None:
-    """Only the count, and the threshold it is measured against."""
+def nothing_released(
+    found: dict[str, Any],
+    answered_count: int,
+    *,
+    reason: str = "STILL_COLLECTING",
+    declined_count: int = 0,
+) -> None:
+    """Only counts, the threshold they are measured against, and why."""
     assert found == {
         "released": False,
+        "reason": reason,
         "answeredCount": answered_count,
+        "declinedCount": declined_count,
         "threshold": 3,
         "questions": [],
     }, found
+
+
+TOO_FEW = "TOO_FEW_COUNTING_ANSWERS"
 
 
 def content_order(request_id: str, texts: list[str]) -> list[str]:
@@ -187,8 +201,8 @@ async def test_k_minus_one_answers_release_nothing_not_even_scale_summaries(
     advance(clock, timedelta(days=8), org)
     nothing_released(await results(gql, ada, request["id"]), 2)
     closed = await request_changed(gql, CLOSE, ada, request["id"])
-    nothing_released(closed["results"], 2)
-    assert statuses(closed) == {bo.id: "ANSWERED", cy.id: "ANSWERED", dee.id: "EXPIRED"}
+    nothing_released(closed["results"], 2, reason=TOO_FEW)
+    assert statuses(closed) == {bo.id: None, cy.id: None, dee.id: None}
     contents = ["Bo liked", "Cy liked", "shorter intro", "more examples"]
     for body in await everything_the_requester_can_ask(gql, ada, request["id"], [bo, cy, dee], []):
         assert not any(c in str(body) for c in contents), body
@@ -205,7 +219,9 @@ async def test_the_threshold_is_the_organizations(gql: GraphQL, org: Org, clock:
 
     assert closed["results"] == {
         "released": False,
+        "reason": TOO_FEW,
         "answeredCount": 3,
+        "declinedCount": 0,
         "threshold": 4,
         "questions": [],
     }
@@ -220,15 +236,17 @@ async def test_drafts_and_declined_invitees_never_count_or_show(
     await decline(gql, bo, (await invitation_for(gql, bo, request["id"]))["id"], "no time")
     await respond(gql, cy, request["id"], "Cy's answer", 3, "Cy's change")
     await respond(gql, dee, request["id"], "Dee's answer", 4, "Dee's change", submit=False)
-    nothing_released(await results(gql, ada, request["id"]), 1)
+    nothing_released(await results(gql, ada, request["id"]), 1, declined_count=1)
 
     await respond(gql, dee, request["id"], "Dee's answer", 4, "Dee's change")
     await respond(gql, eve, request["id"], "Eve's answer", 5, "Eve's change")
-    closed = await request_changed(gql, CLOSE, ada, request["id"])
+    # Nobody is left to answer and three answers count: released at once.
+    closed = await node(gql, ada, request["id"])
+    assert closed is not None
 
     shown = closed["results"]
     assert shown["released"] is True
-    assert shown["answeredCount"] == 3
+    assert (shown["answeredCount"], shown["declinedCount"]) == (3, 1)
     assert "Bo's draft" not in str(closed)
     assert "no time" not in str(closed)
     well, clear, change = shown["questions"]
@@ -245,9 +263,11 @@ async def test_results_never_appear_while_the_request_is_collecting(
 ) -> None:
     """Were the group shown while answers still come in, the requester could
     watch one invitee turn ANSWERED and see which text appeared with it."""
-    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
+    ada, bo, cy, dee, eve, silent = [await org.add_member() for _ in range(6)]
     invitees = [bo, cy, dee, eve]
-    request = await anonymous(gql, clock, ada, invitees, dueAt=due_in(clock, timedelta(days=3)))
+    request = await anonymous(
+        gql, clock, ada, [*invitees, silent], dueAt=due_in(clock, timedelta(days=3))
+    )
     order = [e["invitee"]["id"] for e in request["invitees"]]
     snapshots: list[dict[str, Any]] = []
     for n, member in enumerate(invitees):
@@ -291,8 +311,8 @@ async def test_results_never_appear_while_the_request_is_collecting(
 async def test_removing_one_of_k_answerers_takes_the_release_back(
     gql: GraphQL, org: Org, clock: FakeClock, services: Services
 ) -> None:
-    ada, bo, cy, dee = [await org.add_member() for _ in range(4)]
-    request = await anonymous(gql, clock, ada, [bo, cy, dee])
+    ada, bo, cy, dee, silent = [await org.add_member() for _ in range(5)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, silent])
     for n, member in enumerate((bo, cy, dee)):
         await respond(gql, member, request["id"], f"Text of {n}", 4, f"Change of {n}")
     nothing_released(await results(gql, ada, request["id"]), 3)
@@ -300,9 +320,9 @@ async def test_removing_one_of_k_answerers_takes_the_release_back(
     removed = await request_changed(gql, REMOVE_INVITEE, ada, request["id"], inviteeId=bo.id)
 
     nothing_released(removed["results"], 2)
-    assert statuses(removed) == {cy.id: "ANSWERED", dee.id: "ANSWERED"}
+    assert statuses(removed) == {cy.id: None, dee.id: None, silent.id: None}
     closed = await request_changed(gql, CLOSE, ada, request["id"])
-    nothing_released(closed["results"], 2)
+    nothing_released(closed["results"], 2, reason=TOO_FEW)
     assert "Text of" not in str(closed)
     # And once closed, nobody is taken out of (or added to) a group any more.
     before = await feedback_state(services)
@@ -314,8 +334,8 @@ async def test_removing_one_of_k_answerers_takes_the_release_back(
 async def test_a_removed_answerers_words_stay_out_of_a_released_group(
     gql: GraphQL, org: Org, clock: FakeClock, services: Services
 ) -> None:
-    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
-    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    ada, bo, cy, dee, eve, silent = [await org.add_member() for _ in range(6)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve, silent])
     for member in (bo, cy, dee, eve):
         name = member.person.name
         await respond(gql, member, request["id"], f"{name} well", 3, f"{name} change")
@@ -363,7 +383,8 @@ async def test_the_order_of_texts_depends_only_on_their_content(
             await respond(gql, member, request_id, texts[well], 3, texts[change])
 
     for request_id in plan:
-        closed = await request_changed(gql, CLOSE, ada, request_id)
+        closed = await node(gql, ada, request_id)  # released early: nobody left to answer
+        assert closed is not None
         well, _, change = closed["results"]["questions"]
         assert well["texts"] == change["texts"] == content_order(request_id, texts)
         assert_not_attributable(closed, [bo, cy, dee], texts)
@@ -377,8 +398,8 @@ async def test_the_order_of_texts_depends_only_on_their_content(
 async def test_an_edited_answer_leaves_no_trace_of_when_or_by_whom(
     gql: GraphQL, org: Org, clock: FakeClock
 ) -> None:
-    ada, bo, cy, dee = [await org.add_member() for _ in range(4)]
-    request = await anonymous(gql, clock, ada, [bo, cy, dee])
+    ada, bo, cy, dee, silent = [await org.add_member() for _ in range(5)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, silent])
     await respond(gql, bo, request["id"], "first words", 2, "keep it")
     await respond(gql, cy, request["id"], "middle words", 3, "keep it too")
     await respond(gql, dee, request["id"], "last words", 4, "keep it three")
@@ -430,9 +451,11 @@ async def test_no_result_type_carries_a_person_or_a_time(gql: GraphQL, org: Org)
     assert "Person" not in found["FeedbackResults"].values()
     assert "Person" not in found["FeedbackScaleSummary"].values()
     assert found["FeedbackQuestionResult"]["namedAnswers"] == "NamedFeedbackAnswer"
-    # Who was asked: a person and a status, nothing about an answer.
+    # Who was asked: a person, a status and a NAMED decline's reason,
+    # nothing about an answer.
     assert found["FeedbackInviteeStatus"] == {
         "status": "FeedbackInvitationStatus",
+        "declineReason": "String",
         "invitee": "Person",
     }
 
@@ -528,8 +551,7 @@ async def test_the_requesters_steward_and_org_faculty_see_nothing(
     request = await anonymous(gql, clock, ada, [bo, cy, dee])
     for member in (bo, cy, dee):
         await respond(gql, member, request["id"], f"{member.person.name} text", 4, "change")
-    closed = await request_changed(gql, CLOSE, ada, request["id"])
-    assert closed["results"]["released"] is True
+    assert (await results(gql, ada, request["id"]))["released"] is True  # early
     invitation_ids = [(await invitation_for(gql, m, request["id"]))["id"] for m in (bo, cy, dee)]
 
     for watcher in (steward, org.faculty):
@@ -556,8 +578,8 @@ async def test_asking_a_removed_answerer_again_brings_back_none_of_their_words(
     """The requester removes an answerer and asks them again: the old answer
     stays out for good, the new one joins the group like anyone's, and the
     group is still shown only as a whole once the request closed."""
-    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
-    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    ada, bo, cy, dee, eve, silent = [await org.add_member() for _ in range(6)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve, silent])
     for member in (bo, cy, dee, eve):
         await respond(gql, member, request["id"], f"{member.person.name} said", 3, "x")
     await request_changed(gql, REMOVE_INVITEE, ada, request["id"], inviteeId=bo.id)
@@ -565,7 +587,7 @@ async def test_asking_a_removed_answerer_again_brings_back_none_of_their_words(
     again = await request_changed(gql, ADD_INVITEES, ada, request["id"], inviteeIds=[bo.id])
 
     nothing_released(again["results"], 3)
-    assert statuses(again)[bo.id] == "PENDING"
+    assert bo.id in statuses(again)
     await respond(gql, bo, request["id"], "Bo said anew", 5, "y")
     nothing_released(await results(gql, ada, request["id"]), 4)
     closed = await request_changed(gql, CLOSE, ada, request["id"])
@@ -586,7 +608,7 @@ async def test_lowering_the_threshold_later_releases_no_smaller_group(
     await respond(gql, bo, request["id"], "Bo's words", 1, "Bo's change")
     await respond(gql, cy, request["id"], "Cy's words", 5, "Cy's change")
     closed = await request_changed(gql, CLOSE, ada, request["id"])
-    nothing_released(closed["results"], 2)
+    nothing_released(closed["results"], 2, reason=TOO_FEW)
 
     # Org faculty (a role, which overrides nothing) lowers k to 2 afterwards.
     await set_feedback_settings(gql, org.faculty, feedbackAnonymityThreshold=2)
