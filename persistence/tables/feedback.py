@@ -41,7 +41,8 @@ feedback_requests = sa.Table(
     sa.CheckConstraint("anonymity_threshold BETWEEN 2 AND 50", name="threshold_in_range"),
     sa.CheckConstraint("membership_days BETWEEN 7 AND 365", name="membership_days_in_range"),
     sa.CheckConstraint(
-        "released_at IS NULL OR (anonymity = 'ANONYMOUS' AND released_at = closed_at)",
+        "released_at IS NULL"
+        " OR (anonymity = 'ANONYMOUS' AND released_at IS NOT DISTINCT FROM closed_at)",
         name="released_on_closing",
     ),
 )

@@ -172,7 +172,8 @@ def upgrade() -> None:
     op.create_check_constraint(
         op.f("ck_feedback_requests_released_on_closing"),
         "feedback_requests",
-        "released_at IS NULL OR (anonymity = 'ANONYMOUS' AND released_at = closed_at)",
+        "released_at IS NULL"
+        " OR (anonymity = 'ANONYMOUS' AND released_at IS NOT DISTINCT FROM closed_at)",
     )
     op.execute(
         f"""
