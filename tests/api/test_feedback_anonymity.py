@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
 from fastapi import FastAPI
 
 from api.context import Services
@@ -971,3 +972,39 @@ async def test_an_anonymous_decline_shows_neither_name_nor_reason_only_a_count(
     for body in bodies:
         assert "Bo's secret" not in str(body), body
         assert "DECLINED" not in str(body), body
+
+
+# == statements =========================================================================
+
+REQUESTS_WITH_RESULTS = """
+{ viewer { feedbackRequests(first: 50) { edges { node {
+    id status
+    invitees { status declineReason invitee { name } }
+    results { released reason answeredCount declinedCount
+              questions { texts scale { count } } }
+} } } } }
+"""
+REQUESTS_WITH_RESULTS_STATEMENTS = 6
+
+
+@pytest.mark.parametrize("request_count", [2, 6])
+async def test_the_requesters_list_with_results_runs_a_constant_number_of_statements(
+    gql: GraphQL, org: Org, clock: FakeClock, app: FastAPI, request_count: int
+) -> None:
+    """Counting answers needs the answerers' membership: it comes with the
+    answers (one batched statement for every request), never per answer."""
+    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
+    for n in range(request_count):
+        request = await anonymous(gql, clock, ada, [bo, cy, dee, eve], topic=f"Topic {n}")
+        for member in (bo, cy, dee):
+            await respond(gql, member, request["id"], f"well {n}", 3, f"change {n}")
+        await decline(gql, eve, (await invitation_for(gql, eve, request["id"]))["id"], "no")
+
+    with count_statements(app.state.engine) as counter:
+        data = await gql.data(REQUESTS_WITH_RESULTS, token=ada.token)
+
+    edges = data["viewer"]["feedbackRequests"]["edges"]
+    assert len(edges) == request_count
+    assert all(e["node"]["results"]["released"] for e in edges)
+    assert all(e["node"]["results"]["declinedCount"] == 1 for e in edges)
+    assert counter.count == REQUESTS_WITH_RESULTS_STATEMENTS, counter.statements
