@@ -263,6 +263,10 @@ class FeedbackInvitation:
     status: InvitationStatus = InvitationStatus.PENDING
     decline_reason: str = ""
     reminded_at: datetime | None = None
+    declined_at: datetime | None = None
+    """Kept when the invitation is removed later: an anonymous request counts
+    declines, and a count that dropped on removing someone would tell the
+    requester that they had declined."""
     id: UUID = field(default_factory=new_id)
 
     def shown_status(self, request: FeedbackRequest, now: datetime) -> InvitationStatus:
@@ -283,6 +287,7 @@ class FeedbackInvitation:
         request.require_open(now)
         self.decline_reason = validation.long_text("reason", reason, max_length=REASON_MAX)
         self.status = InvitationStatus.DECLINED
+        self.declined_at = now
 
 
 @dataclass(eq=False)

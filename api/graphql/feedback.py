@@ -150,7 +150,8 @@ class FeedbackResults:
     )
     answered_count: int
     declined_count: int = strawberry.field(
-        description="How many declined. In an ANONYMOUS request only the count: never who, nor why."
+        description="How many declined (removing them afterwards does not change it). In an "
+        "ANONYMOUS request only the count: never who, nor why."
     )
     threshold: int | None
     questions: list[FeedbackQuestionResult]
@@ -228,7 +229,11 @@ class FeedbackRequestNode(EntityNode):
     async def invitees(self, info: strawberry.Info) -> list[FeedbackInviteeStatus] | None:
         if not await self._requester_viewing(info):
             return None
-        invitations = await info.context.loaders.feedback_invitations.load(self.entity.id)
+        invitations = [
+            i
+            for i in await info.context.loaders.feedback_invitations.load(self.entity.id)
+            if i.status is not InvitationStatus.REMOVED
+        ]
         if self.entity.anonymity is Anonymity.ANONYMOUS:
             return [
                 FeedbackInviteeStatus(invitee_id=i.invitee_id, status=None, decline_reason=None)
@@ -287,7 +292,7 @@ async def results_of(info: strawberry.Info, request: FeedbackRequest) -> Feedbac
     ]
     answered = len({answerer.person_id for answerer, _ in submitted})
     invitations = await info.context.loaders.feedback_invitations.load(request.id)
-    declined = sum(i.status is InvitationStatus.DECLINED for i in invitations)
+    declined = sum(i.declined_at is not None for i in invitations)
     anonymous = request.anonymity is Anonymity.ANONYMOUS
     withheld = request.withheld()
     if withheld is not None:

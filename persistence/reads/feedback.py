@@ -124,16 +124,13 @@ async def questions_of_requests(
 async def invitations_of_requests(
     session: AsyncSession, organization_id: UUID, request_ids: Sequence[UUID]
 ) -> dict[UUID, list[FeedbackInvitation]]:
-    """For the requester: who was asked (not removed). The order is fixed by
-    invitee, never by when anyone answered."""
+    """For the requester: who was asked, removed invitations included (their
+    declines still count). The order is fixed by invitee, never by when
+    anyone answered."""
     rows = await session.scalars(
         select(FeedbackInvitation)
-        .where(
-            i.c.organization_id == organization_id,
-            i.c.request_id.in_(request_ids),
-            i.c.status != InvitationStatus.REMOVED,
-        )
-        .order_by(i.c.request_id, i.c.invitee_id)
+        .where(i.c.organization_id == organization_id, i.c.request_id.in_(request_ids))
+        .order_by(i.c.request_id, i.c.invitee_id, i.c.created_at)
     )
     result: dict[UUID, list[FeedbackInvitation]] = defaultdict(list)
     for invitation in rows:

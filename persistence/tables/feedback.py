@@ -76,10 +76,17 @@ feedback_invitations = sa.Table(
     sa.Column("decline_reason", sa.Text, nullable=False, server_default=""),
     timestamp("created_at"),
     timestamp("reminded_at", nullable=True),
+    timestamp("declined_at", nullable=True),
     sa.UniqueConstraint("organization_id", "id"),
     same_organization_fk("request_id", "feedback_requests"),
     same_organization_fk("invitee_id", "people"),
     sa.CheckConstraint("status <> 'EXPIRED'", name="expiry_is_derived"),
+    # A decline stays counted when the invitation is removed afterwards.
+    sa.CheckConstraint(
+        "(status <> 'DECLINED' OR declined_at IS NOT NULL)"
+        " AND (declined_at IS NULL OR status IN ('DECLINED', 'REMOVED'))",
+        name="declined_at_with_decline",
+    ),
 )
 # One live invitation per person and request; a removed one stays (its
 # answers out of the results) and the person can be asked again.

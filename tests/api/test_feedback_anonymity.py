@@ -974,6 +974,29 @@ async def test_an_anonymous_decline_shows_neither_name_nor_reason_only_a_count(
         assert "DECLINED" not in str(body), body
 
 
+async def test_removing_someone_does_not_tell_whether_they_declined(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    """Removing a decliner and removing someone who has not responded look
+    alike: the decline stays counted, and nothing else tells them apart."""
+    ada, bo, cy, dee, eve = [await org.add_member(n) for n in ("Ada", "Bo", "Cy", "Dee", "Eve")]
+    first = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    second = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    await decline(gql, bo, (await invitation_for(gql, bo, first["id"]))["id"], "busy")
+    await decline(gql, bo, (await invitation_for(gql, bo, second["id"]))["id"], "busy")
+    await decline(gql, cy, (await invitation_for(gql, cy, first["id"]))["id"], "busy")
+    await decline(gql, dee, (await invitation_for(gql, dee, second["id"]))["id"], "busy")
+    # Bo declined both; Cy declined the first only, Dee the second only.
+
+    removed_decliner = await request_changed(gql, REMOVE_INVITEE, ada, first["id"], inviteeId=cy.id)
+    removed_silent = await request_changed(gql, REMOVE_INVITEE, ada, second["id"], inviteeId=cy.id)
+
+    for removed in (removed_decliner, removed_silent):
+        hidden_invitees(removed)
+        nothing_released(removed["results"], 0, declined_count=2)
+    assert statuses(removed_decliner) == statuses(removed_silent)
+
+
 # == statements =========================================================================
 
 REQUESTS_WITH_RESULTS = """

@@ -303,6 +303,7 @@ def test_decline() -> None:
     invitation.decline(request, "  Too new to the team to judge.  ", LATER)
     assert invitation.status is InvitationStatus.DECLINED
     assert invitation.decline_reason == "Too new to the team to judge."
+    assert invitation.declined_at == LATER
 
 
 def test_decline_without_a_reason() -> None:

@@ -20,6 +20,9 @@
   invitations and answers as they are (it takes a share lock on the request,
   so it also holds against a close committing meanwhile): a released group
   can never change, nor show by a difference what someone wrote;
+- an invitation records when it was declined (`declined_at`, kept when it is
+  removed afterwards, backfilled with its creation time): a removal must not
+  change how many declined;
 - notifications know FEEDBACK_REQUEST_CLOSED and can point at a request.
 
 Revision ID: 0011
@@ -182,6 +185,17 @@ def upgrade() -> None:
            AND ({counting_answers("r")}) >= r.anonymity_threshold
         """
     )
+    op.add_column(
+        "feedback_invitations",
+        sa.Column("declined_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.execute("UPDATE feedback_invitations SET declined_at = created_at WHERE status = 'DECLINED'")
+    op.create_check_constraint(
+        op.f("ck_feedback_invitations_declined_at_with_decline"),
+        "feedback_invitations",
+        "(status <> 'DECLINED' OR declined_at IS NOT NULL)"
+        " AND (declined_at IS NULL OR status IN ('DECLINED', 'REMOVED'))",
+    )
     op.execute(RELEASE_NEEDS_K)
     op.execute(
         "CREATE TRIGGER feedback_requests_release_needs_k"
@@ -230,6 +244,12 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION feedback_closed_requests_frozen()")
     op.execute("DROP TRIGGER feedback_requests_release_needs_k ON feedback_requests")
     op.execute("DROP FUNCTION feedback_requests_release_needs_k()")
+    op.drop_constraint(
+        op.f("ck_feedback_invitations_declined_at_with_decline"),
+        "feedback_invitations",
+        type_="check",
+    )
+    op.drop_column("feedback_invitations", "declined_at")
     op.drop_constraint(
         op.f("ck_feedback_requests_released_on_closing"), "feedback_requests", type_="check"
     )
