@@ -1674,3 +1674,99 @@ async def test_a_request_keeps_the_threshold_it_was_asked_with(world: World) -> 
     not apply to requests already made."""
     asked = await ask(world, "ada", ["bob", "cy", "dee"], anonymity=ANONYMOUS)
     assert asked.request.anonymity_threshold == 3
+
+
+async def test_a_request_keeps_the_membership_minimum_it_was_asked_with(world: World) -> None:
+    world.stored_organization().feedback_min_membership_days = 7
+    asked = await ask(world, "ada", ["bob", "cy", "dee"], anonymity=ANONYMOUS)
+    world.stored_organization().feedback_min_membership_days = 90
+    assert world.tables.feedback_requests[asked.request.id].membership_days == 7
+
+
+# -- release ------------------------------------------------------------------------------
+
+
+def closings(world: World) -> list[tuple[str, UUID | None, UUID | None]]:
+    handles = {p.id: h for h, p in world.people.items()}
+    return [
+        (handles[n.recipient_id], n.actor_id, n.feedback_request_id)
+        for n in world.tables.notifications.values()
+        if n.kind is NotificationKind.FEEDBACK_REQUEST_CLOSED
+    ]
+
+
+async def test_the_last_answer_releases_an_anonymous_request_early(world: World) -> None:
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    for handle in ("bob", "cy", "dee"):
+        await answer(world, handle, asked, full(asked, text=f"From {handle}."))
+    await answer(world, "eve", asked, full(asked), submit=False)  # a draft is still pending
+    assert world.tables.feedback_requests[asked.request.id].status is RequestStatus.OPEN
+    assert closings(world) == []
+
+    await answer(world, "eve", asked, full(asked), now=LATER + timedelta(hours=1))
+
+    request = world.tables.feedback_requests[asked.request.id]
+    assert (request.status, request.released_at) == (
+        RequestStatus.CLOSED,
+        LATER + timedelta(hours=1),
+    )
+    assert closings(world) == [("ada", None, asked.request.id)]
+    with pytest.raises(Conflict) as caught:
+        await answer(world, "bob", asked, full(asked, text="Changed my mind."))
+    assert caught.value.code == "REQUEST_CLOSED"
+
+
+@pytest.mark.parametrize("last", ["decline", "remove"])
+async def test_a_decline_or_removal_of_the_last_pending_releases_too(
+    world: World, last: str
+) -> None:
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    for handle in ("bob", "cy", "dee"):
+        await answer(world, handle, asked, full(asked))
+    if last == "decline":
+        await decline(world, "eve", asked, reason="Busy")
+    else:
+        await remove(world, "ada", asked, "eve")
+    request = world.tables.feedback_requests[asked.request.id]
+    assert request.released_at == request.closed_at == LATER
+    assert closings(world) == [("ada", None, asked.request.id)]
+
+
+async def test_no_early_release_when_too_few_count_or_for_a_named_request(world: World) -> None:
+    world.tables.people[world.id("dee")].member_since = NOW - timedelta(days=3)
+    anonymous = await ask(world, "ada", ["bob", "cy", "dee"], anonymity=ANONYMOUS)
+    named = await ask(world, "ada", ["bob", "cy", "dee"])
+    for asked in (anonymous, named):
+        for handle in ("bob", "cy", "dee"):
+            await answer(world, handle, asked, full(asked))
+        assert world.tables.feedback_requests[asked.request.id].status is RequestStatus.OPEN
+    assert closings(world) == []
+
+
+async def test_the_job_pass_closes_due_requests_and_tells_their_requesters(world: World) -> None:
+    released = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    withheld = await ask(world, "bob", ["cy", "dee", "eve"], anonymity=ANONYMOUS)
+    for handle in ("bob", "cy", "dee"):
+        await answer(world, handle, released, full(released))
+    await answer(world, "cy", withheld, full(withheld))
+    async with world.uow() as uow:
+        assert await feedback.close_due_requests(uow, now=AFTER_DUE) == 2
+        await uow.commit()
+    assert world.tables.feedback_requests[released.request.id].released_at == AFTER_DUE
+    assert world.tables.feedback_requests[withheld.request.id].released_at is None
+    assert sorted(closings(world)) == sorted(
+        [("ada", None, released.request.id), ("bob", None, withheld.request.id)]
+    )
+
+
+async def test_closing_by_hand_releases_only_with_k_counting_and_tells_nobody(
+    world: World,
+) -> None:
+    world.tables.people[world.id("dee")].invited_by_id = world.id("ada")
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    for handle in ("bob", "cy", "dee"):
+        await answer(world, handle, asked, full(asked))
+    request = await close(world, "ada", asked)
+    assert request.released_at is None
+    assert request.withheld() is Withheld.TOO_FEW_COUNTING_ANSWERS
+    assert closings(world) == []
