@@ -42,6 +42,7 @@ from domain.teams import TeamStage
 
 DEMO_SLUG = "trellis-demo"
 DEMO_PASSWORD = "trellis-demo-password"
+MEMBERS_SINCE = timedelta(days=400)
 
 TEAMS = [
     ("Checkout", "Make paying for an order effortless on every device.", TeamStage.PERFORMING),
@@ -141,6 +142,9 @@ async def seed_demo(
             now=now,
         )
         org_id = founded.organization.id
+        # The company has been around for a while: its people count towards
+        # the anonymity threshold of the feedback they are asked for.
+        founded.founder.member_since = now - MEMBERS_SINCE
         actor = Actor(person_id=founded.founder.id, organization_id=org_id)
         password_hash = hasher.hash(DEMO_PASSWORD)  # one hash serves every demo account
         people = [founded.founder]
@@ -152,6 +156,7 @@ async def seed_demo(
                 email=_email(name),
                 timezone=tz,
                 now=now,
+                member_since=now - MEMBERS_SINCE,
             )
             await uow.people.add(person)
             await uow.accounts.add(

@@ -22,6 +22,7 @@ from domain.agreements import AgreementChange, AutonomyAgreement
 from domain.autonomy import AchievedGoal
 from domain.coaching import CoachAvailability, CoachSession
 from domain.feedback import (
+    Answerer,
     FeedbackAnswer,
     FeedbackInvitation,
     FeedbackQuestion,
@@ -180,8 +181,8 @@ class Loaders:
         self.feedback_answers: DataLoader[UUID, list[FeedbackAnswer]] = self._many(
             feedback_reads.answers_of_invitations
         )
-        self.submitted_answers: DataLoader[UUID, list[tuple[UUID, FeedbackAnswer]]] = self._many(
-            feedback_reads.submitted_answers_of_requests
+        self.submitted_answers: DataLoader[UUID, list[tuple[Answerer, FeedbackAnswer]]] = (
+            self._many(feedback_reads.submitted_answers_of_requests)
         )
         self.feedback_template: DataLoader[UUID, FeedbackTemplate | None] = self._one(
             feedback_reads.templates_by_ids
@@ -458,7 +459,7 @@ class Loaders:
     async def colleagues_to_ask(self, limit: int) -> list[Person]:
         async with self._session_factory() as session:
             return await feedback_reads.colleagues_to_ask(
-                session, self._organization_id, self._viewer_id, limit
+                session, self._organization_id, self._viewer_id, limit, now=self._now
             )
 
     async def stewardee_agreements(self) -> list[AutonomyAgreement]:

@@ -2,9 +2,12 @@
 through their own invitation; the answers belong to the person asked about.
 
 Anonymity that holds (DESIGN.md section 3): in ANONYMOUS mode answers are
-released only as a group, only once at least `k` invitees (not removed)
-have answered, and only after the request stopped collecting answers; below
-that nothing at all is released, text or scale. The group is ordered by a
+released only as a group, only once at least `k` answers *count*, and only
+once the request stopped collecting answers; below that nothing at all is
+released, text or scale. An answer counts when its author said something,
+is still asked, had been a member for the organization's minimum time when
+the request was made, and was not invited into the organization by the
+requester: accounts made to fill k do not count. The group is ordered by a
 hash of the content, never by author or time, and no per-answer timestamp
 leaves the system.
 """
@@ -44,6 +47,13 @@ class QuestionKind(enum.Enum):
 class RequestStatus(enum.Enum):
     OPEN = "OPEN"
     CLOSED = "CLOSED"
+
+
+class Withheld(enum.Enum):
+    """Why an ANONYMOUS request shows no answers (yet)."""
+
+    STILL_COLLECTING = "STILL_COLLECTING"
+    TOO_FEW_COUNTING_ANSWERS = "TOO_FEW_COUNTING_ANSWERS"
 
 
 class InvitationStatus(enum.Enum):
@@ -109,9 +119,15 @@ class FeedbackRequest:
     anonymity_threshold: int = 3
     """k when the request was made: those who answer were promised it, so a
     later change of the organization's setting does not apply."""
+    membership_days: int = 30
+    """The membership an answer's author needs for it to count towards k,
+    as the organization set it when the request was made."""
     goal_id: UUID | None = None
     status: RequestStatus = RequestStatus.OPEN
     closed_at: datetime | None = None
+    released_at: datetime | None = None
+    """When an ANONYMOUS request released its group (on closing, with k
+    answers counting); None while it shows nothing."""
     id: UUID = field(default_factory=new_id)
 
     @classmethod
@@ -125,6 +141,7 @@ class FeedbackRequest:
         due_at: datetime,
         goal_id: UUID | None,
         anonymity_threshold: int,
+        membership_days: int,
         now: datetime,
     ) -> FeedbackRequest:
         check_due(due_at, now)
@@ -136,6 +153,7 @@ class FeedbackRequest:
             due_at=due_at,
             goal_id=goal_id,
             anonymity_threshold=anonymity_threshold,
+            membership_days=membership_days,
             created_at=now,
         )
 
@@ -159,10 +177,68 @@ class FeedbackRequest:
             raise ValidationFailed("dueAt", "Extending moves the due date later.", code="NOT_LATER")
         self.due_at = due_at
 
-    def close(self, now: datetime) -> None:
+    def close(self, answerers: Sequence[Answerer], now: datetime) -> None:
+        """No more answers or edits; an ANONYMOUS request releases its group
+        now if k of its answers count, or never. Callers hold the lock
+        answers take, so `answerers` is the final group."""
         if self.status is RequestStatus.CLOSED:
             raise Conflict("This request is closed already.", code="REQUEST_CLOSED")
         self.status, self.closed_at = RequestStatus.CLOSED, now
+        if self.anonymity is Anonymity.ANONYMOUS and self.k_rule_holds(answerers):
+            self.released_at = now
+
+    def close_early(
+        self,
+        invitations: Iterable[FeedbackInvitation],
+        answerers: Sequence[Answerer],
+        now: datetime,
+    ) -> bool:
+        """An ANONYMOUS request releases without waiting for its due date
+        once nobody is left to answer and k answers count; it closes then,
+        so the released group can never change. Returns whether it did."""
+        if (
+            self.anonymity is not Anonymity.ANONYMOUS
+            or not self.takes_answers(now)
+            or any(i.status is InvitationStatus.PENDING for i in invitations)
+            or not self.k_rule_holds(answerers)
+        ):
+            return False
+        self.close(answerers, now)
+        return True
+
+    def counts_towards_k(self, answerer: Answerer) -> bool:
+        """A member for `membership_days` when the request was made, and not
+        invited into the organization by the requester: an account made to
+        fill k is either too new or (when org faculty asks) their own."""
+        return (
+            answerer.member_since is not None
+            and answerer.member_since <= self.created_at - timedelta(days=self.membership_days)
+            and answerer.invited_by_id != self.requester_id
+        )
+
+    def k_rule_holds(self, answerers: Iterable[Answerer]) -> bool:
+        counting = {a.person_id for a in answerers if self.counts_towards_k(a)}
+        return len(counting) >= self.anonymity_threshold
+
+    def withheld(self) -> Withheld | None:
+        """Why the requester sees no answers, or None when they see them
+        (NAMED: as they come). Only two reasons, and the second only once
+        closed: nothing tells which answers count, only that too few do."""
+        if self.anonymity is Anonymity.NAMED or self.released_at is not None:
+            return None
+        if self.status is RequestStatus.OPEN:
+            return Withheld.STILL_COLLECTING
+        return Withheld.TOO_FEW_COUNTING_ANSWERS
+
+
+@dataclass(frozen=True)
+class Answerer:
+    """Someone who submitted a non-blank answer to a request (and is still
+    asked), with what the k rule needs to know about their membership."""
+
+    person_id: UUID
+    member_since: datetime | None
+    invited_by_id: UUID | None
 
 
 @dataclass(eq=False)
@@ -187,6 +263,10 @@ class FeedbackInvitation:
     status: InvitationStatus = InvitationStatus.PENDING
     decline_reason: str = ""
     reminded_at: datetime | None = None
+    declined_at: datetime | None = None
+    """Kept when the invitation is removed later: an anonymous request counts
+    declines, and a count that dropped on removing someone would tell the
+    requester that they had declined."""
     id: UUID = field(default_factory=new_id)
 
     def shown_status(self, request: FeedbackRequest, now: datetime) -> InvitationStatus:
@@ -207,6 +287,7 @@ class FeedbackInvitation:
         request.require_open(now)
         self.decline_reason = validation.long_text("reason", reason, max_length=REASON_MAX)
         self.status = InvitationStatus.DECLINED
+        self.declined_at = now
 
 
 @dataclass(eq=False)
@@ -260,16 +341,13 @@ def check_complete(questions: Iterable[FeedbackQuestion], answers: dict[UUID, An
             )
 
 
-def released(anonymity: Anonymity, answered: int, k: int, *, collecting: bool = False) -> bool:
-    """Whether answers may be shown to the requester (and those they share
-    with). Named answers show as they come. Anonymous ones show only as a
-    group of at least k, and only once the request is closed (explicitly, or
-    by the job pass at its due date, under the lock answers take): were the
-    group shown while answers can still come in, the requester could watch
-    who turns ANSWERED and which text appears with it."""
-    if anonymity is Anonymity.NAMED:
-        return True
-    return answered >= k and not collecting
+def question_shown(request: FeedbackRequest, authors: Iterable[Answerer]) -> bool:
+    """Whether a released ANONYMOUS group shows one question's answers: only
+    when k of the people who answered that question count, so a blank or
+    optional question never leaves one voice alone. The answers of people
+    who do not count are shown with them: whoever can tell those apart (the
+    requester who made the accounts) still faces k counting voices."""
+    return request.anonymity is Anonymity.NAMED or request.k_rule_holds(authors)
 
 
 def is_blank(answer: FeedbackAnswer) -> bool:

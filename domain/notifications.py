@@ -29,6 +29,7 @@ class NotificationKind(enum.Enum):
     FEEDBACK_REQUESTED = "FEEDBACK_REQUESTED"
     FEEDBACK_REMINDER = "FEEDBACK_REMINDER"
     FEEDBACK_RECEIVED = "FEEDBACK_RECEIVED"
+    FEEDBACK_REQUEST_CLOSED = "FEEDBACK_REQUEST_CLOSED"
     COACH_SESSION_BOOKED = "COACH_SESSION_BOOKED"
     COACH_SESSION_CANCELLED = "COACH_SESSION_CANCELLED"
     COACH_SESSION_RESCHEDULED = "COACH_SESSION_RESCHEDULED"
@@ -44,6 +45,7 @@ class Notification:
     relationship_id: UUID | None = None
     role_assignment_id: UUID | None = None
     feedback_invitation_id: UUID | None = None
+    feedback_request_id: UUID | None = None
     feedback_item_id: UUID | None = None
     coach_session_id: UUID | None = None
     read_at: datetime | None = None

@@ -30,6 +30,10 @@ class Organization:
     feedback_open_invitation_cap: int = 5
     feedback_reminder_hours: int = 48
     """How long before the due date a pending invitee is reminded (once)."""
+    feedback_min_membership_days: int = 30
+    """An anonymous answer counts towards k only if its author had been a
+    member this long when the request was made (accounts made to fill k
+    don't count)."""
     # Coach sessions, fair use: booked sessions a person may have ahead of
     # them, sessions a month with the same coach, and how long before the
     # start a coachee may still cancel or reschedule.
@@ -82,6 +86,7 @@ SETTING_RANGES: dict[str, tuple[int, int]] = {
     "feedback_anonymity_threshold": (2, 50),
     "feedback_open_invitation_cap": (1, 100),
     "feedback_reminder_hours": (1, 720),
+    "feedback_min_membership_days": (7, 365),
     "coach_upcoming_sessions_max": (1, 50),
     "coach_sessions_per_month_max": (1, 31),
     "coach_cancel_cutoff_hours": (0, 168),

@@ -34,6 +34,12 @@ class Person:
     left_at: datetime | None = None
     stewardee_capacity: int | None = None
     mentee_capacity: int | None = None
+    member_since: datetime | None = None
+    """When they became a member: on accepting their invitation, or (a
+    founder, someone created without an invitation) when created. None
+    while an invitation is not accepted yet: they are not a member then."""
+    invited_by_id: UUID | None = None
+    """Who invited them into the organization (None for a founder)."""
     id: UUID = field(default_factory=new_id)
 
     @classmethod
@@ -46,7 +52,12 @@ class Person:
         email: str,
         timezone: str,
         now: datetime,
+        invited_by_id: UUID | None = None,
+        member_since: datetime | None = None,
     ) -> Person:
+        """Someone invited becomes a member on accepting the invitation;
+        anyone else is one from now (or from `member_since`, for people
+        brought in from elsewhere with their history)."""
         return cls(
             organization_id=organization_id,
             name=validation.text("name", name, max_length=NAME_MAX),
@@ -54,11 +65,18 @@ class Person:
             email=validation.email(email),
             timezone=validation.timezone(timezone),
             created_at=now,
+            invited_by_id=invited_by_id,
+            member_since=member_since or (None if invited_by_id else now),
         )
 
     @property
     def is_active(self) -> bool:
         return self.status is PersonStatus.ACTIVE
+
+    def join(self, now: datetime) -> None:
+        """Accepting the invitation makes them a member from now."""
+        if self.member_since is None:
+            self.member_since = now
 
     def update_profile(self, *, name: str | None = None, timezone: str | None = None) -> None:
         if name is not None:

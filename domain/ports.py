@@ -18,6 +18,7 @@ from domain.accounts import Account, Invitation, RefreshToken
 from domain.agreements import AgreementChange, AutonomyAgreement
 from domain.coaching import CoachAvailability, CoachSession
 from domain.feedback import (
+    Answerer,
     FeedbackAnswer,
     FeedbackInvitation,
     FeedbackQuestion,
@@ -264,6 +265,11 @@ class FeedbackRepository(Protocol):
     async def invitations_of(self, request_id: UUID) -> list[FeedbackInvitation]: ...
 
     async def answers_of(self, invitation_id: UUID) -> list[FeedbackAnswer]: ...
+
+    async def answerers(self, request_id: UUID) -> list[Answerer]:
+        """Invitees (not removed) who submitted a non-blank answer, with
+        their membership (for the k rule)."""
+        ...
 
     async def open_invitation_counts(
         self, person_ids: Sequence[UUID], now: datetime

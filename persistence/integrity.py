@@ -91,6 +91,16 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "anonymity threshold.",
         "feedbackMaxInvitees",
     ),
+    "ck_feedback_requests_frozen_when_closed": (
+        "REQUEST_CLOSED",
+        "This request is closed.",
+        None,
+    ),
+    "ck_feedback_requests_released_with_k": (
+        "TOO_FEW_COUNTING_ANSWERS",
+        "Too few answers count to release this request.",
+        None,
+    ),
     "uq_mentor_offers_live": (
         "ALREADY_OFFERED",
         "You offer mentoring in this area already; edit that offer.",

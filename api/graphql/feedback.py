@@ -20,6 +20,7 @@ from domain.actors import Actor
 from domain.errors import ValidationFailed
 from domain.feedback import (
     Anonymity,
+    Answerer,
     AnswerInput,
     FeedbackAnswer,
     FeedbackInvitation,
@@ -31,9 +32,10 @@ from domain.feedback import (
     QuestionSpec,
     RequestStatus,
     ScaleSummary,
+    Withheld,
     group_order,
     is_blank,
-    released,
+    question_shown,
     summarize_scale,
 )
 from domain.people import Person
@@ -48,6 +50,12 @@ AnonymityType = strawberry.enum(Anonymity, name="FeedbackAnonymity")
 QuestionKindType = strawberry.enum(QuestionKind, name="FeedbackQuestionKind")
 RequestStatusType = strawberry.enum(RequestStatus, name="FeedbackRequestStatus")
 InvitationStatusType = strawberry.enum(InvitationStatus, name="FeedbackInvitationStatus")
+WithheldType = strawberry.enum(
+    Withheld,
+    name="FeedbackResultsWithheld",
+    description="Why an ANONYMOUS request shows no answers: it is still collecting, or it "
+    "closed with fewer than `threshold` answers that count (never which ones).",
+)
 
 PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
 
@@ -129,12 +137,22 @@ class FeedbackQuestionResult:
 
 
 @strawberry.type(
-    description="Results. An ANONYMOUS request releases nothing before it is closed (or due) "
-    "with at least `threshold` answers, and then only as a group."
+    description="Results. An ANONYMOUS request releases nothing before it closed (when due, "
+    "by its requester, or early once nobody is left to answer) with at least `threshold` "
+    "answers that count, and then only as a group. An answer counts when its author had "
+    "been a member for the organization's minimum time when the request was made and was "
+    "not invited into the organization by the requester."
 )
 class FeedbackResults:
     released: bool
+    reason: WithheldType | None = strawberry.field(  # type: ignore[valid-type]
+        description="Why nothing is released; null once it is (and always for NAMED)."
+    )
     answered_count: int
+    declined_count: int = strawberry.field(
+        description="How many declined (removing them afterwards does not change it). In an "
+        "ANONYMOUS request only the count: never who, nor why."
+    )
     threshold: int | None
     questions: list[FeedbackQuestionResult]
 
@@ -142,7 +160,13 @@ class FeedbackResults:
 @strawberry.type(description="Who was asked and where they stand; never what they answered.")
 class FeedbackInviteeStatus:
     invitee_id: strawberry.Private[UUID]
-    status: InvitationStatusType  # type: ignore[valid-type]
+    status: InvitationStatusType | None = strawberry.field(  # type: ignore[valid-type]
+        description="Null in an ANONYMOUS request: who answered and who declined is not "
+        "shown there, only how many (`results`)."
+    )
+    decline_reason: str | None = strawberry.field(
+        description="In a NAMED request, the reason a decline gave; else null."
+    )
 
     @strawberry.field
     async def invitee(self, info: strawberry.Info) -> PersonRef:
@@ -205,10 +229,21 @@ class FeedbackRequestNode(EntityNode):
     async def invitees(self, info: strawberry.Info) -> list[FeedbackInviteeStatus] | None:
         if not await self._requester_viewing(info):
             return None
-        invitations = await info.context.loaders.feedback_invitations.load(self.entity.id)
+        invitations = [
+            i
+            for i in await info.context.loaders.feedback_invitations.load(self.entity.id)
+            if i.status is not InvitationStatus.REMOVED
+        ]
+        if self.entity.anonymity is Anonymity.ANONYMOUS:
+            return [
+                FeedbackInviteeStatus(invitee_id=i.invitee_id, status=None, decline_reason=None)
+                for i in invitations
+            ]
         return [
             FeedbackInviteeStatus(
-                invitee_id=i.invitee_id, status=i.shown_status(self.entity, info.context.now)
+                invitee_id=i.invitee_id,
+                status=i.shown_status(self.entity, info.context.now),
+                decline_reason=i.decline_reason if i.status is InvitationStatus.DECLINED else None,
             )
             for i in invitations
         ]
@@ -245,28 +280,39 @@ class FeedbackRequestNode(EntityNode):
 
 async def results_of(info: strawberry.Info, request: FeedbackRequest) -> FeedbackResults:
     """In an ANONYMOUS request only people who said something count towards
-    k, and each question shows its answers only when at least k people
-    answered it: a blank or optional form must not leave one voice alone."""
+    k, and each question shows its answers only when k of the people who
+    answered it count (domain.feedback.question_shown). Until the request
+    released its group, only counts show: none of them tells whose answer
+    counts."""
     k = request.anonymity_threshold
-    questions = await info.context.loaders.feedback_questions.load(request.id)
     submitted = [
-        (invitee, answer)
-        for invitee, answer in await info.context.loaders.submitted_answers.load(request.id)
+        (answerer, answer)
+        for answerer, answer in await info.context.loaders.submitted_answers.load(request.id)
         if not is_blank(answer)
     ]
-    answered = len({invitee for invitee, _ in submitted})
+    answered = len({answerer.person_id for answerer, _ in submitted})
+    invitations = await info.context.loaders.feedback_invitations.load(request.id)
+    declined = sum(i.declined_at is not None for i in invitations)
     anonymous = request.anonymity is Anonymity.ANONYMOUS
-    collecting = request.status is RequestStatus.OPEN
-    if not released(request.anonymity, answered, k, collecting=collecting):
-        return FeedbackResults(released=False, answered_count=answered, threshold=k, questions=[])
-    by_question: dict[UUID, list[tuple[UUID, FeedbackAnswer]]] = {}
-    for invitee, answer in submitted:
-        by_question.setdefault(answer.question_id, []).append((invitee, answer))
+    withheld = request.withheld()
+    if withheld is not None:
+        return FeedbackResults(
+            released=False,
+            reason=withheld,
+            answered_count=answered,
+            declined_count=declined,
+            threshold=k,
+            questions=[],
+        )
+    questions = await info.context.loaders.feedback_questions.load(request.id)
+    by_question: dict[UUID, list[tuple[Answerer, FeedbackAnswer]]] = {}
+    for answerer, answer in submitted:
+        by_question.setdefault(answer.question_id, []).append((answerer, answer))
     results = []
     for question in questions:
         given = by_question.get(question.id, [])
-        if anonymous and len(given) < k:
-            given = []  # too few voices on this question to show any
+        if not question_shown(request, (answerer for answerer, _ in given)):
+            given = []  # too few counting voices on this question to show any
         scale = (
             ScaleSummaryType(
                 summary=summarize_scale(a.scale_value for _, a in given if a.scale_value)
@@ -283,14 +329,18 @@ async def results_of(info: strawberry.Info, request: FeedbackRequest) -> Feedbac
                 named_answers=None
                 if anonymous
                 else [
-                    NamedFeedbackAnswer(person_id=p, scale_value=a.scale_value, text=a.text)
-                    for p, a in sorted(given, key=lambda pair: str(pair[0]))
+                    NamedFeedbackAnswer(
+                        person_id=who.person_id, scale_value=a.scale_value, text=a.text
+                    )
+                    for who, a in sorted(given, key=lambda pair: str(pair[0].person_id))
                 ],
             )
         )
     return FeedbackResults(
         released=True,
+        reason=None,
         answered_count=answered,
+        declined_count=declined,
         threshold=k if anonymous else None,
         questions=results,
     )

@@ -20,6 +20,7 @@ from domain.ports import UnitOfWork
 
 if TYPE_CHECKING:
     from api.graphql.coaching import CoachSessionNode
+    from api.graphql.feedback import FeedbackRequestNode
     from api.graphql.feedback_items import FeedbackItemNode
     from api.graphql.people import PersonNode
     from api.graphql.relationships import RelationshipNode
@@ -103,6 +104,17 @@ class NotificationNode(EntityNode):
             return None
         found = await info.context.loaders.feedback_item.load(self.entity.feedback_item_id)
         return FeedbackItemNode(entity=found) if found else None
+
+    @strawberry.field(description="Your request, for FEEDBACK_REQUEST_CLOSED.")
+    async def feedback_request(
+        self, info: strawberry.Info
+    ) -> Annotated[FeedbackRequestNode, strawberry.lazy("api.graphql.feedback")] | None:
+        from api.graphql.feedback import FeedbackRequestNode
+
+        if self.entity.feedback_request_id is None:
+            return None
+        found = await info.context.loaders.feedback_request.load(self.entity.feedback_request_id)
+        return FeedbackRequestNode(entity=found) if found else None
 
     @strawberry.field(description="The session, for the COACH_SESSION_* kinds.")
     async def coach_session(

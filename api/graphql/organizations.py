@@ -72,6 +72,13 @@ class OrganizationNode(EntityNode):
     def feedback_reminder_hours(self) -> int:
         return self.entity.feedback_reminder_hours
 
+    @strawberry.field(
+        description="Days someone must have been a member when an anonymous request is made "
+        "for their answer to count towards its threshold (at least 7)."
+    )
+    def feedback_min_membership_days(self) -> int:
+        return self.entity.feedback_min_membership_days
+
     @strawberry.field(description="Booked coach sessions a person may have ahead of them.")
     def coach_upcoming_sessions_max(self) -> int:
         return self.entity.coach_upcoming_sessions_max
@@ -103,6 +110,7 @@ class UpdateOrganizationSettingsInput:
     feedback_anonymity_threshold: int | None = None
     feedback_open_invitation_cap: int | None = None
     feedback_reminder_hours: int | None = None
+    feedback_min_membership_days: int | None = None
     coach_upcoming_sessions_max: int | None = None
     coach_sessions_per_month_max: int | None = None
     coach_cancel_cutoff_hours: int | None = None

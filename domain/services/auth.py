@@ -125,6 +125,7 @@ async def accept_invitation(
     )
     await uow.accounts.add(account)
     invitation.accepted_at = now
+    person.join(now)
     session, _ = await _issue(uow, account, person, now=now, lifetime=refresh_lifetime)
     return session
 

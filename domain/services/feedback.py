@@ -3,6 +3,13 @@
 Fatigue: nobody has more than the organization's cap of open invitations.
 Asking locks the invitees' rows (in id order) before counting, so ten
 simultaneous requests to someone one below the cap leave them exactly at it.
+
+Release: every change to an invitation (an answer, a decline, a removal)
+and every close happens under the request's row lock, and an ANONYMOUS
+request decides there whether its group is released (at close, or early
+once nobody is left to answer): two answers, or an answer and a close, at
+the same moment are serialized, so none can release a group below the k
+rule or join a group already shown.
 """
 
 from __future__ import annotations
@@ -62,6 +69,7 @@ async def request_feedback(
         due_at=due_at,
         goal_id=goal_id,
         anonymity_threshold=organization.feedback_anonymity_threshold,
+        membership_days=organization.feedback_min_membership_days,
         now=now,
     )
     specs = check_questions(questions)
@@ -139,6 +147,7 @@ async def remove_invitee(
             and invitation.status is not InvitationStatus.REMOVED
         ):
             invitation.status = InvitationStatus.REMOVED
+            await _release_when_settled(uow, request, now)
             return invitation
     raise NotFound("FeedbackInvitation", "That person is not asked in this request.")
 
@@ -157,7 +166,7 @@ async def close(
     request = await uow.feedback.get_request(request_id, for_update=True)
     if request is None or request.requester_id != actor.person_id:
         raise NotFound("FeedbackRequest")
-    request.close(now)
+    request.close(await uow.feedback.answerers(request.id), now)
     return request
 
 
@@ -208,6 +217,7 @@ async def answer(
             )
     if submit:
         invitation.status = InvitationStatus.ANSWERED
+        await _release_when_settled(uow, request, now)
     return invitation
 
 
@@ -216,6 +226,7 @@ async def decline(
 ) -> FeedbackInvitation:
     invitation, request = await _own_invitation(uow, actor, invitation_id)
     invitation.decline(request, reason, now)
+    await _release_when_settled(uow, request, now)
     return invitation
 
 
@@ -265,7 +276,8 @@ async def close_due_requests(uow: UnitOfWork, *, now: datetime) -> int:
     answer still under way can join a group already shown."""
     due = await uow.feedback.due_requests(now)
     for request in due:
-        request.close(now)
+        request.close(await uow.feedback.answerers(request.id), now)
+        await _notify_closed(uow, request, now)
     return len(due)
 
 
@@ -345,6 +357,31 @@ async def _invite(
             )
         )
     return invitations
+
+
+async def _release_when_settled(uow: UnitOfWork, request: FeedbackRequest, now: datetime) -> None:
+    """After an invitation changed, under the request's lock: an ANONYMOUS
+    request nobody is left to answer closes and releases if k answers count."""
+    if request.anonymity is not Anonymity.ANONYMOUS:
+        return
+    invitations = await uow.feedback.invitations_of(request.id)
+    if request.close_early(invitations, await uow.feedback.answerers(request.id), now):
+        await _notify_closed(uow, request, now)
+
+
+async def _notify_closed(uow: UnitOfWork, request: FeedbackRequest, now: datetime) -> None:
+    """The requester hears that a request closed without them closing it
+    (its due date passed, or everyone asked has responded). No actor: the
+    last one to respond is nobody's business."""
+    await uow.notifications.add(
+        Notification(
+            organization_id=request.organization_id,
+            recipient_id=request.requester_id,
+            kind=NotificationKind.FEEDBACK_REQUEST_CLOSED,
+            created_at=now,
+            feedback_request_id=request.id,
+        )
+    )
 
 
 async def _own_request(

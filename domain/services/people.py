@@ -50,6 +50,7 @@ async def invite_person(
         email=email,
         timezone=timezone,
         now=now,
+        invited_by_id=actor.person_id,
     )
     if await uow.people.handle_taken(person.handle):
         raise Conflict(

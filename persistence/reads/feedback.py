@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.feedback import (
+    Answerer,
     FeedbackAnswer,
     FeedbackInvitation,
     FeedbackQuestion,
@@ -29,6 +30,7 @@ from persistence.tables import (
     feedback_questions,
     feedback_requests,
     feedback_templates,
+    organizations,
     people,
     relationships,
     team_memberships,
@@ -122,16 +124,13 @@ async def questions_of_requests(
 async def invitations_of_requests(
     session: AsyncSession, organization_id: UUID, request_ids: Sequence[UUID]
 ) -> dict[UUID, list[FeedbackInvitation]]:
-    """For the requester: who was asked (not removed). The order is fixed by
-    invitee, never by when anyone answered."""
+    """For the requester: who was asked, removed invitations included (their
+    declines still count). The order is fixed by invitee, never by when
+    anyone answered."""
     rows = await session.scalars(
         select(FeedbackInvitation)
-        .where(
-            i.c.organization_id == organization_id,
-            i.c.request_id.in_(request_ids),
-            i.c.status != InvitationStatus.REMOVED,
-        )
-        .order_by(i.c.request_id, i.c.invitee_id)
+        .where(i.c.organization_id == organization_id, i.c.request_id.in_(request_ids))
+        .order_by(i.c.request_id, i.c.invitee_id, i.c.created_at)
     )
     result: dict[UUID, list[FeedbackInvitation]] = defaultdict(list)
     for invitation in rows:
@@ -155,21 +154,29 @@ async def answers_of_invitations(
 
 async def submitted_answers_of_requests(
     session: AsyncSession, organization_id: UUID, request_ids: Sequence[UUID]
-) -> dict[UUID, list[tuple[UUID, FeedbackAnswer]]]:
-    """Per request, (invitee, answer) of submitted invitations only: drafts
-    and removed invitees' answers never count and never show."""
+) -> dict[UUID, list[tuple[Answerer, FeedbackAnswer]]]:
+    """Per request, (answerer, answer) of submitted invitations only: drafts
+    and removed invitees' answers never count and never show. The answerer
+    carries what the k rule needs, never leaves the server."""
     rows = await session.execute(
-        select(i.c.request_id, i.c.invitee_id, FeedbackAnswer)
+        select(
+            i.c.request_id,
+            people.c.id,
+            people.c.member_since,
+            people.c.invited_by_id,
+            FeedbackAnswer,
+        )
         .join(i, and_(i.c.id == a.c.invitation_id, i.c.organization_id == a.c.organization_id))
+        .join(people, people.c.id == i.c.invitee_id)
         .where(
             a.c.organization_id == organization_id,
             i.c.request_id.in_(request_ids),
             i.c.status == InvitationStatus.ANSWERED,
         )
     )
-    result: dict[UUID, list[tuple[UUID, FeedbackAnswer]]] = defaultdict(list)
-    for request_id, invitee_id, answer in rows:
-        result[request_id].append((invitee_id, answer))
+    result: dict[UUID, list[tuple[Answerer, FeedbackAnswer]]] = defaultdict(list)
+    for request_id, person_id, member_since, invited_by_id, answer in rows:
+        result[request_id].append((Answerer(person_id, member_since, invited_by_id), answer))
     return result
 
 
@@ -215,10 +222,12 @@ async def feedback_load(
 
 
 async def colleagues_to_ask(
-    session: AsyncSession, organization_id: UUID, person_id: UUID, limit: int
+    session: AsyncSession, organization_id: UUID, person_id: UUID, limit: int, *, now: datetime
 ) -> list[Person]:
     """People who work with the person (a current team in common, or an
-    active relationship with them), least recently asked first."""
+    active relationship with them), least recently asked first; nobody
+    already at the organization's cap of open invitations (asking them
+    would be refused)."""
     m1, m2, rel = team_memberships.alias("m1"), team_memberships.alias("m2"), relationships
     teammates = (
         select(m2.c.person_id)
@@ -236,6 +245,22 @@ async def colleagues_to_ask(
         .where(i.c.invitee_id == people.c.id, i.c.status != InvitationStatus.REMOVED)
         .scalar_subquery()
     )
+    open_invitations = (
+        select(func.count())
+        .select_from(i.join(r, r.c.id == i.c.request_id))
+        .where(
+            i.c.invitee_id == people.c.id,
+            i.c.status == InvitationStatus.PENDING,
+            r.c.status == RequestStatus.OPEN,
+            r.c.due_at > now,
+        )
+        .scalar_subquery()
+    )
+    cap = (
+        select(organizations.c.feedback_open_invitation_cap)
+        .where(organizations.c.id == organization_id)
+        .scalar_subquery()
+    )
     rows = await session.scalars(
         select(Person)
         .where(
@@ -243,6 +268,7 @@ async def colleagues_to_ask(
             people.c.status == PersonStatus.ACTIVE,
             people.c.id != person_id,
             or_(people.c.id.in_(teammates), people.c.id.in_(related)),
+            open_invitations < cap,
         )
         .order_by(last_asked.asc().nulls_first(), func.lower(people.c.name), people.c.id)
         .limit(limit)

@@ -7,6 +7,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 
 from domain.feedback import (
+    Answerer,
     FeedbackAnswer,
     FeedbackInvitation,
     FeedbackQuestion,
@@ -21,7 +22,9 @@ from persistence.tables import (
     feedback_invitations,
     feedback_questions,
     feedback_requests,
+    people,
 )
+from persistence.tables.feedback import said_something
 
 
 class SqlFeedbackRepository(TenantRepository):
@@ -94,6 +97,20 @@ class SqlFeedbackRepository(TenantRepository):
             )
         )
         return list(rows)
+
+    async def answerers(self, request_id: UUID) -> list[Answerer]:
+        i = feedback_invitations
+        rows = await self.session.execute(
+            select(people.c.id, people.c.member_since, people.c.invited_by_id)
+            .join(i, i.c.invitee_id == people.c.id)
+            .where(
+                i.c.organization_id == self.organization_id,
+                i.c.request_id == request_id,
+                i.c.status == InvitationStatus.ANSWERED,
+                said_something(i.c.id),
+            )
+        )
+        return [Answerer(*row) for row in rows]
 
     async def open_invitation_counts(
         self, person_ids: Sequence[UUID], now: datetime

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -24,15 +26,25 @@ feedback_requests = sa.Table(
     uuid_column("goal_id", nullable=True),
     enum_column("anonymity", Anonymity),
     sa.Column("anonymity_threshold", sa.SmallInteger, nullable=False),
+    sa.Column("membership_days", sa.SmallInteger, nullable=False),
     timestamp("due_at"),
     enum_column("status", RequestStatus),
     timestamp("created_at"),
     timestamp("closed_at", nullable=True),
+    # Set once, on closing, when k answers count: the trigger
+    # feedback_requests_release_needs_k (migration 0011) recounts them.
+    timestamp("released_at", nullable=True),
     sa.UniqueConstraint("organization_id", "id"),
     same_organization_fk("requester_id", "people"),
     same_organization_fk("goal_id", "goals"),
     sa.CheckConstraint("(status = 'CLOSED') = (closed_at IS NOT NULL)", name="closed_iff_at"),
     sa.CheckConstraint("anonymity_threshold BETWEEN 2 AND 50", name="threshold_in_range"),
+    sa.CheckConstraint("membership_days BETWEEN 7 AND 365", name="membership_days_in_range"),
+    sa.CheckConstraint(
+        "released_at IS NULL"
+        " OR (anonymity = 'ANONYMOUS' AND released_at IS NOT DISTINCT FROM closed_at)",
+        name="released_on_closing",
+    ),
 )
 sa.Index("ix_feedback_requests_requester_id", feedback_requests.c.requester_id)
 
@@ -64,10 +76,17 @@ feedback_invitations = sa.Table(
     sa.Column("decline_reason", sa.Text, nullable=False, server_default=""),
     timestamp("created_at"),
     timestamp("reminded_at", nullable=True),
+    timestamp("declined_at", nullable=True),
     sa.UniqueConstraint("organization_id", "id"),
     same_organization_fk("request_id", "feedback_requests"),
     same_organization_fk("invitee_id", "people"),
     sa.CheckConstraint("status <> 'EXPIRED'", name="expiry_is_derived"),
+    # A decline stays counted when the invitation is removed afterwards.
+    sa.CheckConstraint(
+        "(status <> 'DECLINED' OR declined_at IS NOT NULL)"
+        " AND (declined_at IS NULL OR status IN ('DECLINED', 'REMOVED'))",
+        name="declined_at_with_decline",
+    ),
 )
 # One live invitation per person and request; a removed one stays (its
 # answers out of the results) and the person can be asked again.
@@ -112,3 +131,17 @@ feedback_templates = sa.Table(
     same_organization_fk("created_by_id", "people"),
     sa.CheckConstraint("jsonb_typeof(questions) = 'array'", name="questions_is_a_list"),
 )
+
+
+def said_something(invitation_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """The invitation holds a non-blank answer (domain.feedback.is_blank's
+    opposite; text is stored stripped): only those count towards k."""
+    a = feedback_answers
+    return (
+        sa.select(a.c.id)
+        .where(
+            a.c.invitation_id == invitation_id,
+            sa.or_(a.c.scale_value.is_not(None), a.c.text != ""),
+        )
+        .exists()
+    )

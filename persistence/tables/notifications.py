@@ -25,6 +25,7 @@ notifications = sa.Table(
     uuid_column("relationship_id", nullable=True),
     uuid_column("role_assignment_id", nullable=True),
     uuid_column("feedback_invitation_id", nullable=True),
+    uuid_column("feedback_request_id", nullable=True),
     uuid_column("feedback_item_id", nullable=True),
     uuid_column("coach_session_id", nullable=True),
     timestamp("read_at", nullable=True),
@@ -33,6 +34,7 @@ notifications = sa.Table(
     same_organization_fk("relationship_id", "relationships"),
     same_organization_fk("role_assignment_id", "role_assignments"),
     same_organization_fk("feedback_invitation_id", "feedback_invitations"),
+    same_organization_fk("feedback_request_id", "feedback_requests"),
     same_organization_fk("feedback_item_id", "feedback_items"),
     same_organization_fk("coach_session_id", "coach_sessions"),
 )

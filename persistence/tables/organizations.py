@@ -19,6 +19,7 @@ organizations = sa.Table(
     sa.Column("feedback_anonymity_threshold", sa.Integer, nullable=False, server_default="3"),
     sa.Column("feedback_open_invitation_cap", sa.Integer, nullable=False, server_default="5"),
     sa.Column("feedback_reminder_hours", sa.Integer, nullable=False, server_default="48"),
+    sa.Column("feedback_min_membership_days", sa.Integer, nullable=False, server_default="30"),
     sa.Column("coach_upcoming_sessions_max", sa.Integer, nullable=False, server_default="3"),
     sa.Column("coach_sessions_per_month_max", sa.Integer, nullable=False, server_default="2"),
     sa.Column("coach_cancel_cutoff_hours", sa.Integer, nullable=False, server_default="24"),
@@ -27,6 +28,9 @@ organizations = sa.Table(
         " AND feedback_open_invitation_cap BETWEEN 1 AND 100"
         " AND feedback_reminder_hours BETWEEN 1 AND 720",
         name="feedback_rules_in_range",
+    ),
+    sa.CheckConstraint(
+        "feedback_min_membership_days BETWEEN 7 AND 365", name="feedback_membership_in_range"
     ),
     sa.CheckConstraint(
         "feedback_max_invitees >= feedback_anonymity_threshold",

@@ -8,7 +8,9 @@ from persistence.tables.base import (
     id_column,
     metadata,
     organization_column,
+    same_organization_fk,
     timestamp,
+    uuid_column,
 )
 
 people = sa.Table(
@@ -25,7 +27,12 @@ people = sa.Table(
     timestamp("created_at"),
     sa.Column("stewardee_capacity", sa.Integer, nullable=True),
     sa.Column("mentee_capacity", sa.Integer, nullable=True),
+    # The k rule of anonymous feedback reads these two: since when someone is
+    # a member (null until they accept their invitation) and who invited them.
+    timestamp("member_since", nullable=True),
+    uuid_column("invited_by_id", nullable=True),
     sa.UniqueConstraint("organization_id", "id"),
+    same_organization_fk("invited_by_id", "people"),
     sa.UniqueConstraint("organization_id", "handle"),
     sa.UniqueConstraint("organization_id", "email"),
     sa.CheckConstraint("length(btrim(name)) > 0", name="name_not_blank"),
@@ -35,6 +42,7 @@ people = sa.Table(
         "stewardee_capacity BETWEEN 0 AND 50 AND mentee_capacity BETWEEN 0 AND 50",
         name="capacities_in_range",
     ),
+    sa.CheckConstraint("invited_by_id <> id", name="not_invited_by_oneself"),
 )
 # Keyset pagination of the directory walks (lower(name), id) in an organization.
 sa.Index(

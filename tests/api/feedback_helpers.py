@@ -28,7 +28,7 @@ ERROR_FIELDS = """
 QUESTION_FIELDS = "id kind prompt required lowLabel highLabel"
 
 RESULTS_FIELDS = f"""
-    released answeredCount threshold
+    released reason answeredCount declinedCount threshold
     questions {{
       question {{ {QUESTION_FIELDS} }}
       scale {{ count average distribution }}
@@ -42,7 +42,7 @@ REQUEST_FIELDS = f"""
     requester {{ id name }}
     goal {{ id }}
     questions {{ {QUESTION_FIELDS} }}
-    invitees {{ status invitee {{ id name }} }}
+    invitees {{ status declineReason invitee {{ id name }} }}
     results {{ {RESULTS_FIELDS} }}
 """
 
@@ -150,7 +150,9 @@ mutation Settings($input: UpdateOrganizationSettingsInput!) {{
   updateOrganizationSettings(input: $input) {{
     {ERROR_FIELDS}
     ... on OrganizationSuccess {{
-      organization {{ feedbackOpenInvitationCap feedbackAnonymityThreshold }}
+      organization {{
+        feedbackOpenInvitationCap feedbackAnonymityThreshold feedbackMinMembershipDays
+      }}
     }}
   }}
 }}
@@ -318,8 +320,9 @@ async def results(gql: GraphQL, requester: Member, request_id: str) -> dict[str,
     return found["results"]
 
 
-def statuses(request: dict[str, Any]) -> dict[str, str]:
-    """Invitee id -> shown status, from the requester's view."""
+def statuses(request: dict[str, Any]) -> dict[str, str | None]:
+    """Invitee id -> shown status, from the requester's view (None in an
+    ANONYMOUS request)."""
     return {entry["invitee"]["id"]: entry["status"] for entry in request["invitees"]}
 
 

@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -21,6 +22,9 @@ from domain.roles import Role, RoleAssignment
 from domain.services.organizations import found_organization
 
 PASSWORD = "correct horse battery staple"
+MEMBER_FOR = timedelta(days=365)
+"""How long a test's member has been one: long enough for any anonymity
+rule; tests about new members say otherwise."""
 _sequence = itertools.count(1)
 
 
@@ -95,8 +99,16 @@ class Org:
         return self.faculty.person.organization_id
 
     async def add_member(
-        self, name: str | None = None, *, faculty: bool = False, timezone: str = "Europe/Berlin"
+        self,
+        name: str | None = None,
+        *,
+        faculty: bool = False,
+        timezone: str = "Europe/Berlin",
+        member_for: timedelta = MEMBER_FOR,
+        invited_by: Member | None = None,
     ) -> Member:
+        """A member for `member_for` already (as if they had accepted an
+        invitation of `invited_by` then, when given)."""
         n = next(_sequence)
         name = name or f"Member {n}"
         handle = f"member{n}"
@@ -110,6 +122,8 @@ class Org:
                 email=email,
                 timezone=timezone,
                 now=now,
+                invited_by_id=invited_by.person.id if invited_by else None,
+                member_since=now - member_for,
             )
             await uow.people.add(person)
             await uow.accounts.add(
@@ -158,6 +172,7 @@ async def create_org(services: Services, password_hash: str, name: str = "Acme")
             founder_password=PASSWORD,
             now=services.clock.now(),
         )
+        founded.founder.member_since = services.clock.now() - MEMBER_FOR
         await uow.commit()
     founder = founded.founder
     return Org(

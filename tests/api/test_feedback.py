@@ -200,7 +200,10 @@ async def test_a_named_request_from_asking_to_closing(
     viewed = await node(gql, ada, request["id"])
     assert viewed is not None
     assert statuses(viewed) == {bo.id: "ANSWERED", cy.id: "DECLINED"}
-    assert "On leave" not in str(viewed)
+    # A NAMED request: the requester sees who declined, and why.
+    reasons = {e["invitee"]["id"]: e["declineReason"] for e in viewed["invitees"]}
+    assert reasons == {bo.id: None, cy.id: "On leave this week."}
+    assert viewed["results"]["declinedCount"] == 1
 
     # Asking one more, then taking them out again.
     grown = await request_changed(gql, ADD_INVITEES, ada, request["id"], inviteeIds=[dee.id])

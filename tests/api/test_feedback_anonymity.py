@@ -4,13 +4,17 @@ error, timing or ordering lets anyone, the API client included, tell who
 wrote an anonymous answer").
 
 An anonymous request releases its answers only as a group, only when at
-least k (default 3) invitees who are still asked have answered, and only
-once the request stopped collecting (closed, or past its due date). The
-requester is the attacker here, sometimes helped by a colluding invitee who
-hands over their own inbox."""
+least k (default 3) answers of invitees who are still asked count, and only
+once the request stopped collecting (closed, past its due date, or early
+once nobody is left to answer). An answer counts when its author had been a
+member for the organization's minimum (default 30 days) when the request was
+made and was not invited by the requester. The requester is the attacker
+here, sometimes helped by a colluding invitee who hands over their own inbox,
+or by accounts they made themselves."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterator
@@ -18,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
 from fastapi import FastAPI
 
 from api.context import Services
@@ -32,6 +37,7 @@ from tests.api.feedback_helpers import (
     NODES,
     PERSON_FEEDBACK,
     REMOVE_INVITEE,
+    UPDATE_SETTINGS,
     answer,
     answered,
     asked,
@@ -50,10 +56,11 @@ from tests.api.feedback_helpers import (
     text_question,
     uuid_of,
 )
-from tests.api.harness import GraphQL, Member, Org, count_statements
-from tests.api.queries import assert_error, gid, missing_id
+from tests.api.feedback_item_helpers import shared_feedback
+from tests.api.harness import PASSWORD, GraphQL, Member, Org, count_statements
+from tests.api.queries import assert_error, gid, missing_id, mutate
 from tests.api.relationship_helpers import NOTIFICATIONS, advance, established
-from tests.fakes import FakeClock
+from tests.fakes import CapturingMailer, FakeClock
 
 QUESTIONS = [
     text_question("What went well?"),
@@ -94,14 +101,25 @@ async def respond(
     )
 
 
-def nothing_released(found: dict[str, Any], answered_count: int) -> None:
-    """Only the count, and the threshold it is measured against."""
+def nothing_released(
+    found: dict[str, Any],
+    answered_count: int,
+    *,
+    reason: str = "STILL_COLLECTING",
+    declined_count: int = 0,
+) -> None:
+    """Only counts, the threshold they are measured against, and why."""
     assert found == {
         "released": False,
+        "reason": reason,
         "answeredCount": answered_count,
+        "declinedCount": declined_count,
         "threshold": 3,
         "questions": [],
     }, found
+
+
+TOO_FEW = "TOO_FEW_COUNTING_ANSWERS"
 
 
 def content_order(request_id: str, texts: list[str]) -> list[str]:
@@ -187,8 +205,8 @@ async def test_k_minus_one_answers_release_nothing_not_even_scale_summaries(
     advance(clock, timedelta(days=8), org)
     nothing_released(await results(gql, ada, request["id"]), 2)
     closed = await request_changed(gql, CLOSE, ada, request["id"])
-    nothing_released(closed["results"], 2)
-    assert statuses(closed) == {bo.id: "ANSWERED", cy.id: "ANSWERED", dee.id: "EXPIRED"}
+    nothing_released(closed["results"], 2, reason=TOO_FEW)
+    assert statuses(closed) == {bo.id: None, cy.id: None, dee.id: None}
     contents = ["Bo liked", "Cy liked", "shorter intro", "more examples"]
     for body in await everything_the_requester_can_ask(gql, ada, request["id"], [bo, cy, dee], []):
         assert not any(c in str(body) for c in contents), body
@@ -205,7 +223,9 @@ async def test_the_threshold_is_the_organizations(gql: GraphQL, org: Org, clock:
 
     assert closed["results"] == {
         "released": False,
+        "reason": TOO_FEW,
         "answeredCount": 3,
+        "declinedCount": 0,
         "threshold": 4,
         "questions": [],
     }
@@ -220,15 +240,17 @@ async def test_drafts_and_declined_invitees_never_count_or_show(
     await decline(gql, bo, (await invitation_for(gql, bo, request["id"]))["id"], "no time")
     await respond(gql, cy, request["id"], "Cy's answer", 3, "Cy's change")
     await respond(gql, dee, request["id"], "Dee's answer", 4, "Dee's change", submit=False)
-    nothing_released(await results(gql, ada, request["id"]), 1)
+    nothing_released(await results(gql, ada, request["id"]), 1, declined_count=1)
 
     await respond(gql, dee, request["id"], "Dee's answer", 4, "Dee's change")
     await respond(gql, eve, request["id"], "Eve's answer", 5, "Eve's change")
-    closed = await request_changed(gql, CLOSE, ada, request["id"])
+    # Nobody is left to answer and three answers count: released at once.
+    closed = await node(gql, ada, request["id"])
+    assert closed is not None
 
     shown = closed["results"]
     assert shown["released"] is True
-    assert shown["answeredCount"] == 3
+    assert (shown["answeredCount"], shown["declinedCount"]) == (3, 1)
     assert "Bo's draft" not in str(closed)
     assert "no time" not in str(closed)
     well, clear, change = shown["questions"]
@@ -245,9 +267,11 @@ async def test_results_never_appear_while_the_request_is_collecting(
 ) -> None:
     """Were the group shown while answers still come in, the requester could
     watch one invitee turn ANSWERED and see which text appeared with it."""
-    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
+    ada, bo, cy, dee, eve, silent = [await org.add_member() for _ in range(6)]
     invitees = [bo, cy, dee, eve]
-    request = await anonymous(gql, clock, ada, invitees, dueAt=due_in(clock, timedelta(days=3)))
+    request = await anonymous(
+        gql, clock, ada, [*invitees, silent], dueAt=due_in(clock, timedelta(days=3))
+    )
     order = [e["invitee"]["id"] for e in request["invitees"]]
     snapshots: list[dict[str, Any]] = []
     for n, member in enumerate(invitees):
@@ -291,8 +315,8 @@ async def test_results_never_appear_while_the_request_is_collecting(
 async def test_removing_one_of_k_answerers_takes_the_release_back(
     gql: GraphQL, org: Org, clock: FakeClock, services: Services
 ) -> None:
-    ada, bo, cy, dee = [await org.add_member() for _ in range(4)]
-    request = await anonymous(gql, clock, ada, [bo, cy, dee])
+    ada, bo, cy, dee, silent = [await org.add_member() for _ in range(5)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, silent])
     for n, member in enumerate((bo, cy, dee)):
         await respond(gql, member, request["id"], f"Text of {n}", 4, f"Change of {n}")
     nothing_released(await results(gql, ada, request["id"]), 3)
@@ -300,9 +324,9 @@ async def test_removing_one_of_k_answerers_takes_the_release_back(
     removed = await request_changed(gql, REMOVE_INVITEE, ada, request["id"], inviteeId=bo.id)
 
     nothing_released(removed["results"], 2)
-    assert statuses(removed) == {cy.id: "ANSWERED", dee.id: "ANSWERED"}
+    assert statuses(removed) == {cy.id: None, dee.id: None, silent.id: None}
     closed = await request_changed(gql, CLOSE, ada, request["id"])
-    nothing_released(closed["results"], 2)
+    nothing_released(closed["results"], 2, reason=TOO_FEW)
     assert "Text of" not in str(closed)
     # And once closed, nobody is taken out of (or added to) a group any more.
     before = await feedback_state(services)
@@ -314,8 +338,8 @@ async def test_removing_one_of_k_answerers_takes_the_release_back(
 async def test_a_removed_answerers_words_stay_out_of_a_released_group(
     gql: GraphQL, org: Org, clock: FakeClock, services: Services
 ) -> None:
-    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
-    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    ada, bo, cy, dee, eve, silent = [await org.add_member() for _ in range(6)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve, silent])
     for member in (bo, cy, dee, eve):
         name = member.person.name
         await respond(gql, member, request["id"], f"{name} well", 3, f"{name} change")
@@ -363,7 +387,8 @@ async def test_the_order_of_texts_depends_only_on_their_content(
             await respond(gql, member, request_id, texts[well], 3, texts[change])
 
     for request_id in plan:
-        closed = await request_changed(gql, CLOSE, ada, request_id)
+        closed = await node(gql, ada, request_id)  # released early: nobody left to answer
+        assert closed is not None
         well, _, change = closed["results"]["questions"]
         assert well["texts"] == change["texts"] == content_order(request_id, texts)
         assert_not_attributable(closed, [bo, cy, dee], texts)
@@ -377,8 +402,8 @@ async def test_the_order_of_texts_depends_only_on_their_content(
 async def test_an_edited_answer_leaves_no_trace_of_when_or_by_whom(
     gql: GraphQL, org: Org, clock: FakeClock
 ) -> None:
-    ada, bo, cy, dee = [await org.add_member() for _ in range(4)]
-    request = await anonymous(gql, clock, ada, [bo, cy, dee])
+    ada, bo, cy, dee, silent = [await org.add_member() for _ in range(5)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, silent])
     await respond(gql, bo, request["id"], "first words", 2, "keep it")
     await respond(gql, cy, request["id"], "middle words", 3, "keep it too")
     await respond(gql, dee, request["id"], "last words", 4, "keep it three")
@@ -430,9 +455,11 @@ async def test_no_result_type_carries_a_person_or_a_time(gql: GraphQL, org: Org)
     assert "Person" not in found["FeedbackResults"].values()
     assert "Person" not in found["FeedbackScaleSummary"].values()
     assert found["FeedbackQuestionResult"]["namedAnswers"] == "NamedFeedbackAnswer"
-    # Who was asked: a person and a status, nothing about an answer.
+    # Who was asked: a person, a status and a NAMED decline's reason,
+    # nothing about an answer.
     assert found["FeedbackInviteeStatus"] == {
         "status": "FeedbackInvitationStatus",
+        "declineReason": "String",
         "invitee": "Person",
     }
 
@@ -528,8 +555,7 @@ async def test_the_requesters_steward_and_org_faculty_see_nothing(
     request = await anonymous(gql, clock, ada, [bo, cy, dee])
     for member in (bo, cy, dee):
         await respond(gql, member, request["id"], f"{member.person.name} text", 4, "change")
-    closed = await request_changed(gql, CLOSE, ada, request["id"])
-    assert closed["results"]["released"] is True
+    assert (await results(gql, ada, request["id"]))["released"] is True  # early
     invitation_ids = [(await invitation_for(gql, m, request["id"]))["id"] for m in (bo, cy, dee)]
 
     for watcher in (steward, org.faculty):
@@ -556,8 +582,8 @@ async def test_asking_a_removed_answerer_again_brings_back_none_of_their_words(
     """The requester removes an answerer and asks them again: the old answer
     stays out for good, the new one joins the group like anyone's, and the
     group is still shown only as a whole once the request closed."""
-    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
-    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    ada, bo, cy, dee, eve, silent = [await org.add_member() for _ in range(6)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve, silent])
     for member in (bo, cy, dee, eve):
         await respond(gql, member, request["id"], f"{member.person.name} said", 3, "x")
     await request_changed(gql, REMOVE_INVITEE, ada, request["id"], inviteeId=bo.id)
@@ -565,7 +591,7 @@ async def test_asking_a_removed_answerer_again_brings_back_none_of_their_words(
     again = await request_changed(gql, ADD_INVITEES, ada, request["id"], inviteeIds=[bo.id])
 
     nothing_released(again["results"], 3)
-    assert statuses(again)[bo.id] == "PENDING"
+    assert bo.id in statuses(again)
     await respond(gql, bo, request["id"], "Bo said anew", 5, "y")
     nothing_released(await results(gql, ada, request["id"]), 4)
     closed = await request_changed(gql, CLOSE, ada, request["id"])
@@ -586,10 +612,422 @@ async def test_lowering_the_threshold_later_releases_no_smaller_group(
     await respond(gql, bo, request["id"], "Bo's words", 1, "Bo's change")
     await respond(gql, cy, request["id"], "Cy's words", 5, "Cy's change")
     closed = await request_changed(gql, CLOSE, ada, request["id"])
-    nothing_released(closed["results"], 2)
+    nothing_released(closed["results"], 2, reason=TOO_FEW)
 
     # Org faculty (a role, which overrides nothing) lowers k to 2 afterwards.
     await set_feedback_settings(gql, org.faculty, feedbackAnonymityThreshold=2)
 
     shown = await results(gql, ada, request["id"])
     assert shown["released"] is False, shown
+
+
+# == accounts made to fill k ============================================================
+
+ACCEPT = """
+mutation Accept($token: String!, $password: String!) {
+  acceptInvitation(input: { token: $token, password: $password }) {
+    __typename ... on SessionSuccess { accessToken viewer { id } } ... on Error { code }
+  }
+}
+"""
+
+INVITE = """
+mutation Invite($input: InvitePersonInput!) {
+  invitePerson(input: $input) {
+    __typename ... on InvitePersonSuccess { person { id } } ... on Error { code }
+  }
+}
+"""
+
+CLOSED_NOTIFICATIONS = """
+{ viewer { notifications(first: 100) { edges { node {
+    kind actor { id } feedbackRequest { id status results { released reason } }
+} } } } }
+"""
+
+
+async def invited_account(
+    gql: GraphQL, org: Org, mailer: CapturingMailer, inviter: Member, name: str
+) -> Member:
+    """An account made the way anyone's is: `inviter` invites, the invitee
+    accepts (here, at once: the accounts of someone filling k)."""
+    handle = name.lower().replace(" ", "")
+    email = f"{handle}.{str(org.id)[:8]}@example.com"
+    invited = await gql.data(
+        INVITE,
+        {"input": {"name": name, "handle": handle, "email": email, "timezone": "UTC"}},
+        token=inviter.token,
+    )
+    assert invited["invitePerson"]["__typename"] == "InvitePersonSuccess", invited
+    accepted = await gql.data(ACCEPT, {"token": mailer.token_for(email), "password": PASSWORD})
+    assert accepted["acceptInvitation"]["__typename"] == "SessionSuccess", accepted
+    async with org.services.uow_factory(org.id) as uow:
+        found = await uow.people.get(uuid_of(invited["invitePerson"]["person"]["id"]))
+        assert found is not None
+        person = dataclasses.replace(found)  # a copy that outlives the session
+    member = Member(person=person, token=accepted["acceptInvitation"]["accessToken"], email=email)
+    org.members.append(member)
+    return member
+
+
+def hidden_invitees(request: dict[str, Any]) -> None:
+    """Who was asked, and nothing else about any of them."""
+    for entry in request["invitees"]:
+        assert set(entry) == {"status", "declineReason", "invitee"}
+        assert (entry["status"], entry["declineReason"]) == (None, None), entry
+
+
+async def test_org_faculty_cannot_fill_k_with_accounts_they_invited(
+    gql: GraphQL, org: Org, clock: FakeClock, mailer: CapturingMailer
+) -> None:
+    """The attack: org faculty invites k-1 accounts of their own, asks one
+    real colleague and them, and would read the colleague's answer. The
+    answers of the new accounts do not count: nothing is released, ever,
+    and nothing tells the requester which answers count."""
+    faculty = org.faculty
+    real = await org.add_member("Real Colleague")
+    fakes = [await invited_account(gql, org, mailer, faculty, f"Sock Puppet {n}") for n in (1, 2)]
+    request = await anonymous(gql, clock, faculty, [real, *fakes])
+    await respond(gql, real, request["id"], "The real words", 2, "The real change")
+    for n, fake in enumerate(fakes):
+        await respond(gql, fake, request["id"], f"Fake words {n}", 5, f"Fake change {n}")
+
+    # Everyone answered, but only one answer counts: no early release.
+    viewed = await node(gql, faculty, request["id"])
+    assert viewed is not None
+    assert viewed["status"] == "OPEN"
+    nothing_released(viewed["results"], 3)
+    hidden_invitees(viewed)
+    closed = await request_changed(gql, CLOSE, faculty, request["id"])
+    nothing_released(closed["results"], 3, reason=TOO_FEW)
+    hidden_invitees(closed)
+    for body in await everything_the_requester_can_ask(
+        gql, faculty, request["id"], [real, *fakes], []
+    ):
+        assert not any(c in str(body) for c in ("real words", "real change")), body
+
+    # Whether one answer counted or none, the requester sees the same: a
+    # request of accounts only looks exactly like the attack.
+    more = [await invited_account(gql, org, mailer, faculty, f"Sock Puppet {n}") for n in (3,)]
+    control = await anonymous(gql, clock, faculty, [*fakes, *more])
+    for n, fake in enumerate([*fakes, *more]):
+        await respond(gql, fake, control["id"], f"Fake words {n}", 5, f"Fake change {n}")
+    control_closed = await request_changed(gql, CLOSE, faculty, control["id"])
+    assert control_closed["results"] == closed["results"]
+
+    # A year later the accounts are old, but still the requester's own.
+    advance(clock, timedelta(days=365), org)
+    again = await anonymous(gql, clock, faculty, [real, *fakes])
+    await respond(gql, real, again["id"], "Real again", 2, "Real change again")
+    for n, fake in enumerate(fakes):
+        await respond(gql, fake, again["id"], f"Fake again {n}", 5, f"Fake change again {n}")
+    nothing_released(await results(gql, faculty, again["id"]), 3)
+    nothing_released(
+        (await request_changed(gql, CLOSE, faculty, again["id"]))["results"], 3, reason=TOO_FEW
+    )
+
+
+async def test_new_members_answers_count_only_after_the_minimum_before_the_request(
+    gql: GraphQL, org: Org, clock: FakeClock, services: Services
+) -> None:
+    ada, bo, cy = [await org.add_member(n) for n in ("Ada", "Bo", "Cy")]
+    almost = await org.add_member("Almost", member_for=timedelta(days=30) - timedelta(minutes=1))
+    request = await anonymous(gql, clock, ada, [bo, cy, almost])
+    for member in (bo, cy, almost):
+        await respond(gql, member, request["id"], f"{member.person.name} words", 3, "x")
+    nothing_released(await results(gql, ada, request["id"]), 3)
+    # Time passing after the request changes nothing: the request's moment counts.
+    advance(clock, timedelta(days=7, minutes=1), org)
+    await run_due_jobs(services)
+    nothing_released(await results(gql, ada, request["id"]), 3, reason=TOO_FEW)
+
+    # Exactly the minimum counts; a later request counts them all.
+    exactly = await org.add_member("Exactly", member_for=timedelta(days=30))
+    later = await anonymous(gql, clock, ada, [bo, cy, exactly])
+    for member in (bo, cy, exactly):
+        await respond(gql, member, later["id"], f"{member.person.name} later", 3, "y")
+    shown = await results(gql, ada, later["id"])
+    assert shown["released"] is True
+    assert sorted(shown["questions"][0]["texts"]) == ["Bo later", "Cy later", "Exactly later"]
+
+
+async def test_people_the_requester_invited_do_not_count_for_them(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    ada, bo, cy = [await org.add_member(n) for n in ("Ada", "Bo", "Cy")]
+    protege = await org.add_member("Protege", invited_by=ada, member_for=timedelta(days=400))
+    mine = await anonymous(gql, clock, ada, [bo, cy, protege])
+    theirs = await anonymous(gql, clock, bo, [ada, cy, protege])
+    for request, members in ((mine, (bo, cy, protege)), (theirs, (ada, cy, protege))):
+        for member in members:
+            await respond(gql, member, request["id"], f"{member.person.name} said", 4, "z")
+
+    nothing_released(await results(gql, ada, mine["id"]), 3)
+    shown = await results(gql, bo, theirs["id"])  # Bo did not invite them: all count
+    assert shown["released"] is True
+    assert "Protege said" in shown["questions"][0]["texts"]
+
+
+async def test_a_released_group_shows_non_counting_answers_with_k_counting_ones(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    """Whoever can tell the new answers apart (the one who made the
+    accounts) still faces k counting voices, so they show too; a question
+    answered by fewer than k counting people shows nothing."""
+    ada, bo, cy, dee = [await org.add_member(n) for n in ("Ada", "Bo", "Cy", "Dee")]
+    new = await org.add_member("New", member_for=timedelta(days=2))
+    questions = [text_question("Counted?"), text_question("Optional?", required=False)]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, new], questions=questions)
+    q_counted, q_optional = (q["id"] for q in request["questions"])
+    for member in (bo, cy, dee, new):
+        answers = [{"questionId": q_counted, "text": f"{member.person.name} counted"}]
+        if member in (bo, cy, new):
+            answers.append({"questionId": q_optional, "text": f"{member.person.name} optional"})
+        invitation = await invitation_for(gql, member, request["id"])
+        await answered(gql, member, invitation["id"], answers)
+
+    shown = await results(gql, ada, request["id"])
+    assert shown["released"] is True
+    counted, optional = shown["questions"]
+    assert sorted(counted["texts"]) == ["Bo counted", "Cy counted", "Dee counted", "New counted"]
+    assert optional["texts"] == []  # three answers, two of them counting
+
+
+async def test_the_minimum_membership_is_an_organization_setting(
+    gql: GraphQL, org: Org, clock: FakeClock, services: Services
+) -> None:
+    settings_query = "{ viewer { organization { feedbackMinMembershipDays } } }"
+    data = await gql.data(settings_query, token=org.faculty.token)
+    assert data["viewer"]["organization"]["feedbackMinMembershipDays"] == 30
+    for refused_value in (6, 0, -1, 366):
+        before = await feedback_state(services)
+        refused = await mutate(
+            gql,
+            UPDATE_SETTINGS,
+            {"feedbackMinMembershipDays": refused_value},
+            token=org.faculty.token,
+        )
+        assert_error(refused, "ValidationError", "OUT_OF_RANGE", "feedbackMinMembershipDays")
+        assert await feedback_state(services) == before
+    data = await gql.data(settings_query, token=org.faculty.token)
+    assert data["viewer"]["organization"]["feedbackMinMembershipDays"] == 30
+    ada = await org.add_member("Ada")
+    not_faculty = await mutate(
+        gql, UPDATE_SETTINGS, {"feedbackMinMembershipDays": 7}, token=ada.token
+    )
+    assert not_faculty["__typename"] == "PermissionDeniedError"
+
+    await set_feedback_settings(gql, org.faculty, feedbackMinMembershipDays=7)
+    bo, cy = [await org.add_member(n) for n in ("Bo", "Cy")]
+    week = await org.add_member("A Week", member_for=timedelta(days=7))
+    request = await anonymous(gql, clock, ada, [bo, cy, week])
+    # Raising it later does not change what this request promised.
+    await set_feedback_settings(gql, org.faculty, feedbackMinMembershipDays=60)
+    for member in (bo, cy, week):
+        await respond(gql, member, request["id"], f"{member.person.name} said", 3, "w")
+    assert (await results(gql, ada, request["id"]))["released"] is True
+
+
+# == early release ======================================================================
+
+
+async def test_a_request_releases_early_once_everyone_answered_or_declined(
+    gql: GraphQL, org: Org, clock: FakeClock, services: Services
+) -> None:
+    ada, bo, cy, dee, eve = [await org.add_member(n) for n in ("Ada", "Bo", "Cy", "Dee", "Eve")]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    for member in (bo, cy, dee):
+        await respond(gql, member, request["id"], f"{member.person.name} words", 4, "v")
+    nothing_released(await results(gql, ada, request["id"]), 3)  # Eve may still answer
+
+    advance(clock, timedelta(hours=3), org)
+    eve_invitation = await invitation_for(gql, eve, request["id"])
+    declined = await decline(gql, eve, eve_invitation["id"], "Not my topic")
+    assert declined["__typename"] == "FeedbackInvitationSuccess", declined
+
+    viewed = await node(gql, ada, request["id"])
+    assert viewed is not None
+    assert viewed["status"] == "CLOSED"
+    shown = viewed["results"]
+    assert (shown["released"], shown["reason"]) == (True, None)
+    assert (shown["answeredCount"], shown["declinedCount"]) == (3, 1)
+    assert sorted(shown["questions"][0]["texts"]) == ["Bo words", "Cy words", "Dee words"]
+    assert "Not my topic" not in str(viewed)
+    # The requester hears of it as of any close they did not make: no actor.
+    data = await gql.data(CLOSED_NOTIFICATIONS, token=ada.token)
+    closings = [
+        e["node"]
+        for e in data["viewer"]["notifications"]["edges"]
+        if e["node"]["kind"] == "FEEDBACK_REQUEST_CLOSED"
+    ]
+    assert closings == [
+        {
+            "kind": "FEEDBACK_REQUEST_CLOSED",
+            "actor": None,
+            "feedbackRequest": {
+                "id": request["id"],
+                "status": "CLOSED",
+                "results": {"released": True, "reason": None},
+            },
+        }
+    ]
+    # The group is final: no edit, no removal, no one added.
+    before = await feedback_state(services)
+    edit = await answer(
+        gql,
+        bo,
+        (await invitation_for(gql, bo, request["id"]))["id"],
+        [{"questionId": request["questions"][0]["id"], "text": "Bo edits"}],
+    )
+    assert_error(edit, "ConflictError", "REQUEST_CLOSED")
+    for document, values in (
+        (REMOVE_INVITEE, {"inviteeId": bo.id}),
+        (ADD_INVITEES, {"inviteeIds": [org.faculty.id]}),
+        (CLOSE, {}),
+    ):
+        refused = await on_request(gql, document, ada, request["id"], **values)
+        assert refused["__typename"] == "ConflictError", refused
+    assert await feedback_state(services) == before
+
+
+async def test_no_early_release_while_too_few_answers_count(
+    gql: GraphQL, org: Org, clock: FakeClock, services: Services
+) -> None:
+    ada, bo, cy = [await org.add_member(n) for n in ("Ada", "Bo", "Cy")]
+    new = await org.add_member("New", member_for=timedelta(days=1))
+    request = await anonymous(gql, clock, ada, [bo, cy, new])
+    for member in (bo, cy, new):
+        await respond(gql, member, request["id"], f"{member.person.name} words", 4, "u")
+
+    viewed = await node(gql, ada, request["id"])
+    assert viewed is not None
+    assert viewed["status"] == "OPEN"
+    nothing_released(viewed["results"], 3)
+    # At the due date the job pass closes it: still nothing, and only why.
+    advance(clock, timedelta(days=8), org)
+    await run_due_jobs(services)
+    viewed = await node(gql, ada, request["id"])
+    assert viewed is not None
+    assert viewed["status"] == "CLOSED"
+    nothing_released(viewed["results"], 3, reason=TOO_FEW)
+    data = await gql.data(CLOSED_NOTIFICATIONS, token=ada.token)
+    kinds = [e["node"]["kind"] for e in data["viewer"]["notifications"]["edges"]]
+    assert kinds.count("FEEDBACK_REQUEST_CLOSED") == 1
+
+
+async def test_removing_the_last_pending_invitee_releases_if_k_count(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    ada, bo, cy, dee, eve = [await org.add_member(n) for n in ("Ada", "Bo", "Cy", "Dee", "Eve")]
+    request = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    for member in (bo, cy, dee):
+        await respond(gql, member, request["id"], f"{member.person.name} words", 4, "t")
+
+    removed = await request_changed(gql, REMOVE_INVITEE, ada, request["id"], inviteeId=eve.id)
+
+    assert removed["status"] == "CLOSED"
+    assert removed["results"]["released"] is True
+
+
+# == declines ===========================================================================
+
+
+async def test_a_named_request_shows_who_declined_and_why(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    ada, bo, cy = [await org.add_member(n) for n in ("Ada", "Bo", "Cy")]
+    request = await asked(gql, clock, ada, [bo, cy])
+    await decline(gql, bo, (await invitation_for(gql, bo, request["id"]))["id"], "On holiday")
+    await decline(gql, cy, (await invitation_for(gql, cy, request["id"]))["id"])
+
+    viewed = await node(gql, ada, request["id"])
+
+    assert viewed is not None
+    entries = {e["invitee"]["id"]: (e["status"], e["declineReason"]) for e in viewed["invitees"]}
+    assert entries == {bo.id: ("DECLINED", "On holiday"), cy.id: ("DECLINED", "")}
+    assert viewed["results"]["declinedCount"] == 2
+
+
+async def test_an_anonymous_decline_shows_neither_name_nor_reason_only_a_count(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    ada, bo, cy, dee = [await org.add_member(n) for n in ("Ada", "Bo", "Cy", "Dee")]
+    steward = await org.add_member("Steward")
+    await established(gql, steward, ada)
+    request = await anonymous(gql, clock, ada, [bo, cy, dee])
+    await shared_feedback(gql, ada, request["id"])
+    before = await node(gql, ada, request["id"])
+    assert before is not None
+    await respond(gql, cy, request["id"], "Cy's words", 3, "Cy's change")
+
+    await decline(gql, bo, (await invitation_for(gql, bo, request["id"]))["id"], "Bo's secret")
+
+    after = await node(gql, ada, request["id"])
+    assert after is not None
+    hidden_invitees(after)
+    assert after["invitees"] == before["invitees"]  # nothing moved for anyone
+    nothing_released(after["results"], 1, declined_count=1)
+    bodies = await everything_the_requester_can_ask(gql, ada, request["id"], [bo, cy, dee], [])
+    bodies.append(await gql(NODE, {"id": request["id"]}, token=steward.token))
+    for body in bodies:
+        assert "Bo's secret" not in str(body), body
+        assert "DECLINED" not in str(body), body
+
+
+async def test_removing_someone_does_not_tell_whether_they_declined(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    """Removing a decliner and removing someone who has not responded look
+    alike: the decline stays counted, and nothing else tells them apart."""
+    ada, bo, cy, dee, eve = [await org.add_member(n) for n in ("Ada", "Bo", "Cy", "Dee", "Eve")]
+    first = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    second = await anonymous(gql, clock, ada, [bo, cy, dee, eve])
+    await decline(gql, bo, (await invitation_for(gql, bo, first["id"]))["id"], "busy")
+    await decline(gql, bo, (await invitation_for(gql, bo, second["id"]))["id"], "busy")
+    await decline(gql, cy, (await invitation_for(gql, cy, first["id"]))["id"], "busy")
+    await decline(gql, dee, (await invitation_for(gql, dee, second["id"]))["id"], "busy")
+    # Bo declined both; Cy declined the first only, Dee the second only.
+
+    removed_decliner = await request_changed(gql, REMOVE_INVITEE, ada, first["id"], inviteeId=cy.id)
+    removed_silent = await request_changed(gql, REMOVE_INVITEE, ada, second["id"], inviteeId=cy.id)
+
+    for removed in (removed_decliner, removed_silent):
+        hidden_invitees(removed)
+        nothing_released(removed["results"], 0, declined_count=2)
+    assert statuses(removed_decliner) == statuses(removed_silent)
+
+
+# == statements =========================================================================
+
+REQUESTS_WITH_RESULTS = """
+{ viewer { feedbackRequests(first: 50) { edges { node {
+    id status
+    invitees { status declineReason invitee { name } }
+    results { released reason answeredCount declinedCount
+              questions { texts scale { count } } }
+} } } } }
+"""
+REQUESTS_WITH_RESULTS_STATEMENTS = 6
+
+
+@pytest.mark.parametrize("request_count", [2, 6])
+async def test_the_requesters_list_with_results_runs_a_constant_number_of_statements(
+    gql: GraphQL, org: Org, clock: FakeClock, app: FastAPI, request_count: int
+) -> None:
+    """Counting answers needs the answerers' membership: it comes with the
+    answers (one batched statement for every request), never per answer."""
+    ada, bo, cy, dee, eve = [await org.add_member() for _ in range(5)]
+    for n in range(request_count):
+        request = await anonymous(gql, clock, ada, [bo, cy, dee, eve], topic=f"Topic {n}")
+        for member in (bo, cy, dee):
+            await respond(gql, member, request["id"], f"well {n}", 3, f"change {n}")
+        await decline(gql, eve, (await invitation_for(gql, eve, request["id"]))["id"], "no")
+
+    with count_statements(app.state.engine) as counter:
+        data = await gql.data(REQUESTS_WITH_RESULTS, token=ada.token)
+
+    edges = data["viewer"]["feedbackRequests"]["edges"]
+    assert len(edges) == request_count
+    assert all(e["node"]["results"]["released"] for e in edges)
+    assert all(e["node"]["results"]["declinedCount"] == 1 for e in edges)
+    assert counter.count == REQUESTS_WITH_RESULTS_STATEMENTS, counter.statements

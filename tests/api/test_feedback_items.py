@@ -889,8 +889,9 @@ async def test_a_shared_anonymous_requests_results_reach_the_steward_as_they_rea
     ada = await org.add_member("Ada")
     steward = await org.add_member("Steward")
     invitees = [await org.add_member(f"Peer {n}") for n in range(3)]
+    silent = await org.add_member("Silent peer")  # keeps the request collecting
     await established(gql, steward, ada)
-    request = await asked(gql, clock, ada, invitees, anonymity="ANONYMOUS")
+    request = await asked(gql, clock, ada, [*invitees, silent], anonymity="ANONYMOUS")
     assert await feedback_node(gql, steward, request["id"]) is None
     assert (await person_items(gql, steward, ada))["feedbackRequests"] == []  # type: ignore[index]
 
@@ -907,7 +908,9 @@ async def test_a_shared_anonymous_requests_results_reach_the_steward_as_they_rea
     assert seen["actions"] is None
     assert seen["results"] == {
         "released": False,
+        "reason": "STILL_COLLECTING",
         "answeredCount": 0,
+        "declinedCount": 0,
         "threshold": 3,
         "questions": [],
     }
@@ -955,7 +958,14 @@ async def test_a_shared_anonymous_request_with_too_few_answers_stays_closed_to_t
 
     for viewer in (ada, steward):
         seen = await results_seen(gql, viewer, request["id"])
-        assert seen == {"released": False, "answeredCount": 2, "threshold": 3, "questions": []}
+        assert seen == {
+            "released": False,
+            "reason": "TOO_FEW_COUNTING_ANSWERS",
+            "answeredCount": 2,
+            "declinedCount": 0,
+            "threshold": 3,
+            "questions": [],
+        }
 
 
 async def test_a_named_requests_results_shared_with_a_mentor(

@@ -761,7 +761,9 @@ async def test_shared_results_of_an_anonymous_request_are_the_requesters_group_a
         assert steward_results == owner_results
         assert steward_results == {
             "released": False,
+            "reason": "STILL_COLLECTING",
             "answeredCount": n,
+            "declinedCount": 0,
             "threshold": 3,
             "questions": [],
         }

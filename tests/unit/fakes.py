@@ -34,6 +34,7 @@ from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreemen
 from domain.coaching import CoachAvailability, CoachSession, SessionStatus
 from domain.errors import Conflict
 from domain.feedback import (
+    Answerer,
     FeedbackAnswer,
     FeedbackInvitation,
     FeedbackQuestion,
@@ -41,6 +42,7 @@ from domain.feedback import (
     FeedbackTemplate,
     InvitationStatus,
     RequestStatus,
+    is_blank,
 )
 from domain.feedback_items import (
     FeedbackAction,
@@ -749,6 +751,21 @@ class FakeFeedbackRepository(_TenantRepository):
             a
             for a in self._mine(self._db.tables.feedback_answers)
             if a.invitation_id == invitation_id
+        ]
+
+    async def answerers(self, request_id: UUID) -> list[Answerer]:
+        said_something = {
+            a.invitation_id for a in self._mine(self._db.tables.feedback_answers) if not is_blank(a)
+        }
+        people = self._db.tables.people
+        return [
+            Answerer(
+                i.invitee_id, people[i.invitee_id].member_since, people[i.invitee_id].invited_by_id
+            )
+            for i in self._mine(self._db.tables.feedback_invitations)
+            if i.request_id == request_id
+            and i.status is InvitationStatus.ANSWERED
+            and i.id in said_something
         ]
 
     async def open_invitation_counts(

@@ -19,6 +19,7 @@ from domain.feedback import (
     QUESTIONS_MAX,
     REASON_MAX,
     Anonymity,
+    Answerer,
     AnswerInput,
     FeedbackInvitation,
     FeedbackQuestion,
@@ -28,11 +29,12 @@ from domain.feedback import (
     QuestionSpec,
     RequestStatus,
     ScaleSummary,
+    Withheld,
     check_answer,
     check_complete,
     check_questions,
     group_order,
-    released,
+    question_shown,
     summarize_scale,
 )
 from domain.goals import Goal
@@ -147,6 +149,7 @@ def make_request(
         due_at=due_at,
         goal_id=None,
         anonymity_threshold=3,
+        membership_days=30,
         now=NOW,
     )
 
@@ -195,7 +198,7 @@ def test_a_request_takes_answers_until_it_is_due() -> None:
 
 def test_a_closed_request_takes_no_answers() -> None:
     request = make_request()
-    request.close(LATER)
+    request.close([], LATER)
     assert request.status is RequestStatus.CLOSED
     assert request.closed_at == LATER
     assert not request.takes_answers(LATER)
@@ -206,16 +209,16 @@ def test_a_closed_request_takes_no_answers() -> None:
 
 def test_close_twice() -> None:
     request = make_request()
-    request.close(NOW)
+    request.close([], NOW)
     with pytest.raises(Conflict) as caught:
-        request.close(LATER)
+        request.close([], LATER)
     assert caught.value.code == "REQUEST_CLOSED"
     assert request.closed_at == NOW
 
 
 def test_a_due_request_can_still_be_closed() -> None:
     request = make_request()
-    request.close(AFTER_DUE)
+    request.close([], AFTER_DUE)
     assert request.status is RequestStatus.CLOSED
 
 
@@ -236,7 +239,7 @@ def test_extend_moves_the_due_date_later(due_at: datetime) -> None:
 
 def test_extend_a_closed_or_due_request() -> None:
     closed = make_request()
-    closed.close(NOW)
+    closed.close([], NOW)
     with pytest.raises(Conflict) as caught:
         closed.extend(DUE + timedelta(days=7), LATER)
     assert caught.value.code == "REQUEST_CLOSED"
@@ -278,7 +281,7 @@ def test_pending_shows_as_expired_once_due() -> None:
 def test_pending_shows_as_expired_once_closed() -> None:
     request = make_request()
     invitation = make_invitation(request)
-    request.close(NOW)
+    request.close([], NOW)
     assert invitation.shown_status(request, NOW) is InvitationStatus.EXPIRED
 
 
@@ -287,7 +290,7 @@ def test_pending_shows_as_expired_once_closed() -> None:
 )
 def test_other_statuses_show_as_they_are(status: InvitationStatus) -> None:
     open_request, closed = make_request(), make_request()
-    closed.close(NOW)
+    closed.close([], NOW)
     for request in (open_request, closed):
         invitation = make_invitation(request, status)
         for now in (NOW, AFTER_DUE):
@@ -300,6 +303,7 @@ def test_decline() -> None:
     invitation.decline(request, "  Too new to the team to judge.  ", LATER)
     assert invitation.status is InvitationStatus.DECLINED
     assert invitation.decline_reason == "Too new to the team to judge."
+    assert invitation.declined_at == LATER
 
 
 def test_decline_without_a_reason() -> None:
@@ -466,26 +470,131 @@ def test_nothing_required_means_nothing_to_answer() -> None:
 # -- release, order and summary ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("collecting", [True, False])
-@pytest.mark.parametrize("answered", [0, 1, 2, 3, 10])
-def test_named_answers_are_always_released(answered: int, collecting: bool) -> None:
-    assert released(NAMED, answered, 3, collecting=collecting)
+LONG_AGO = NOW - timedelta(days=365)
 
 
-@pytest.mark.parametrize("k", [1, 2, 3, 5])
-def test_anonymous_answers_are_released_only_at_k(k: int) -> None:
-    assert not released(ANONYMOUS, 0, k)
-    assert not released(ANONYMOUS, k - 1, k)
-    assert released(ANONYMOUS, k, k)
-    assert released(ANONYMOUS, k + 1, k)
+def answerer(
+    member_since: datetime | None = LONG_AGO,
+    invited_by_id: UUID | None = None,
+    person_id: UUID | None = None,
+) -> Answerer:
+    return Answerer(person_id or uuid.uuid4(), member_since, invited_by_id)
 
 
-@pytest.mark.parametrize("answered", [0, 2, 3, 4, 10])
-def test_anonymous_answers_are_not_released_while_collecting(answered: int) -> None:
+def counting(n: int) -> list[Answerer]:
+    return [answerer() for _ in range(n)]
+
+
+@pytest.mark.parametrize("closed", [True, False])
+def test_named_results_are_never_withheld(closed: bool) -> None:
+    request = make_request()
+    if closed:
+        request.close([], LATER)
+    assert request.withheld() is None
+    assert request.released_at is None
+
+
+def test_anonymous_results_are_withheld_while_collecting() -> None:
     """Shown as they come in, each new text would line up with the invitee
     who just turned ANSWERED."""
-    assert not released(ANONYMOUS, answered, 3, collecting=True)
-    assert released(ANONYMOUS, answered, 3, collecting=False) is (answered >= 3)
+    request = make_request(anonymity=ANONYMOUS)
+    assert request.withheld() is Withheld.STILL_COLLECTING
+    assert not request.close_early([], counting(2), LATER)
+    assert request.withheld() is Withheld.STILL_COLLECTING
+
+
+@pytest.mark.parametrize("answers", [0, 1, 2])
+def test_closing_below_k_releases_nothing_ever(answers: int) -> None:
+    request = make_request(anonymity=ANONYMOUS)
+    request.close(counting(answers), LATER)
+    assert request.released_at is None
+    assert request.withheld() is Withheld.TOO_FEW_COUNTING_ANSWERS
+
+
+@pytest.mark.parametrize("answers", [3, 4, 10])
+def test_closing_with_k_counting_answers_releases(answers: int) -> None:
+    request = make_request(anonymity=ANONYMOUS)
+    request.close(counting(answers), LATER)
+    assert request.released_at == request.closed_at == LATER
+    assert request.withheld() is None
+
+
+def test_an_answer_counts_after_the_minimum_membership_before_the_request() -> None:
+    request = make_request(anonymity=ANONYMOUS)
+    minimum = NOW - timedelta(days=30)
+    assert request.counts_towards_k(answerer(minimum))
+    assert request.counts_towards_k(answerer(LONG_AGO))
+    assert not request.counts_towards_k(answerer(minimum + timedelta(seconds=1)))
+    assert not request.counts_towards_k(answerer(NOW))
+    assert not request.counts_towards_k(answerer(LATER))
+
+
+def test_someone_who_never_accepted_their_invitation_does_not_count() -> None:
+    assert not make_request(anonymity=ANONYMOUS).counts_towards_k(answerer(None))
+
+
+def test_someone_the_requester_invited_does_not_count_however_long_ago() -> None:
+    request = make_request(anonymity=ANONYMOUS)
+    assert not request.counts_towards_k(answerer(LONG_AGO, invited_by_id=REQUESTER))
+    assert request.counts_towards_k(answerer(LONG_AGO, invited_by_id=PEER))
+
+
+def test_the_minimum_is_the_requests_not_todays_setting() -> None:
+    request = make_request(anonymity=ANONYMOUS)
+    request.membership_days = 7
+    assert request.counts_towards_k(answerer(NOW - timedelta(days=7)))
+    assert not request.counts_towards_k(answerer(NOW - timedelta(days=6)))
+
+
+def test_k_fake_answers_and_one_real_release_nothing() -> None:
+    """The attack: org faculty asks one real colleague and k-1 accounts of
+    their own making (new, and invited by them)."""
+    request = make_request(anonymity=ANONYMOUS)
+    fakes = [answerer(NOW - timedelta(days=1)), answerer(LONG_AGO, invited_by_id=REQUESTER)]
+    request.close([answerer(), *fakes, answerer(None)], LATER)
+    assert request.released_at is None
+    assert request.withheld() is Withheld.TOO_FEW_COUNTING_ANSWERS
+
+
+def test_one_person_counts_once() -> None:
+    request = make_request(anonymity=ANONYMOUS)
+    same = uuid.uuid4()
+    assert not request.k_rule_holds([answerer(person_id=same) for _ in range(3)])
+
+
+def test_early_release_once_nobody_is_pending_and_k_count() -> None:
+    request = make_request(anonymity=ANONYMOUS)
+    settled = [make_invitation(request, s) for s in (InvitationStatus.ANSWERED,) * 3]
+    declined = make_invitation(request, InvitationStatus.DECLINED)
+    removed = make_invitation(request, InvitationStatus.REMOVED)
+    pending = make_invitation(request)
+    assert not request.close_early([*settled, pending], counting(3), LATER)
+    assert request.status is RequestStatus.OPEN
+    assert not request.close_early([*settled, declined], counting(2), LATER)
+    assert request.status is RequestStatus.OPEN
+    assert request.close_early([*settled, declined, removed], counting(3), LATER)
+    assert (request.status, request.closed_at, request.released_at) == (
+        RequestStatus.CLOSED,
+        LATER,
+        LATER,
+    )
+
+
+def test_no_early_release_for_a_named_or_due_request() -> None:
+    named = make_request()
+    assert not named.close_early([], counting(3), LATER)
+    due = make_request(anonymity=ANONYMOUS)
+    assert not due.close_early([], counting(3), DUE)
+    assert (named.status, due.status) == (RequestStatus.OPEN, RequestStatus.OPEN)
+
+
+def test_a_question_shows_only_with_k_counting_voices() -> None:
+    anonymous = make_request(anonymity=ANONYMOUS)
+    new = [answerer(NOW), answerer(NOW)]
+    assert question_shown(anonymous, counting(3))
+    assert question_shown(anonymous, [*counting(3), *new])
+    assert not question_shown(anonymous, [*counting(2), *new])
+    assert question_shown(make_request(), [])
 
 
 TEXTS = [f"Answer {n}: {word}" for n, word in enumerate("abcdefghijkl")]
@@ -594,6 +703,8 @@ async def world() -> World:
     acme = Organization.create(name="Acme", slug="acme", now=NOW)
     globex = Organization.create(name="Globex", slug="globex", now=NOW)
     members = {h: member(acme, h, NOW) for h in (*MEMBERS, "lee")}
+    for person in members.values():
+        person.member_since = LONG_AGO  # long enough for their answers to count
     members["lee"].mark_left(NOW)
     outsider = member(globex, "otto", NOW)
     async with uows() as uow:
@@ -1185,11 +1296,9 @@ async def test_an_anonymous_group_never_changes_once_shown(world: World) -> None
     for handle in ("bob", "cy", "dee", "eve"):
         await answer(world, handle, asked, full(asked, text=f"From {handle}."))
     request = world.tables.feedback_requests[asked.request.id]
-    k = world.stored_organization().feedback_anonymity_threshold
-    assert not released(ANONYMOUS, 4, k, collecting=request.takes_answers(LATER))
+    assert request.withheld() is Withheld.STILL_COLLECTING
     assert (await remove(world, "ada", asked, "bob")).status is InvitationStatus.REMOVED
     for now in (DUE, AFTER_DUE):
-        assert released(ANONYMOUS, 3, k, collecting=request.takes_answers(now))
         with pytest.raises(Conflict) as caught:
             await remove(world, "ada", asked, "cy", now=now)
         assert caught.value.code == "REQUEST_CLOSED"
@@ -1197,6 +1306,7 @@ async def test_an_anonymous_group_never_changes_once_shown(world: World) -> None
             await extend(world, "ada", asked, DUE + timedelta(days=7), now=now)
         assert caught.value.code == "REQUEST_CLOSED"
     await close(world, "ada", asked, now=AFTER_DUE)
+    assert world.tables.feedback_requests[asked.request.id].released_at == AFTER_DUE
     with pytest.raises(Conflict):
         await remove(world, "ada", asked, "cy", now=AFTER_DUE)
     with pytest.raises(Conflict):
@@ -1564,3 +1674,99 @@ async def test_a_request_keeps_the_threshold_it_was_asked_with(world: World) -> 
     not apply to requests already made."""
     asked = await ask(world, "ada", ["bob", "cy", "dee"], anonymity=ANONYMOUS)
     assert asked.request.anonymity_threshold == 3
+
+
+async def test_a_request_keeps_the_membership_minimum_it_was_asked_with(world: World) -> None:
+    world.stored_organization().feedback_min_membership_days = 7
+    asked = await ask(world, "ada", ["bob", "cy", "dee"], anonymity=ANONYMOUS)
+    world.stored_organization().feedback_min_membership_days = 90
+    assert world.tables.feedback_requests[asked.request.id].membership_days == 7
+
+
+# -- release ------------------------------------------------------------------------------
+
+
+def closings(world: World) -> list[tuple[str, UUID | None, UUID | None]]:
+    handles = {p.id: h for h, p in world.people.items()}
+    return [
+        (handles[n.recipient_id], n.actor_id, n.feedback_request_id)
+        for n in world.tables.notifications.values()
+        if n.kind is NotificationKind.FEEDBACK_REQUEST_CLOSED
+    ]
+
+
+async def test_the_last_answer_releases_an_anonymous_request_early(world: World) -> None:
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    for handle in ("bob", "cy", "dee"):
+        await answer(world, handle, asked, full(asked, text=f"From {handle}."))
+    await answer(world, "eve", asked, full(asked), submit=False)  # a draft is still pending
+    assert world.tables.feedback_requests[asked.request.id].status is RequestStatus.OPEN
+    assert closings(world) == []
+
+    await answer(world, "eve", asked, full(asked), now=LATER + timedelta(hours=1))
+
+    request = world.tables.feedback_requests[asked.request.id]
+    assert (request.status, request.released_at) == (
+        RequestStatus.CLOSED,
+        LATER + timedelta(hours=1),
+    )
+    assert closings(world) == [("ada", None, asked.request.id)]
+    with pytest.raises(Conflict) as caught:
+        await answer(world, "bob", asked, full(asked, text="Changed my mind."))
+    assert caught.value.code == "REQUEST_CLOSED"
+
+
+@pytest.mark.parametrize("last", ["decline", "remove"])
+async def test_a_decline_or_removal_of_the_last_pending_releases_too(
+    world: World, last: str
+) -> None:
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    for handle in ("bob", "cy", "dee"):
+        await answer(world, handle, asked, full(asked))
+    if last == "decline":
+        await decline(world, "eve", asked, reason="Busy")
+    else:
+        await remove(world, "ada", asked, "eve")
+    request = world.tables.feedback_requests[asked.request.id]
+    assert request.released_at == request.closed_at == LATER
+    assert closings(world) == [("ada", None, asked.request.id)]
+
+
+async def test_no_early_release_when_too_few_count_or_for_a_named_request(world: World) -> None:
+    world.tables.people[world.id("dee")].member_since = NOW - timedelta(days=3)
+    anonymous = await ask(world, "ada", ["bob", "cy", "dee"], anonymity=ANONYMOUS)
+    named = await ask(world, "ada", ["bob", "cy", "dee"])
+    for asked in (anonymous, named):
+        for handle in ("bob", "cy", "dee"):
+            await answer(world, handle, asked, full(asked))
+        assert world.tables.feedback_requests[asked.request.id].status is RequestStatus.OPEN
+    assert closings(world) == []
+
+
+async def test_the_job_pass_closes_due_requests_and_tells_their_requesters(world: World) -> None:
+    released = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    withheld = await ask(world, "bob", ["cy", "dee", "eve"], anonymity=ANONYMOUS)
+    for handle in ("bob", "cy", "dee"):
+        await answer(world, handle, released, full(released))
+    await answer(world, "cy", withheld, full(withheld))
+    async with world.uow() as uow:
+        assert await feedback.close_due_requests(uow, now=AFTER_DUE) == 2
+        await uow.commit()
+    assert world.tables.feedback_requests[released.request.id].released_at == AFTER_DUE
+    assert world.tables.feedback_requests[withheld.request.id].released_at is None
+    assert sorted(closings(world)) == sorted(
+        [("ada", None, released.request.id), ("bob", None, withheld.request.id)]
+    )
+
+
+async def test_closing_by_hand_releases_only_with_k_counting_and_tells_nobody(
+    world: World,
+) -> None:
+    world.tables.people[world.id("dee")].invited_by_id = world.id("ada")
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    for handle in ("bob", "cy", "dee"):
+        await answer(world, handle, asked, full(asked))
+    request = await close(world, "ada", asked)
+    assert request.released_at is None
+    assert request.withheld() is Withheld.TOO_FEW_COUNTING_ANSWERS
+    assert closings(world) == []

@@ -318,6 +318,7 @@ async def request(world: World, by: str = "ada") -> FeedbackRef:
         due_at=NOW + timedelta(days=14),
         goal_id=None,
         anonymity_threshold=3,
+        membership_days=30,
         now=NOW,
     )
     async with world.uow() as uow:

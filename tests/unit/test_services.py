@@ -240,6 +240,8 @@ async def test_found_organization(
     assert world.organization.slug == "acme"
     assert world.founder.organization_id == world.organization.id
     assert world.founder.is_active
+    # Nobody invited the founder: a member from the founding on.
+    assert (world.founder.member_since, world.founder.invited_by_id) == (NOW, None)
     async with uows() as uow:
         assert await uow.organizations.get_by_slug("acme") is not None
         account = await uow.accounts.get_by_person(world.founder.id)
@@ -323,6 +325,8 @@ async def test_invite_person(uows: FakeUnitOfWorkFactory, world: World) -> None:
     assert invitation.person_id == person.id
     assert invitation.email == "grace@acme.test"
     assert invitation.invited_by_id == world.founder.id
+    # Who invited them is kept; they become a member only on accepting.
+    assert (person.invited_by_id, person.member_since) == (world.founder.id, None)
     assert invitation.expires_at == NOW + INVITE
     assert invitation.is_open(NOW)
     assert invitation.token_hash == hash_secret(invited.token)
@@ -1109,6 +1113,10 @@ async def test_accept_invitation(
     await refresh(uows, session.refresh_token, now=LATER + timedelta(minutes=1))
     signed_in = await sign_in(uows, hasher, "grace@acme.test", now=LATER)
     assert signed_in.person.id == invited.person.id
+    async with uows(world.organization.id) as uow:
+        person = await uow.people.get(invited.person.id)
+        assert person is not None
+        assert (person.member_since, person.invited_by_id) == (LATER, world.founder.id)
 
 
 async def test_invitation_is_single_use(
