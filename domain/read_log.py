@@ -9,8 +9,8 @@ nor is the giver of an item reading what they wrote.
 
 The log keeps one record per item, reader and day (the UTC day of the
 request), with the moment of the last read and the number of reads that
-day; a record is kept for a retention period (the organization's data, one
-setting for the deployment) and then removed by the job pass. The owner
+day; a record is kept for a retention period (one setting for the
+deployment, a year by default) and then removed by the job pass. The owner
 keeps seeing past reads after taking a share back, until then.
 """
 
