@@ -31,7 +31,11 @@ query($id: ID!) {
 READS = 5
 READER_STATEMENTS = READS + 1
 
-OWNER_GOALS = "{ viewer { goals { title %s } } }"
+# The owner's pages, with (or without) a selection in each item.
+OWNER_PAGES = {
+    "goals": "{ viewer { goals { title %s } } }",
+    "feedback": "{ viewer { feedbackReceived(first: 50) { edges { node { text %s } } } } }",
+}
 READ_BY = "readBy { lastReadAt readCount }"
 
 
@@ -74,22 +78,27 @@ async def test_a_reader_pays_one_insert_whatever_the_number_of_items(
     assert all(s.startswith("SELECT") for s in statements), statements
 
 
+@pytest.mark.parametrize("page", sorted(OWNER_PAGES))
 @pytest.mark.parametrize("size", [3, 30])
 async def test_the_owners_read_log_of_a_page_is_one_statement(
-    app: FastAPI, gql: GraphQL, org: Org, size: int
+    app: FastAPI, gql: GraphQL, org: Org, size: int, page: str
 ) -> None:
     owner, steward = await _shared_items(gql, org, size)
     await gql.data(READER_QUERY, {"id": owner.id}, token=steward.token)
+    query = OWNER_PAGES[page]
 
-    without, _ = await _count(app, gql, owner, OWNER_GOALS % "")
-    with_log, data = await _count(app, gql, owner, OWNER_GOALS % READ_BY)
+    without, _ = await _count(app, gql, owner, query % "")
+    with_log, data = await _count(app, gql, owner, query % READ_BY)
     assert len(with_log) == len(without) + 1, with_log
-    goals = data["viewer"]["goals"]
-    assert len(goals) == size
-    assert all(g["readBy"][0]["readCount"] == 1 for g in goals)
+    viewer = data["viewer"]
+    found = (
+        viewer["goals"]
+        if page == "goals"
+        else [edge["node"] for edge in viewer["feedbackReceived"]["edges"]]
+    )
+    assert len(found) == size
+    assert all(item["readBy"][0]["readCount"] == 1 for item in found)
 
     # The readers' names: one more batch for all of them.
-    with_names, _ = await _count(
-        app, gql, owner, OWNER_GOALS % "readBy { person { name } readCount }"
-    )
+    with_names, _ = await _count(app, gql, owner, query % "readBy { person { name } readCount }")
     assert len(with_names) == len(without) + 2, with_names
