@@ -133,7 +133,7 @@ def seed_demo() -> None:
 
 @main.command("run-jobs")
 def run_jobs() -> None:
-    """One pass of the time-driven jobs (review reminders), for cron."""
+    """One pass of the time-driven jobs (reminders, read log retention), for cron."""
     from api.jobs import run_due_jobs
     from api.runtime import Database, build_services, engine_for
 

@@ -5,6 +5,7 @@ only places where persistence is wired into the domain."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -18,7 +19,12 @@ from domain.actors import Actor
 from domain.errors import AuthenticationFailed
 from domain.people import Person
 from domain.ports import Clock, Mailer, PasswordHasher
+from domain.read_log import ContentRead
+from domain.services import read_log
+from persistence.repositories.read_log import SqlReadLogRepository
 from persistence.unit_of_work import SqlAlchemyUnitOfWork, SqlAlchemyUnitOfWorkFactory
+
+log = logging.getLogger("trellis.read_log")
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class Context(BaseContext):
         self.auth_error: AuthenticationFailed | None = None
         self._viewer: asyncio.Future[Person | None] | None = None
         self._loaders: Loaders | None = None
+        self._reads: set[ContentRead] = set()
         if authorization:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token:
@@ -106,6 +113,32 @@ class Context(BaseContext):
 
     async def actor(self) -> Actor | None:
         return self._actor if await self.viewer() is not None else None
+
+    def note_read(self, read: ContentRead) -> None:
+        """A field returned this item's content (api.graphql.read_log)."""
+        self._reads.add(read)
+
+    async def record_reads(self) -> None:
+        """Writes the request's reads to the read log, once it is answered:
+        one statement on a short autocommit session of its own, outside any
+        mutation's transaction, however many items and paths there were.
+        The log is a record, not a gate: if writing it fails, the failure is
+        logged and the answer stands."""
+        if not self._reads:
+            return
+        actor = await self.actor()
+        if actor is None:
+            return
+        try:
+            async with self.services.read_session_factory() as session:
+                await read_log.record(
+                    SqlReadLogRepository(session, actor.organization_id),
+                    actor,
+                    self._reads,
+                    now=self.now,
+                )
+        except Exception:
+            log.exception("reads of %d items not logged", len(self._reads))
 
     def uow(self, organization_id: UUID | None = None) -> SqlAlchemyUnitOfWork:
         return self.services.uow_factory(organization_id)

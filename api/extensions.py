@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -48,3 +48,13 @@ class ErrorPolicy(SchemaExtension):
         result = self.execution_context.result
         if result is not None and getattr(result, "errors", None):
             result.errors = [present(e) for e in result.errors]
+
+
+class ReadLogWriter(SchemaExtension):
+    """Once an operation has run, its reads go to the read log (one write,
+    see Context.record_reads), before the answer leaves: the next request
+    of the owner already sees them."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        await self.execution_context.context.record_reads()

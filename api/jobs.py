@@ -1,5 +1,6 @@
 """Work that happens because time passed, not because someone asked:
-review reminders and feedback reminders. Run by a loop inside the
+review reminders, feedback reminders and closing, and removing read log
+records past their retention. Run by a loop inside the
 server (every `TRELLIS_JOB_INTERVAL`) and by `trellis run-jobs` (for cron)."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import asyncio
 import logging
 
 from api.context import Services
-from domain.services import feedback, relationships
+from domain.services import feedback, read_log, relationships
 
 log = logging.getLogger("trellis.jobs")
 
@@ -27,6 +28,9 @@ async def run_due_jobs(services: Services) -> int:
                 sent += await relationships.send_review_reminders(uow, now=now)
                 sent += await feedback.send_reminders(uow, organization_id, now=now)
                 await feedback.close_due_requests(uow, now=now)
+                await read_log.remove_expired(
+                    uow, now=now, retention_days=services.settings.read_log_retention_days
+                )
                 await uow.commit()
         except Exception:
             log.exception("jobs failed for organization %s", organization_id)

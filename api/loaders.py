@@ -39,6 +39,7 @@ from domain.one_on_ones import ActionItem, AgendaItem, Meeting, MeetingNote, One
 from domain.organizations import Organization
 from domain.pagination import Page, PageRequest
 from domain.people import Person, PersonStatus
+from domain.read_log import ReadBy
 from domain.relationships import Relationship, RelationshipKind
 from domain.roles import Role, RoleAssignment
 from domain.talking_points import TalkingPoint
@@ -54,6 +55,7 @@ from persistence.reads import notifications as notification_reads
 from persistence.reads import one_on_ones as ooo_reads
 from persistence.reads import organizations as organization_reads
 from persistence.reads import people as people_reads
+from persistence.reads import read_log as read_log_reads
 from persistence.reads import relationships as relationship_reads
 from persistence.reads import roles as role_reads
 from persistence.reads import teams as team_reads
@@ -206,6 +208,11 @@ class Loaders:
         )
         self.talking_point: DataLoader[UUID, TalkingPoint | None] = self._one(
             partial(item_reads.talking_points_by_ids, viewer_id=viewer_id)
+        )
+        # the read log of goals and feedback (keyed by the item's or the
+        # request's id): for their owner only
+        self.read_by: DataLoader[UUID, list[ReadBy]] = self._many(
+            partial(read_log_reads.readers_of, owner_id=viewer_id)
         )
         # 1-on-1s: for the two people of a series only (private notes for
         # their author only)

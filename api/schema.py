@@ -22,7 +22,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from api.extensions import ErrorPolicy
+from api.extensions import ErrorPolicy, ReadLogWriter
 from api.graphql.agreements import AgreementsMutation
 from api.graphql.auth import AuthMutation
 from api.graphql.autonomy import AutonomyQuery
@@ -130,6 +130,7 @@ def _schema(
         rules.append(NoSchemaIntrospectionCustomRule)
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         ErrorPolicy,
+        ReadLogWriter,
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         lambda: AddValidationRules(rules),

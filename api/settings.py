@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.read_log import DEFAULT_RETENTION_DAYS
+
 DEVELOPMENT_SECRET = "trellis-development-secret-change-me-in-production"
 
 
@@ -47,6 +49,12 @@ class Settings(BaseSettings):
     job_interval: timedelta | None = Field(
         default=timedelta(minutes=5),
         description="How often the server runs reminders; null leaves it to `trellis run-jobs`.",
+    )
+
+    read_log_retention_days: int = Field(
+        default=DEFAULT_RETENTION_DAYS,
+        ge=1,
+        description="How many days the read log keeps who read what; the job pass removes older.",
     )
 
     max_page_size: int = Field(default=100, ge=1)

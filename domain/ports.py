@@ -38,6 +38,7 @@ from domain.notifications import Notification
 from domain.one_on_ones import ActionItem, AgendaItem, Meeting, MeetingNote, OneOnOneSeries
 from domain.organizations import Organization
 from domain.people import Person
+from domain.read_log import ReadRecord
 from domain.relationships import MentorshipArea, Relationship, RelationshipKind
 from domain.roles import Role, RoleAssignment
 from domain.talking_points import TalkingPoint
@@ -460,6 +461,19 @@ class NotificationRepository(Protocol):
     ) -> int: ...
 
 
+class ReadLogRepository(Protocol):
+    async def add(self, records: Sequence[ReadRecord]) -> None:
+        """Adds each record to the one of its item, reader and day (its
+        reads counted in, its moment the last read if later), or keeps it
+        as a new one: one statement for all, safe under concurrent requests
+        of the same reader. At most one record per item."""
+        ...
+
+    async def remove_before(self, day: date) -> int:
+        """Removes the records of days before `day`; returns how many."""
+        ...
+
+
 class AccountRepository(Protocol):
     """Accounts are found by email before anyone knows the organization, so
     this repository alone is not bound to one."""
@@ -514,6 +528,7 @@ class UnitOfWork(Protocol):
     mentoring: MentoringRepository
     coaching: CoachingRepository
     agreements: AgreementRepository
+    read_log: ReadLogRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository

@@ -26,6 +26,7 @@ from persistence.repositories.notifications import SqlNotificationRepository
 from persistence.repositories.one_on_ones import SqlOneOnOneRepository
 from persistence.repositories.organizations import SqlOrganizationRepository
 from persistence.repositories.people import SqlPersonRepository
+from persistence.repositories.read_log import SqlReadLogRepository
 from persistence.repositories.relationships import SqlRelationshipRepository
 from persistence.repositories.roles import SqlRoleAssignmentRepository
 from persistence.repositories.talking_points import SqlTalkingPointRepository
@@ -47,6 +48,7 @@ _TENANT_REPOSITORIES = {
     "one_on_ones": SqlOneOnOneRepository,
     "mentoring": SqlMentoringRepository,
     "coaching": SqlCoachingRepository,
+    "read_log": SqlReadLogRepository,
 }
 
 

@@ -16,6 +16,7 @@ from api.graphql.commands import require_actor, run
 from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
 from api.graphql.pagination import connection, page_request
+from api.graphql.read_log import READ, ReadLogEntryType, read_by
 from domain.actors import Actor
 from domain.errors import ValidationFailed
 from domain.feedback import (
@@ -40,6 +41,7 @@ from domain.feedback import (
 )
 from domain.people import Person
 from domain.ports import UnitOfWork
+from domain.read_log import ContentRead, ReadSource
 from domain.services import feedback as service
 
 if TYPE_CHECKING:
@@ -154,7 +156,10 @@ class FeedbackResults:
         "ANONYMOUS request only the count: never who, nor why."
     )
     threshold: int | None
-    questions: list[FeedbackQuestionResult]
+    questions: list[FeedbackQuestionResult] = strawberry.field(extensions=[READ])
+    content_read: strawberry.Private[ContentRead | None] = None
+    """Released answers are the request's content: reading them is a read
+    (api.graphql.read_log); counts before release are not."""
 
 
 @strawberry.type(description="Who was asked and where they stand; never what they answered.")
@@ -277,6 +282,13 @@ class FeedbackRequestNode(EntityNode):
     async def actions(self, info: strawberry.Info) -> list[sharing.FeedbackActionType] | None:
         return await sharing.actions_for_owner(info, self.entity.requester_id, self.entity.id)
 
+    @strawberry.field(
+        description="Who the results were shared with and read them, the latest first; reads "
+        "stay after a share is taken back, for the days the log keeps. For the requester only."
+    )
+    async def read_by(self, info: strawberry.Info) -> list[ReadLogEntryType] | None:
+        return await read_by(info, self.entity.requester_id, self.entity.id)
+
 
 async def results_of(info: strawberry.Info, request: FeedbackRequest) -> FeedbackResults:
     """In an ANONYMOUS request only people who said something count towards
@@ -343,6 +355,7 @@ async def results_of(info: strawberry.Info, request: FeedbackRequest) -> Feedbac
         declined_count=declined,
         threshold=k if anonymous else None,
         questions=results,
+        content_read=ContentRead(ReadSource.FEEDBACK_RESULTS, request.id, request.requester_id),
     )
 
 

@@ -19,11 +19,13 @@ from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
 from api.graphql.feedback import FeedbackRequestNode
 from api.graphql.pagination import connection, page_request
+from api.graphql.read_log import READ, ReadLogEntryType, read_by
 from domain.actors import Actor
 from domain.errors import ValidationFailed
 from domain.feedback_items import FeedbackItem, FeedbackRef
 from domain.people import Person
 from domain.ports import UnitOfWork
+from domain.read_log import ContentRead, ReadSource
 from domain.services import feedback_items as service
 
 if TYPE_CHECKING:
@@ -38,8 +40,20 @@ GoalRef = Annotated["GoalNode", strawberry.lazy("api.graphql.goals")]
     "its giver reads what they wrote and whether it was acknowledged or acted on.",
 )
 class FeedbackItemNode(EntityNode):
+    """Its text, giver, date and goal are its content: reading one is a read
+    (api.graphql.read_log), except by its subject or its giver."""
+
     loader = "feedback_item"
     entity: strawberry.Private[FeedbackItem]
+
+    @property
+    def content_read(self) -> ContentRead:
+        return ContentRead(
+            ReadSource.FEEDBACK_ITEM,
+            self.entity.id,
+            self.entity.subject_id,
+            author_id=self.entity.giver_id,
+        )
 
     @strawberry.field(description="Who it is about (and whose it is).")
     async def subject(self, info: strawberry.Info) -> sharing.PersonRef:
@@ -47,21 +61,24 @@ class FeedbackItemNode(EntityNode):
 
         return PersonNode(entity=await info.context.loaders.person.load(self.entity.subject_id))
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     async def giver(self, info: strawberry.Info) -> sharing.PersonRef:
         from api.graphql.people import PersonNode
 
         return PersonNode(entity=await info.context.loaders.person.load(self.entity.giver_id))
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     def text(self) -> str:
         return self.entity.text
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     def created_at(self) -> datetime:
         return self.entity.created_at
 
-    @strawberry.field(description="The subject's goal it is about, if you may read that goal.")
+    @strawberry.field(
+        description="The subject's goal it is about, if you may read that goal.",
+        extensions=[READ],
+    )
     async def goal(self, info: strawberry.Info) -> GoalRef | None:
         from api.graphql.goals import GoalNode
 
@@ -85,6 +102,13 @@ class FeedbackItemNode(EntityNode):
     @strawberry.field(description="What its subject did with it. For them only.")
     async def actions(self, info: strawberry.Info) -> list[sharing.FeedbackActionType] | None:
         return await sharing.actions_for_owner(info, self.entity.subject_id, self.entity.id)
+
+    @strawberry.field(
+        description="Who it was shared with and read it, the latest first; reads stay after a "
+        "share is taken back, for the days the log keeps. For its subject only (else null)."
+    )
+    async def read_by(self, info: strawberry.Info) -> list[ReadLogEntryType] | None:
+        return await read_by(info, self.entity.subject_id, self.entity.id)
 
 
 Feedback = Annotated[

@@ -14,6 +14,7 @@ from uuid import UUID
 import strawberry
 
 from api.graphql.commands import require_actor
+from api.graphql.read_log import ReadLogEntryType, read_by
 from domain.feedback_items import (
     ActionKind,
     FeedbackAction,
@@ -53,6 +54,12 @@ class FeedbackShareType:
     @strawberry.field
     def shared_at(self) -> datetime:
         return self.entity.created_at
+
+    @strawberry.field(description="When and how often that person read it (for its owner).")
+    async def read_by(self, info: strawberry.Info) -> list[ReadLogEntryType] | None:
+        return await read_by(
+            info, self.entity.owner_id, self.entity.ref.source_id, readers={self.entity.person_id}
+        )
 
 
 @strawberry.type(

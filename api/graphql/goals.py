@@ -13,11 +13,13 @@ from api.graphql.autonomy import AutonomyStageType, ReadinessSuggestionType
 from api.graphql.commands import require_actor, run, run_transition
 from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
+from api.graphql.read_log import READ, ReadLogEntryType, read_by
 from domain.actors import Actor
 from domain.autonomy import ReadinessRule, readiness
 from domain.goals import Audience, CheckIn, Confidence, Goal, GoalShare, GoalStatus
 from domain.people import Person
 from domain.ports import UnitOfWork
+from domain.read_log import ContentRead, ReadSource
 from domain.relationships import RelationshipKind
 from domain.services import goals as service
 
@@ -62,6 +64,7 @@ class CheckInType:
 @strawberry.type(name="GoalShare")
 class GoalShareType:
     entity: strawberry.Private[GoalShare]
+    owner_id: strawberry.Private[UUID]
 
     @strawberry.field
     def audience(self) -> AudienceType:  # type: ignore[valid-type]
@@ -79,14 +82,40 @@ class GoalShareType:
     def shared_at(self) -> datetime:
         return self.entity.created_at
 
+    @strawberry.field(
+        description="Who of those this share reaches read the goal, the latest first (for its "
+        "owner). Reads through any other share show on the goal's readBy."
+    )
+    async def read_by(self, info: strawberry.Info) -> list[ReadLogEntryType] | None:
+        return await read_by(
+            info, self.owner_id, self.entity.goal_id, readers=await self._reaches(info)
+        )
+
+    async def _reaches(self, info: strawberry.Info) -> set[UUID] | None:
+        """The share's person; for a STEWARD share without one, whoever
+        stewards the owner now; everyone (None) for the organization."""
+        if self.entity.person_id is not None:
+            return {self.entity.person_id}
+        if self.entity.audience is Audience.STEWARD:
+            stewards = await info.context.loaders.active_following[_STEWARDSHIP].load(self.owner_id)
+            return {r.leader_id for r in stewards}
+        return None
+
 
 @strawberry.type(
     name="Goal",
     description="A growth goal. Only its owner and those it is shared with can read it.",
 )
 class GoalNode(EntityNode):
+    """Every field but its id, its owner and what only the owner sees
+    returns the goal's content: reading one is a read (api.graphql.read_log)."""
+
     loader = "goal"
     entity: strawberry.Private[Goal]
+
+    @property
+    def content_read(self) -> ContentRead:
+        return ContentRead(ReadSource.GOAL, self.entity.id, self.entity.owner_id)
 
     @strawberry.field
     async def owner(self, info: strawberry.Info) -> PersonRef:
@@ -94,19 +123,19 @@ class GoalNode(EntityNode):
 
         return PersonNode(entity=await info.context.loaders.person.load(self.entity.owner_id))
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     def title(self) -> str:
         return self.entity.title
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     def description(self) -> str:
         return self.entity.description
 
-    @strawberry.field(description="The autonomy stage the goal is framed at.")
+    @strawberry.field(description="The autonomy stage the goal is framed at.", extensions=[READ])
     def stage(self) -> AutonomyStageType:  # type: ignore[valid-type]
         return self.entity.stage
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     async def knowledge_area(self, info: strawberry.Info) -> AreaRef | None:
         from api.graphql.knowledge_areas import KnowledgeAreaNode
 
@@ -115,31 +144,33 @@ class GoalNode(EntityNode):
         area = await info.context.loaders.area.load(self.entity.knowledge_area_id)
         return KnowledgeAreaNode(entity=area) if area else None
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     def status(self) -> GoalStatusType:  # type: ignore[valid-type]
         return self.entity.status
 
-    @strawberry.field(description="Why it was achieved or abandoned, in the owner's words.")
+    @strawberry.field(
+        description="Why it was achieved or abandoned, in the owner's words.", extensions=[READ]
+    )
     def status_note(self) -> str:
         return self.entity.status_note
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     def target_date(self) -> date | None:
         return self.entity.target_date
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     def overdue(self, info: strawberry.Info) -> bool:
         return self.entity.is_overdue(info.context.now.date())
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     def created_at(self) -> datetime:
         return self.entity.created_at
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     def achieved_at(self) -> datetime | None:
         return self.entity.achieved_at
 
-    @strawberry.field(description="Check-ins, newest first.")
+    @strawberry.field(description="Check-ins, newest first.", extensions=[READ])
     async def check_ins(self, info: strawberry.Info) -> list[CheckInType]:
         entries = await info.context.loaders.check_ins.load(self.entity.id)
         return [CheckInType(entity=e) for e in entries]
@@ -150,7 +181,14 @@ class GoalNode(EntityNode):
         if actor.person_id != self.entity.owner_id:
             return None
         shares = await info.context.loaders.goal_shares.load(self.entity.id)
-        return [GoalShareType(entity=s) for s in shares]
+        return [GoalShareType(entity=s, owner_id=self.entity.owner_id) for s in shares]
+
+    @strawberry.field(
+        description="Who read it (its content, not just its id), the latest first; reads stay "
+        "after a share is taken back, for the days the log keeps. For its owner only (else null)."
+    )
+    async def read_by(self, info: strawberry.Info) -> list[ReadLogEntryType] | None:
+        return await read_by(info, self.entity.owner_id, self.entity.id)
 
 
 @strawberry.type(description="How many goals someone has, by status: what anybody may know.")

@@ -24,11 +24,13 @@ from api.graphql.feedback import FeedbackRequestNode
 from api.graphql.feedback_items import FeedbackItemNode
 from api.graphql.goals import CheckInType, GoalNode, readiness_suggestions
 from api.graphql.one_on_ones import ActionItemNode, AgendaItemNode, MeetingNode
+from api.graphql.read_log import READ
 from domain.agreements import AutonomyAgreement
 from domain.goals import CheckIn, Goal
 from domain.one_on_ones import Meeting
 from domain.pagination import PageRequest
 from domain.prep import Suggestion, SuggestionKind, suggest
+from domain.read_log import ContentRead, ReadSource
 from domain.relationships import Relationship, RelationshipKind, visible_to
 
 if TYPE_CHECKING:
@@ -46,7 +48,11 @@ REQUESTS_SHOWN = 20
 @strawberry.type(description="A goal and its check-ins since the last meeting.")
 class PrepGoal:
     goal: GoalNode
-    check_ins_since: list[CheckInType]
+    check_ins_since: list[CheckInType] = strawberry.field(extensions=[READ])
+
+    @property
+    def content_read(self) -> ContentRead:
+        return self.goal.content_read
 
 
 @strawberry.type(description="Mentors and coaches of the person: counts, never content.")
@@ -63,12 +69,21 @@ class PrepActivity:
 @strawberry.type(name="SuggestedTalkingPoint", description="Why this may be worth raising.")
 class SuggestedTalkingPointType:
     suggestion: strawberry.Private[Suggestion]
+    person_id: strawberry.Private[UUID]
+    """Whom the prep is about: the goals suggestions come from are theirs."""
+
+    @property
+    def content_read(self) -> ContentRead | None:
+        """A reason about a goal quotes its title."""
+        if self.suggestion.goal_id is None:
+            return None
+        return ContentRead(ReadSource.GOAL, self.suggestion.goal_id, self.person_id)
 
     @strawberry.field
     def kind(self) -> SuggestionKindType:  # type: ignore[valid-type]
         return self.suggestion.kind
 
-    @strawberry.field
+    @strawberry.field(extensions=[READ])
     def reason(self) -> str:
         return self.suggestion.reason
 
@@ -234,7 +249,7 @@ class OneOnOnePrep:
             since=self.since,
             today=info.context.now.date(),
         )
-        return [SuggestedTalkingPointType(suggestion=s) for s in found]
+        return [SuggestedTalkingPointType(suggestion=s, person_id=self.person_id) for s in found]
 
     def _new(self, entry: CheckIn) -> bool:
         return self.since is None or entry.created_at > self.since

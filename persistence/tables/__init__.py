@@ -27,6 +27,7 @@ from persistence.tables.one_on_ones import (
 )
 from persistence.tables.organizations import organizations
 from persistence.tables.people import people
+from persistence.tables.read_log import read_log
 from persistence.tables.relationships import mentorship_areas, relationships
 from persistence.tables.roles import role_assignments
 from persistence.tables.talking_points import talking_points
@@ -65,6 +66,7 @@ __all__ = [
     "one_on_one_series",
     "organizations",
     "people",
+    "read_log",
     "refresh_tokens",
     "relationships",
     "role_assignments",

@@ -78,8 +78,9 @@ FIXED, FLEXIBLE = "FIXED_GOALS", "FLEXIBLE_GOALS"
 
 # The full prep of a realistic meeting runs at most this many statements
 # (the same number as a small one): one batched read per section and level.
-# Measured: 27 (the viewer, the meeting, its series, relationship and last
-# held meeting, then one batch per section and per nested list or link).
+# Measured: 29 (the viewer, the meeting, its series, relationship and last
+# held meeting, then one batch per section and per nested list or link, and
+# the read log's one INSERT: the steward read what the person shared).
 PREP_STATEMENT_BOUND = 30
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import enum
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -78,6 +78,7 @@ from domain.ports import (
     OneOnOneRepository,
     OrganizationRepository,
     PersonRepository,
+    ReadLogRepository,
     RefreshTokenRepository,
     RelationshipRepository,
     RoleAssignmentRepository,
@@ -85,6 +86,7 @@ from domain.ports import (
     TeamMembershipRepository,
     TeamRepository,
 )
+from domain.read_log import ReadRecord
 from domain.relationships import (
     MentorshipArea,
     Relationship,
@@ -133,6 +135,8 @@ class Tables:
     learning_wishes: dict[UUID, LearningWish] = field(default_factory=dict)
     coach_availability: dict[UUID, CoachAvailability] = field(default_factory=dict)
     coach_sessions: dict[UUID, CoachSession] = field(default_factory=dict)
+    read_log: dict[tuple[UUID, UUID, date], ReadRecord] = field(default_factory=dict)
+    """Keyed as the table's primary key: item, reader, day."""
     accounts: dict[UUID, Account] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
@@ -1078,6 +1082,38 @@ class FakeCoachingRepository(_TenantRepository):
 
 # -- unit of work ------------------------------------------------------------------
 
+
+class FakeReadLogRepository(_TenantRepository):
+    async def add(self, records: Sequence[ReadRecord]) -> None:
+        table = self._db.tables.read_log
+        for record in records:
+            self._check_owned(record)
+            if record.reader_id == record.owner_id:
+                raise RuntimeError("ck_read_log_not_the_owner: the owner's reads are not logged")
+            key = (record.source_id, record.reader_id, record.day)
+            found = table.get(key)
+            table[key] = (
+                record
+                if found is None
+                else replace(
+                    found,
+                    last_read_at=max(found.last_read_at, record.last_read_at),
+                    read_count=found.read_count + record.read_count,
+                )
+            )
+
+    async def remove_before(self, day: date) -> int:
+        table = self._db.tables.read_log
+        expired = [
+            key
+            for key, r in table.items()
+            if r.organization_id == self.organization_id and r.day < day
+        ]
+        for key in expired:
+            del table[key]
+        return len(expired)
+
+
 _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
     "people": FakePersonRepository,
     "teams": FakeTeamRepository,
@@ -1094,6 +1130,7 @@ _TENANT_REPOSITORIES: dict[str, type[_TenantRepository]] = {
     "one_on_ones": FakeOneOnOneRepository,
     "mentoring": FakeMentoringRepository,
     "coaching": FakeCoachingRepository,
+    "read_log": FakeReadLogRepository,
 }
 
 
@@ -1115,6 +1152,7 @@ class FakeUnitOfWork:
     one_on_ones: OneOnOneRepository
     mentoring: MentoringRepository
     coaching: CoachingRepository
+    read_log: ReadLogRepository
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository

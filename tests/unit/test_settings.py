@@ -92,3 +92,12 @@ def test_job_loop_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings().job_interval is not None
     monkeypatch.setenv("TRELLIS_JOB_INTERVAL", "none")
     assert Settings().job_interval is None
+
+
+def test_read_log_retention_defaults_to_a_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().read_log_retention_days == 365
+    monkeypatch.setenv("TRELLIS_READ_LOG_RETENTION_DAYS", "30")
+    assert Settings().read_log_retention_days == 30
+    monkeypatch.setenv("TRELLIS_READ_LOG_RETENTION_DAYS", "0")
+    with pytest.raises(ValidationError):
+        Settings()

@@ -20,7 +20,7 @@
   unless declined).
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2027-01-15
 """
 
@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0008"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
