@@ -920,9 +920,7 @@ class FakeMentoringRepository(_TenantRepository):
     async def get_wish(self, wish_id: UUID, *, for_update: bool = False) -> LearningWish | None:
         return self._get(self._db.tables.learning_wishes, wish_id)
 
-    async def open_wishes_of(
-        self, person_id: UUID, area_ids: Sequence[UUID]
-    ) -> list[LearningWish]:
+    async def open_wishes_of(self, person_id: UUID, area_ids: Sequence[UUID]) -> list[LearningWish]:
         return [
             w
             for w in self._mine(self._db.tables.learning_wishes)
