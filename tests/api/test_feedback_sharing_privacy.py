@@ -520,8 +520,7 @@ async def test_a_share_counts_only_while_its_person_still_leads_the_owner(
     assert result["__typename"] == "FeedbackSharingSuccess", result
     # The share with the former mentor stays listed to Ada, reaching nobody.
     [(audience, reaches, because)] = [
-        (s["audience"], s["reaches"], s["endedBecause"])
-        for s in result["feedback"]["sharedWith"]
+        (s["audience"], s["reaches"], s["endedBecause"]) for s in result["feedback"]["sharedWith"]
     ]
     assert (audience, reaches, because) == ("MENTOR", None, "RELATIONSHIP_ENDED")
     await established(gql, cast[STEWARD], cast.ada)
