@@ -82,6 +82,7 @@ def upgrade() -> None:
 
 
 def _upgrade_goal_shares() -> None:
+    op.drop_constraint(op.f("ck_goal_shares_mentor_named"), "goal_shares", type_="check")
     op.add_column("goal_shares", sa.Column("owner_id", sa.UUID(), nullable=True))
     op.add_column("goal_shares", sa.Column("relationship_id", sa.UUID(), nullable=True))
     op.execute(
@@ -110,7 +111,6 @@ def _upgrade_goal_shares() -> None:
         " WHERE audience IN ('STEWARD', 'MENTOR') AND relationship_id IS NULL"
         " AND revoked_at IS NULL"
     )
-    op.drop_constraint(op.f("ck_goal_shares_mentor_named"), "goal_shares", type_="check")
     op.drop_constraint(op.f("ck_goal_shares_audience"), "goal_shares", type_="check")
     op.create_check_constraint(
         op.f("ck_goal_shares_audience"),
