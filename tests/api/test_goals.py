@@ -306,6 +306,26 @@ async def test_abandoning_an_open_goal_with_a_note(
     assert found["statusNote"] == "Priorities changed this quarter."
 
 
+async def test_abandoning_needs_a_note_and_achieving_does_not(
+    gql: GraphQL, org: Org, services: Services
+) -> None:
+    ada = await org.add_member()
+    goal = await created(gql, ada, "Learn Rust")
+    before = await goal_state(services)
+
+    for note in (None, "", "   ", "\n\t"):
+        values = {} if note is None else {"note": note}
+        refused = await change(gql, ABANDON_GOAL, ada, goal["id"], **values)
+        assert_error(refused, "ValidationError", "REQUIRED", "note")
+
+    assert await goal_state(services) == before
+    found = await goal_node(gql, ada, goal["id"])
+    assert found is not None
+    assert (found["status"], found["statusNote"]) == ("ACTIVE", "")
+    achieved = await changed(gql, ACHIEVE_GOAL, ada, goal["id"])
+    assert (achieved["status"], achieved["statusNote"]) == ("ACHIEVED", "")
+
+
 async def test_an_open_goal_past_its_target_date_is_overdue(
     gql: GraphQL, org: Org, clock: FakeClock
 ) -> None:

@@ -30,6 +30,7 @@ from domain.actors import Actor
 from domain.autonomy import AutonomyStage
 from domain.goals import Audience
 from domain.services import goals as goal_service
+from tests.api.feedback_helpers import asked
 from tests.api.feedback_item_helpers import (
     GIVE_FEEDBACK,
     feedback_node,
@@ -380,6 +381,31 @@ async def test_a_goal_and_feedback_shared_with_a_named_colleague_reach_them_only
     )
     assert "Write the onboarding guide" not in anonymous.text
     assert anonymous.json()["data"] is None or anonymous.json()["data"]["node"] is None
+
+
+async def test_a_requests_results_shared_with_a_named_colleague_reach_them_only(
+    gql: GraphQL, colleagues: Colleagues, clock: FakeClock
+) -> None:
+    asked_one = colleagues.others["another colleague"]
+    request = await asked(gql, clock, colleagues.ada, [asked_one])
+    for viewer in (colleagues.cole, asked_one):
+        found = await feedback_node(gql, viewer, request["id"])
+        assert found is None or found["results"] is None
+
+    shared_request = await shared_feedback(
+        gql, colleagues.ada, request["id"], "PERSON", colleagues.cole
+    )
+
+    assert [(s["audience"], s["reaches"]["id"]) for s in shared_request["sharedWith"]] == [
+        ("PERSON", colleagues.cole.id)
+    ]
+    seen = await feedback_node(gql, colleagues.cole, request["id"])
+    assert seen is not None
+    assert seen["results"] is not None
+    assert (seen["sharedWith"], seen["invitees"]) == (None, None)
+    for role, viewer in colleagues.others.items():
+        found = await feedback_node(gql, viewer, request["id"])
+        assert found is None or found["results"] is None, role
 
 
 async def test_sharing_with_oneself_someone_who_left_or_an_outsider_is_refused(
