@@ -1,13 +1,13 @@
 """Whom a goal or a piece of feedback is shared with (domain.shares): one
 rule for both, so they cannot drift apart.
 
-Concurrency: finding the steward or mentor to share with locks the owner's
-person row first, as accepting a relationship does, then the relationship
-itself, as ending one does. So a share made while a handover is accepted is
-bound either to the stewardship before (and ends with it) or to the one
-after, and a share made while the relationship ends finds it ended. Reads
-check the relationship anyway: a path that forgot the locks still could not
-reach a later steward.
+Concurrency: finding whom to share with locks the owner's person row
+first, as accepting a relationship does, then the steward's or mentor's
+relationship itself, as ending one does. So a share made while a handover
+is accepted is bound either to the stewardship before (and ends with it)
+or to the one after, and a share made while the relationship ends finds it
+ended. Reads check the relationship anyway: a path that forgot the locks
+still could not reach a later steward.
 """
 
 from __future__ import annotations
@@ -42,11 +42,13 @@ async def recipient(
     the current steward (STEWARDSHIP), the named mentor (MENTORSHIP), or
     the named colleague (None: no relationship)."""
     check_named(person_id, named=kind is not RelationshipKind.STEWARDSHIP)
+    # Also serializes the owner's concurrent shares: the second finds the
+    # first and returns it.
+    await uow.people.lock([actor.person_id])
     if kind is None:
         assert person_id is not None
         await _colleague(uow, actor, person_id)
         return person_id, None
-    await uow.people.lock([actor.person_id])
     if kind is RelationshipKind.STEWARDSHIP:
         stewardship = await uow.relationships.active_stewardship_of(
             actor.person_id, for_update=True

@@ -587,6 +587,37 @@ async def test_sharing_one_goal_with_the_steward_many_times_at_once_makes_one_sh
     assert len(await _rows(services, "SELECT id FROM goal_shares")) == 1
 
 
+SHARE_FEEDBACK = """
+mutation ShareFeedback($input: ShareFeedbackInput!) {
+  shareFeedback(input: $input) { __typename ... on Error { code } }
+}
+"""
+
+
+@pytest.mark.parametrize("requests", [2, 20])
+async def test_sharing_feedback_with_a_colleague_many_times_at_once_makes_one_share(
+    gql: GraphQL, org: Org, services: Services, requests: int
+) -> None:
+    ada, bo, cole = [await org.add_member(n) for n in ("Ada", "Bo", "Cole")]
+    item = await given(gql, bo, ada)
+
+    responses = await asyncio.gather(
+        *(
+            gql.raw(
+                SHARE_FEEDBACK,
+                {"input": {"feedbackId": item["id"], "audience": "PERSON", "personId": cole.id}},
+                token=ada.token,
+            )
+            for _ in range(requests)
+        )
+    )
+
+    results = [r.json()["data"]["shareFeedback"] for r in responses]
+    assert Counter(r["__typename"] for r in results) == {"FeedbackSharingSuccess": requests}
+    assert len(await _rows(services, "SELECT id FROM feedback_shares")) == 1
+    assert await feedback_node(gql, cole, item["id"]) is not None
+
+
 # == statement counts ===================================================================
 
 SHARED_WITH = """
