@@ -429,7 +429,7 @@ class Sharing(Protocol):
         audience: Audience,
         person_id: UUID | None,
         now: datetime,
-    ) -> object: ...
+    ) -> GoalShare | list[GoalShare]: ...
 
 
 async def _sharing(info: strawberry.Info, input: ShareGoalInput, action: Sharing) -> GoalResult:  # type: ignore[valid-type]
