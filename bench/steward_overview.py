@@ -134,7 +134,10 @@ async def seed_organization(services: Services, people: int) -> list[tuple[uuid.
                     "id": uuid.uuid4(),
                     "organization_id": org,
                     "goal_id": goal,
+                    "owner_id": pid,
                     "audience": "STEWARD",
+                    "person_id": steward,
+                    "relationship_id": rel,
                     "created_at": now,
                 }
             )

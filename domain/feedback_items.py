@@ -3,11 +3,12 @@ sharing it, and acting on it.
 
 Feedback belongs to the person it is about (DESIGN.md section 3). An item
 given unasked, or the results of a request, are private to that person
-until they share them with their steward or a named mentor, and every
-share can be taken back. A share is with the person holding that role when
-it is made, within that relationship, and counts only while it lasts: a
-later steward does not inherit what was shared with the one before, and a
-steward who leaves and comes back does not get it back either.
+until they share them with a person (their steward, a mentor, any named
+colleague), and every share can be taken back. A share with the steward or
+a mentor is with the person holding that role when it is made, within that
+relationship, and counts only while it lasts: a later steward does not
+inherit what was shared with the one before, and a steward who leaves and
+comes back does not get it back either (domain.shares).
 
 The giver of an item sees what they wrote and whether it was acknowledged or
 acted on, never with whom it was shared, nor the goal or talking point it
@@ -97,22 +98,24 @@ class FeedbackItem:
 class ShareAudience(enum.Enum):
     STEWARD = "STEWARD"
     MENTOR = "MENTOR"
+    PERSON = "PERSON"
 
 
 @dataclass(eq=False)
 class FeedbackShare:
-    """One audience a piece of feedback is shared with. Revoking keeps the
-    row (with `revoked_at`) so the owner sees what they shared when."""
+    """One person a piece of feedback is shared with (domain.shares).
+    Revoking keeps the row (with `revoked_at`) so the owner sees what they
+    shared when."""
 
     organization_id: UUID
     owner_id: UUID
     audience: ShareAudience
     person_id: UUID
-    """The steward or mentor shared with."""
-    relationship_id: UUID
-    """The stewardship or mentorship they lead the owner in: the share counts
-    while that relationship is active, and a later one (even with the same
-    person) does not revive it."""
+    """The steward, mentor or colleague shared with."""
+    relationship_id: UUID | None
+    """For a STEWARD or MENTOR share, the stewardship or mentorship they lead
+    the owner in: the share counts while that relationship is active, and a
+    later one (even with the same person) does not revive it."""
     created_at: datetime
     item_id: UUID | None = None
     request_id: UUID | None = None

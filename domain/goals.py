@@ -1,10 +1,11 @@
 """Growth goals: owned by a person, framed at an autonomy stage, private
 until the owner shares them.
 
-Visibility (DESIGN.md section 3): the owner shares a goal with their
-steward (whoever stewards them at the time of reading), with named mentors,
-or with the whole organization, and can take any share back. Nobody else,
-org faculty included, reads a goal that is not shared with them.
+Visibility (DESIGN.md section 3): the owner shares a goal with a person
+(their steward or a mentor of theirs, within that relationship, or any
+named colleague; see domain.shares) or with the whole organization, and can
+take any share back. Nobody else, org faculty and later stewards included,
+reads a goal that is not shared with them.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Confidence(enum.Enum):
 class Audience(enum.Enum):
     STEWARD = "STEWARD"
     MENTOR = "MENTOR"
+    PERSON = "PERSON"
     ORGANIZATION = "ORGANIZATION"
 
 
@@ -149,8 +151,13 @@ class Goal:
         self.achieved_at = self.updated_at = now
 
     def abandon(self, now: datetime, note: str) -> None:
+        """Letting a goal go takes a word on why: for the owner looking back,
+        and for whoever it is shared with, who would otherwise guess."""
         self._require_open("abandoned")
-        self.status_note = validation.long_text("note", note, max_length=NOTE_MAX)
+        note = validation.long_text("note", note, max_length=NOTE_MAX)
+        if not note:
+            raise ValidationFailed("note", "Say why you are letting it go.", code="REQUIRED")
+        self.status_note = note
         self.status = GoalStatus.ABANDONED
         self.abandoned_at = self.updated_at = now
 
@@ -195,15 +202,20 @@ class CheckIn:
 
 @dataclass(eq=False)
 class GoalShare:
-    """One audience a goal is shared with. Revoking keeps the row (with
-    `revoked_at`), so the owner can see what they shared when."""
+    """With whom a goal is shared: a person (see domain.shares), or the
+    whole organization. Revoking keeps the row (with `revoked_at`), so the
+    owner can see what they shared when."""
 
     organization_id: UUID
     goal_id: UUID
+    owner_id: UUID
     audience: Audience
     created_at: datetime
     person_id: UUID | None = None
-    """The mentor, for a MENTOR share."""
+    """The person it is shared with; None for the organization."""
+    relationship_id: UUID | None = None
+    """For a STEWARD or MENTOR share: the stewardship or mentorship it was
+    made in. It counts only while that relationship is active."""
     revoked_at: datetime | None = None
     id: UUID = field(default_factory=new_id)
 
@@ -214,17 +226,15 @@ class GoalShare:
 
 @dataclass(frozen=True)
 class Readers:
-    """Who may read a goal, given its active shares and the owner's current
-    relationships: the pure core of the goal visibility rule."""
+    """Who may read a goal: the pure core of the goal visibility rule
+    (persistence.reads.goals.visible_to is its SQL twin)."""
 
     owner_id: UUID
-    shared_with_steward: bool
     shared_with_organization: bool
-    shared_with_mentors: frozenset[UUID]
+    reached: frozenset[UUID]
+    """The people the goal's active shares reach now (domain.shares.reach)."""
 
-    def may_read(self, viewer_id: UUID, *, viewer_is_steward: bool, viewer_is_mentor: bool) -> bool:
-        if viewer_id == self.owner_id or self.shared_with_organization:
-            return True
-        if self.shared_with_steward and viewer_is_steward:
-            return True
-        return viewer_is_mentor and viewer_id in self.shared_with_mentors
+    def may_read(self, viewer_id: UUID) -> bool:
+        return (
+            viewer_id == self.owner_id or self.shared_with_organization or viewer_id in self.reached
+        )

@@ -31,7 +31,7 @@ from domain.feedback_items import (
     FeedbackRef,
     FeedbackShare,
 )
-from domain.goals import Audience, CheckIn, Goal, GoalShare
+from domain.goals import CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.mentoring import LearningWish, MentorOffer, MentorProfile
 from domain.notifications import Notification
@@ -209,12 +209,8 @@ class GoalRepository(Protocol):
 
     async def add_share(self, share: GoalShare) -> None: ...
 
-    async def active_share(
-        self, goal_id: UUID, audience: Audience, person_id: UUID | None
-    ) -> GoalShare | None: ...
-
-    async def revoke_mentor_shares(self, owner_id: UUID, mentor_id: UUID, now: datetime) -> None:
-        """A mentorship ended: the owner's shares with that mentor end too."""
+    async def active_shares(self, goal_id: UUID) -> list[GoalShare]:
+        """Not revoked, whether they still reach someone or not."""
         ...
 
 
@@ -300,11 +296,8 @@ class FeedbackItemRepository(Protocol):
 
     async def add_share(self, share: FeedbackShare) -> None: ...
 
-    async def active_shares(self, ref: FeedbackRef) -> list[FeedbackShare]: ...
-
-    async def revoke_shares_in(self, relationship_id: UUID, now: datetime) -> None:
-        """A stewardship or mentorship ended: what was shared within it stops
-        being shared."""
+    async def active_shares(self, ref: FeedbackRef) -> list[FeedbackShare]:
+        """Not revoked, whether they still reach someone or not."""
         ...
 
     async def add_action(self, action: FeedbackAction) -> None: ...

@@ -12,7 +12,7 @@ import strawberry
 from strawberry import relay
 
 from api.graphql import feedback_sharing as sharing
-from api.graphql import ids
+from api.graphql import ids, shares
 from api.graphql.autonomy import AutonomyStageType
 from api.graphql.commands import require_actor, run
 from api.graphql.entity import EntityNode
@@ -172,8 +172,13 @@ class ShareFeedbackInput:
         description="A FeedbackItem about you, or a FeedbackRequest of yours (its results)."
     )
     audience: sharing.ShareAudienceType  # type: ignore[valid-type]
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="For MENTOR and PERSON: whom. Unsharing from STEWARD with a person ends "
+        "only the shares with that (past) steward.",
+    )
     mentor_id: strawberry.ID | None = strawberry.field(
-        default=None, description="For a MENTOR share: which of your mentors."
+        default=None, deprecation_reason=shares.MENTOR_ID_DEPRECATION
     )
 
 
@@ -285,38 +290,47 @@ class FeedbackItemsMutation:
 
         return await run(info, command)
 
-    @strawberry.mutation(description="Share feedback about you with your steward or a mentor.")
+    @strawberry.mutation(
+        description="Share feedback about you with your steward, a mentor or a named colleague."
+    )
     async def share_feedback(
         self, info: strawberry.Info, input: ShareFeedbackInput
     ) -> FeedbackSharingResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork, actor: Actor) -> FeedbackSharingSuccess:
             ref = _ref(input.feedback_id)
-            await service.share(
-                uow,
-                actor,
-                ref,
-                audience=input.audience,
-                mentor_id=_optional(input.mentor_id, "Person", "mentorId"),
-                now=info.context.now,
-            )
+            person_id, field = shares.share_person(input.person_id, input.mentor_id)
+            with shares.naming(field):
+                await service.share(
+                    uow,
+                    actor,
+                    ref,
+                    audience=input.audience,
+                    person_id=person_id,
+                    now=info.context.now,
+                )
             return FeedbackSharingSuccess(feedback=await _feedback(uow, ref))
 
         return await run(info, command)
 
-    @strawberry.mutation(description="Take a share back; it takes effect at once.")
+    @strawberry.mutation(
+        description="Take a share back (also one that reaches nobody any more); it takes "
+        "effect at once."
+    )
     async def unshare_feedback(
         self, info: strawberry.Info, input: ShareFeedbackInput
     ) -> FeedbackSharingResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork, actor: Actor) -> FeedbackSharingSuccess:
             ref = _ref(input.feedback_id)
-            await service.unshare(
-                uow,
-                actor,
-                ref,
-                audience=input.audience,
-                mentor_id=_optional(input.mentor_id, "Person", "mentorId"),
-                now=info.context.now,
-            )
+            person_id, field = shares.share_person(input.person_id, input.mentor_id)
+            with shares.naming(field):
+                await service.unshare(
+                    uow,
+                    actor,
+                    ref,
+                    audience=input.audience,
+                    person_id=person_id,
+                    now=info.context.now,
+                )
             return FeedbackSharingSuccess(feedback=await _feedback(uow, ref))
 
         return await run(info, command)

@@ -14,7 +14,7 @@ from uuid import UUID
 import strawberry
 
 from api.graphql.commands import require_actor
-from api.graphql.read_log import ReadLogEntryType, read_by
+from api.graphql.shares import Share
 from domain.feedback_items import (
     ActionKind,
     FeedbackAction,
@@ -29,7 +29,13 @@ if TYPE_CHECKING:
     from api.graphql.people import PersonNode
     from api.graphql.relationships import RelationshipNode
 
-ShareAudienceType = strawberry.enum(ShareAudience, name="FeedbackAudience")
+ShareAudienceType = strawberry.enum(
+    ShareAudience,
+    name="FeedbackAudience",
+    description="STEWARD: the person who stewards you when you share it, until that "
+    "stewardship ends (a later steward does not get it). MENTOR: a named current mentor, "
+    "until that mentorship ends. PERSON: a named colleague, while they are a member.",
+)
 ActionKindType = strawberry.enum(ActionKind, name="FeedbackActionKind")
 
 PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
@@ -38,28 +44,12 @@ RelationshipRef = Annotated["RelationshipNode", strawberry.lazy("api.graphql.rel
 
 
 @strawberry.type(name="FeedbackShare", description="Who you shared a piece of feedback with.")
-class FeedbackShareType:
+class FeedbackShareType(Share):
     entity: strawberry.Private[FeedbackShare]
 
-    @strawberry.field
+    @strawberry.field(description="How you shared it: with your steward, a mentor, or by name.")
     def audience(self) -> ShareAudienceType:  # type: ignore[valid-type]
         return self.entity.audience
-
-    @strawberry.field(description="The steward or mentor it is shared with.")
-    async def person(self, info: strawberry.Info) -> PersonRef:
-        from api.graphql.people import PersonNode
-
-        return PersonNode(entity=await info.context.loaders.person.load(self.entity.person_id))
-
-    @strawberry.field
-    def shared_at(self) -> datetime:
-        return self.entity.created_at
-
-    @strawberry.field(description="When and how often that person read it (for its owner).")
-    async def read_by(self, info: strawberry.Info) -> list[ReadLogEntryType] | None:
-        return await read_by(
-            info, self.entity.owner_id, self.entity.ref.source_id, readers={self.entity.person_id}
-        )
 
 
 @strawberry.type(
@@ -121,7 +111,8 @@ async def response(info: strawberry.Info, source_id: UUID) -> Response:
 async def shares_for_owner(
     info: strawberry.Info, owner_id: UUID, source_id: UUID
 ) -> list[FeedbackShareType] | None:
-    """Only the owner learns with whom something is shared."""
+    """Only the owner learns with whom something is shared, and whom each
+    share reaches now."""
     if (await require_actor(info)).person_id != owner_id:
         return None
     found = await info.context.loaders.feedback_shares.load(source_id)

@@ -8,12 +8,13 @@ from uuid import UUID
 
 import strawberry
 
-from api.graphql import ids
+from api.graphql import ids, shares
 from api.graphql.autonomy import AutonomyStageType, ReadinessSuggestionType
 from api.graphql.commands import require_actor, run, run_transition
 from api.graphql.entity import EntityNode
 from api.graphql.errors import result_union
 from api.graphql.read_log import READ, ReadLogEntryType, read_by
+from api.graphql.shares import Share
 from domain.actors import Actor
 from domain.autonomy import ReadinessRule, readiness
 from domain.goals import Audience, CheckIn, Confidence, Goal, GoalShare, GoalStatus
@@ -32,7 +33,9 @@ ConfidenceType = strawberry.enum(Confidence, name="Confidence")
 AudienceType = strawberry.enum(
     Audience,
     name="GoalAudience",
-    description="STEWARD: whoever stewards the owner. MENTOR: a named current mentor. "
+    description="STEWARD: the person who stewards you when you share it, until that "
+    "stewardship ends (a later steward does not get it). MENTOR: a named current mentor, "
+    "until that mentorship ends. PERSON: a named colleague, while they are a member. "
     "ORGANIZATION: every member.",
 )
 
@@ -61,45 +64,29 @@ class CheckInType:
         return self.entity.created_at
 
 
-@strawberry.type(name="GoalShare")
-class GoalShareType:
+@strawberry.type(name="GoalShare", description="A goal shared with a person.")
+class GoalShareType(Share):
     entity: strawberry.Private[GoalShare]
-    owner_id: strawberry.Private[UUID]
 
-    @strawberry.field
+    @strawberry.field(description="How you shared it: with your steward, a mentor, or by name.")
     def audience(self) -> AudienceType:  # type: ignore[valid-type]
         return self.entity.audience
 
-    @strawberry.field(description="The mentor, for a MENTOR share.")
-    async def person(self, info: strawberry.Info) -> PersonRef | None:
-        from api.graphql.people import PersonNode
 
-        if self.entity.person_id is None:
-            return None
-        return PersonNode(entity=await info.context.loaders.person.load(self.entity.person_id))
+@strawberry.type(description="A goal shared with every member of the organization.")
+class OrganizationShare:
+    entity: strawberry.Private[GoalShare]
 
     @strawberry.field
     def shared_at(self) -> datetime:
         return self.entity.created_at
 
     @strawberry.field(
-        description="Who of those this share reaches read the goal, the latest first (for its "
-        "owner). Reads through any other share show on the goal's readBy."
+        description="Everyone who read the goal, the latest first, as on the goal's readBy: "
+        "a share with everyone reaches every reader (for its owner)."
     )
     async def read_by(self, info: strawberry.Info) -> list[ReadLogEntryType] | None:
-        return await read_by(
-            info, self.owner_id, self.entity.goal_id, readers=await self._reaches(info)
-        )
-
-    async def _reaches(self, info: strawberry.Info) -> set[UUID] | None:
-        """The share's person; for a STEWARD share without one, whoever
-        stewards the owner now; everyone (None) for the organization."""
-        if self.entity.person_id is not None:
-            return {self.entity.person_id}
-        if self.entity.audience is Audience.STEWARD:
-            stewards = await info.context.loaders.active_following[_STEWARDSHIP].load(self.owner_id)
-            return {r.leader_id for r in stewards}
-        return None
+        return await read_by(info, self.entity.owner_id, self.entity.goal_id)
 
 
 @strawberry.type(
@@ -175,13 +162,30 @@ class GoalNode(EntityNode):
         entries = await info.context.loaders.check_ins.load(self.entity.id)
         return [CheckInType(entity=e) for e in entries]
 
-    @strawberry.field(description="Whom the goal is shared with: for its owner only (else null).")
+    @strawberry.field(
+        description="The people the goal is shared with, and whom each share reaches now: "
+        "for its owner only (else null)."
+    )
     async def shared_with(self, info: strawberry.Info) -> list[GoalShareType] | None:
+        active = await self._shares(info)
+        if active is None:
+            return None
+        return [GoalShareType(entity=s) for s in active if s.audience is not Audience.ORGANIZATION]
+
+    @strawberry.field(
+        description="The share with the whole organization: for its owner only (null when "
+        "not shared so, and for everyone else)."
+    )
+    async def shared_with_organization(self, info: strawberry.Info) -> OrganizationShare | None:
+        found = [s for s in await self._shares(info) or [] if s.audience is Audience.ORGANIZATION]
+        return OrganizationShare(entity=found[0]) if found else None
+
+    async def _shares(self, info: strawberry.Info) -> list[GoalShare] | None:
+        """Only the owner learns with whom a goal is shared."""
         actor = await require_actor(info)
         if actor.person_id != self.entity.owner_id:
             return None
-        shares = await info.context.loaders.goal_shares.load(self.entity.id)
-        return [GoalShareType(entity=s, owner_id=self.entity.owner_id) for s in shares]
+        return await info.context.loaders.goal_shares.load(self.entity.id)
 
     @strawberry.field(
         description="Who read it (its content, not just its id), the latest first; reads stay "
@@ -287,7 +291,9 @@ class GoalIdInput:
 @strawberry.input
 class CloseGoalInput:
     goal_id: strawberry.ID
-    note: str = ""
+    note: str = strawberry.field(
+        default="", description="Optional when achieving; abandoning a goal needs one."
+    )
 
 
 @strawberry.input
@@ -302,7 +308,14 @@ class CheckInInput:
 class ShareGoalInput:
     goal_id: strawberry.ID
     audience: AudienceType  # type: ignore[valid-type]
-    mentor_id: strawberry.ID | None = None
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="For MENTOR and PERSON: whom. Unsharing from STEWARD with a person ends "
+        "only the shares with that (past) steward.",
+    )
+    mentor_id: strawberry.ID | None = strawberry.field(
+        default=None, deprecation_reason=shares.MENTOR_ID_DEPRECATION
+    )
 
 
 @strawberry.type
@@ -378,7 +391,7 @@ class GoalsMutation:
             info, service.activate, lambda: _goal_id(input.goal_id), _goal_success
         )
 
-    @strawberry.mutation(description="Mark an active goal achieved, with a note.")
+    @strawberry.mutation(description="Mark an active goal achieved, with an optional note.")
     async def achieve_goal(self, info: strawberry.Info, input: CloseGoalInput) -> GoalResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
             goal = await service.achieve(
@@ -388,7 +401,7 @@ class GoalsMutation:
 
         return await run(info, command)
 
-    @strawberry.mutation(description="Let go of an open goal, with a note.")
+    @strawberry.mutation(description="Let go of an open goal, saying why (a note is needed).")
     async def abandon_goal(self, info: strawberry.Info, input: CloseGoalInput) -> GoalResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
             goal = await service.abandon(
@@ -417,11 +430,16 @@ class GoalsMutation:
 
         return await run(info, command)
 
-    @strawberry.mutation(description="Share a goal with your steward, a mentor or everyone.")
+    @strawberry.mutation(
+        description="Share a goal with your steward, a mentor, a named colleague or everyone."
+    )
     async def share_goal(self, info: strawberry.Info, input: ShareGoalInput) -> GoalResult:  # type: ignore[valid-type]
         return await _sharing(info, input, service.share)
 
-    @strawberry.mutation(description="Take a share back; it stops at the next request.")
+    @strawberry.mutation(
+        description="Take a share back (also one that reaches nobody any more); it stops at "
+        "the next request."
+    )
     async def unshare_goal(self, info: strawberry.Info, input: ShareGoalInput) -> GoalResult:  # type: ignore[valid-type]
         return await _sharing(info, input, service.unshare)
 
@@ -434,24 +452,24 @@ class Sharing(Protocol):
         goal_id: UUID,
         *,
         audience: Audience,
-        mentor_id: UUID | None,
+        person_id: UUID | None,
         now: datetime,
-    ) -> GoalShare: ...
+    ) -> GoalShare | list[GoalShare]: ...
 
 
 async def _sharing(info: strawberry.Info, input: ShareGoalInput, action: Sharing) -> GoalResult:  # type: ignore[valid-type]
     async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
         goal_id = _goal_id(input.goal_id)
-        await action(
-            uow,
-            actor,
-            goal_id,
-            audience=input.audience,
-            mentor_id=ids.decode(input.mentor_id, "Person", field="mentorId")
-            if input.mentor_id
-            else None,
-            now=info.context.now,
-        )
+        person_id, field = shares.share_person(input.person_id, input.mentor_id)
+        with shares.naming(field):
+            await action(
+                uow,
+                actor,
+                goal_id,
+                audience=input.audience,
+                person_id=person_id,
+                now=info.context.now,
+            )
         goal = await uow.goals.get(goal_id)
         assert goal is not None
         return GoalSuccess(goal=GoalNode(entity=goal))

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from domain.actors import Actor
 from domain.autonomy import AutonomyStage
-from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.errors import Conflict, NotFound
 from domain.feedback_items import (
     ActionKind,
     FeedbackAction,
@@ -26,8 +26,8 @@ from domain.feedback_items import (
 from domain.goals import Goal
 from domain.notifications import Notification, NotificationKind
 from domain.ports import UnitOfWork
-from domain.relationships import Relationship, RelationshipKind, RelationshipStatus
-from domain.services import goals, one_on_ones
+from domain.relationships import RelationshipKind, RelationshipStatus
+from domain.services import goals, one_on_ones, shares
 from domain.talking_points import TalkingPoint
 
 
@@ -85,23 +85,30 @@ async def share(
     ref: FeedbackRef,
     *,
     audience: ShareAudience,
-    mentor_id: UUID | None = None,
+    person_id: UUID | None = None,
     now: datetime,
 ) -> FeedbackShare:
-    """Shares with the person who is the owner's steward (or the named
-    mentor) now; a later steward does not inherit it. Sharing twice is
-    harmless: the existing share is returned."""
+    """Shares with the person who is the owner's steward now (a later steward
+    does not inherit it), the named mentor, or the named colleague. Sharing
+    twice is harmless: the existing share is returned."""
     await _require_owner(uow, actor, ref)
-    relationship = await _audience_relationship(uow, actor, audience, mentor_id)
+    person_id, relationship = await shares.recipient(
+        uow, actor, _RELATIONSHIP_KINDS[audience], person_id
+    )
+    relationship_id = relationship.id if relationship else None
     for existing in await uow.feedback_items.active_shares(ref):
-        if existing.relationship_id == relationship.id:
+        if (existing.audience, existing.person_id, existing.relationship_id) == (
+            audience,
+            person_id,
+            relationship_id,
+        ):
             return existing
     feedback_share = FeedbackShare(
         organization_id=actor.organization_id,
         owner_id=actor.person_id,
         audience=audience,
-        person_id=relationship.leader_id,
-        relationship_id=relationship.id,
+        person_id=person_id,
+        relationship_id=relationship_id,
         created_at=now,
         item_id=ref.item_id,
         request_id=ref.request_id,
@@ -116,18 +123,20 @@ async def unshare(
     ref: FeedbackRef,
     *,
     audience: ShareAudience,
-    mentor_id: UUID | None = None,
+    person_id: UUID | None = None,
     now: datetime,
 ) -> list[FeedbackShare]:
     """Takes effect on the very next read: visibility is computed from the
-    active shares on every request. Unsharing from the steward ends every
-    steward share of it, a past steward's included."""
+    active shares on every request. Without a person, unsharing from the
+    steward ends every steward share of it, past stewards' (which reach
+    nobody any more) included; naming a (past) steward ends only theirs."""
     await _require_owner(uow, actor, ref)
-    _check_mentor_named(audience, mentor_id)
+    if audience is not ShareAudience.STEWARD:
+        shares.check_named(person_id, named=True)
     ended = [
         s
         for s in await uow.feedback_items.active_shares(ref)
-        if s.audience is audience and (mentor_id is None or s.person_id == mentor_id)
+        if s.audience is audience and (person_id is None or s.person_id == person_id)
     ]
     if not ended:
         raise NotFound("FeedbackShare", "This feedback is not shared that way.")
@@ -250,36 +259,8 @@ async def _require_owner(uow: UnitOfWork, actor: Actor, ref: FeedbackRef) -> Non
         raise NotFound("FeedbackRequest")
 
 
-def _check_mentor_named(audience: ShareAudience, mentor_id: UUID | None) -> None:
-    if audience is ShareAudience.MENTOR and mentor_id is None:
-        raise ValidationFailed("mentorId", "Name the mentor.", code="REQUIRED")
-    if audience is not ShareAudience.MENTOR and mentor_id is not None:
-        raise ValidationFailed(
-            "mentorId", "Only a share with a mentor names a person.", code="NOT_ALLOWED"
-        )
-
-
-async def _audience_relationship(
-    uow: UnitOfWork, actor: Actor, audience: ShareAudience, mentor_id: UUID | None
-) -> Relationship:
-    """The active relationship the share is made in."""
-    _check_mentor_named(audience, mentor_id)
-    if mentor_id is not None:
-        mentorships = [
-            r
-            for r in await uow.relationships.open_between(
-                RelationshipKind.MENTORSHIP, mentor_id, actor.person_id
-            )
-            if r.is_active
-        ]
-        if not mentorships:
-            raise ValidationFailed(
-                "mentorId", "You can share with your current mentors only.", code="NOT_YOUR_MENTOR"
-            )
-        return min(mentorships, key=lambda r: (r.started_at or r.proposed_at, r.id))
-    stewardship = await uow.relationships.active_stewardship_of(actor.person_id)
-    if stewardship is None:
-        raise Conflict(
-            "You have no steward to share with right now.", code="NO_STEWARD", field="audience"
-        )
-    return stewardship
+_RELATIONSHIP_KINDS = {
+    ShareAudience.STEWARD: RelationshipKind.STEWARDSHIP,
+    ShareAudience.MENTOR: RelationshipKind.MENTORSHIP,
+    ShareAudience.PERSON: None,
+}

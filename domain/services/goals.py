@@ -1,5 +1,6 @@
 """Growth goals: created, shaped and closed by their owner alone, checked in
-on, and shared (or unshared) item by item."""
+on, and shared (or unshared) item by item, with people (domain.shares) or
+the whole organization."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from uuid import UUID
 
 from domain.actors import Actor
 from domain.autonomy import AutonomyStage
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import NotFound
 from domain.goals import Audience, CheckIn, Confidence, Goal, GoalShare, Readers
 from domain.ports import UnitOfWork
+from domain.relationships import RelationshipKind
+from domain.services import shares
 
 
 async def create(
@@ -98,7 +101,7 @@ async def achieve(
 
 
 async def abandon(
-    uow: UnitOfWork, actor: Actor, goal_id: UUID, *, note: str = "", now: datetime
+    uow: UnitOfWork, actor: Actor, goal_id: UUID, *, note: str, now: datetime
 ) -> Goal:
     goal = await own_goal(uow, actor, goal_id)
     goal.abandon(now, note)
@@ -127,20 +130,34 @@ async def share(
     goal_id: UUID,
     *,
     audience: Audience,
-    mentor_id: UUID | None = None,
+    person_id: UUID | None = None,
     now: datetime,
 ) -> GoalShare:
-    """Sharing twice is harmless: the existing share is returned."""
+    """With the organization, or with a person (domain.shares). Sharing twice
+    is harmless: the existing share is returned."""
     goal = await own_goal(uow, actor, goal_id)
-    await _check_audience(uow, actor, audience, mentor_id)
-    existing = await uow.goals.active_share(goal.id, audience, mentor_id)
-    if existing is not None:
-        return existing
+    relationship_id = None
+    if audience is Audience.ORGANIZATION:
+        shares.check_named(person_id, named=False)
+    else:
+        person_id, relationship = await shares.recipient(
+            uow, actor, _RELATIONSHIP_KINDS[audience], person_id
+        )
+        relationship_id = relationship.id if relationship else None
+    for existing in await uow.goals.active_shares(goal.id):
+        if (existing.audience, existing.person_id, existing.relationship_id) == (
+            audience,
+            person_id,
+            relationship_id,
+        ):
+            return existing
     goal_share = GoalShare(
         organization_id=actor.organization_id,
         goal_id=goal.id,
+        owner_id=goal.owner_id,
         audience=audience,
-        person_id=mentor_id,
+        person_id=person_id,
+        relationship_id=relationship_id,
         created_at=now,
     )
     await uow.goals.add_share(goal_share)
@@ -153,17 +170,27 @@ async def unshare(
     goal_id: UUID,
     *,
     audience: Audience,
-    mentor_id: UUID | None = None,
+    person_id: UUID | None = None,
     now: datetime,
-) -> GoalShare:
+) -> list[GoalShare]:
     """Takes effect on the very next read: visibility is computed from the
-    active shares on every request, never cached across requests."""
+    active shares on every request, never cached across requests. Without a
+    person, unsharing from the steward ends every steward share of the goal,
+    past stewards' (which reach nobody any more) included; naming a
+    (past) steward ends only theirs."""
     goal = await own_goal(uow, actor, goal_id)
-    existing = await uow.goals.active_share(goal.id, audience, mentor_id)
-    if existing is None:
+    if audience is not Audience.STEWARD:
+        shares.check_named(person_id, named=audience is not Audience.ORGANIZATION)
+    ended = [
+        s
+        for s in await uow.goals.active_shares(goal.id)
+        if s.audience is audience and (person_id is None or s.person_id == person_id)
+    ]
+    if not ended:
         raise NotFound("GoalShare", "This goal is not shared that way.")
-    existing.revoked_at = now
-    return existing
+    for existing in ended:
+        existing.revoked_at = now
+    return ended
 
 
 async def readable_by(uow: UnitOfWork, goal: Goal, viewer_id: UUID) -> bool:
@@ -171,38 +198,21 @@ async def readable_by(uow: UnitOfWork, goal: Goal, viewer_id: UUID) -> bool:
     that refer to someone else's goal."""
     if viewer_id == goal.owner_id:
         return True
-    stewardship = await uow.relationships.active_stewardship_of(goal.owner_id)
+    active = await uow.goals.active_shares(goal.id)
+    reached = set()
+    for goal_share in active:
+        if goal_share.person_id == viewer_id:
+            reached.add((await shares.reach_of(uow, goal_share)).person_id)
     readers = Readers(
         owner_id=goal.owner_id,
-        shared_with_steward=await uow.goals.active_share(goal.id, Audience.STEWARD, None)
-        is not None,
-        shared_with_organization=await uow.goals.active_share(goal.id, Audience.ORGANIZATION, None)
-        is not None,
-        shared_with_mentors=frozenset(
-            {viewer_id}
-            if await uow.goals.active_share(goal.id, Audience.MENTOR, viewer_id)
-            else set()
-        ),
+        shared_with_organization=any(s.audience is Audience.ORGANIZATION for s in active),
+        reached=frozenset(p for p in reached if p is not None),
     )
-    return readers.may_read(
-        viewer_id,
-        viewer_is_steward=stewardship is not None and stewardship.leader_id == viewer_id,
-        viewer_is_mentor=viewer_id in await uow.relationships.active_mentor_ids(goal.owner_id),
-    )
+    return readers.may_read(viewer_id)
 
 
-async def _check_audience(
-    uow: UnitOfWork, actor: Actor, audience: Audience, mentor_id: UUID | None
-) -> None:
-    if audience is Audience.MENTOR:
-        if mentor_id is None:
-            raise ValidationFailed("mentorId", "Name the mentor to share with.", code="REQUIRED")
-        mentors = await uow.relationships.active_mentor_ids(actor.person_id)
-        if mentor_id not in mentors:
-            raise ValidationFailed(
-                "mentorId", "You can share with your current mentors only.", code="NOT_YOUR_MENTOR"
-            )
-    elif mentor_id is not None:
-        raise ValidationFailed(
-            "mentorId", "Only a share with a mentor names a person.", code="NOT_ALLOWED"
-        )
+_RELATIONSHIP_KINDS = {
+    Audience.STEWARD: RelationshipKind.STEWARDSHIP,
+    Audience.MENTOR: RelationshipKind.MENTORSHIP,
+    Audience.PERSON: None,
+}

@@ -291,17 +291,14 @@ async def close_all_of(uow: UnitOfWork, person_id: UUID, *, by: UUID, now: datet
 
 async def _closed(uow: UnitOfWork, relationship: Relationship, *, by: UUID, now: datetime) -> None:
     """What ends with a relationship: the autonomy agreements made within it
-    and its 1-on-1s end, coach sessions still ahead are cancelled, and goals
-    shared with a mentor
-    and feedback shared with the leader stop being shared with them (a later
-    relationship does not revive them)."""
+    and its 1-on-1s end, and coach sessions still ahead are cancelled. Goals
+    and feedback shared within it need nothing here: a share counts only while
+    the relationship it was made in is active (domain.shares), so it ends with
+    it by itself."""
     await agreements.end_with_relationship(uow, relationship.id, by=by, now=now)
     await one_on_ones.end_with_relationship(uow, relationship.id, now=now)
     if relationship.kind is RelationshipKind.COACHING:
         await coaching.end_with_relationship(uow, relationship, by=by, now=now)
-    if relationship.kind is RelationshipKind.MENTORSHIP:
-        await uow.goals.revoke_mentor_shares(relationship.follower_id, relationship.leader_id, now)
-    await uow.feedback_items.revoke_shares_in(relationship.id, now)
 
 
 async def _person(uow: UnitOfWork, person_id: UUID, *, field: str) -> Person:

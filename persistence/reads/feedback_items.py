@@ -1,8 +1,8 @@
 """Reads of feedback given unasked, and of who a piece of feedback is
 shared with. The rule of who may read feedback lives here, in SQL: its
-owner; the giver of an item; a person it is shared with, while the
-relationship it was shared in (their stewardship or mentorship of the
-owner) lasts."""
+owner; the giver of an item; a person a share of it reaches now (while the
+relationship it was shared in lasts, or while a colleague it was shared
+with by name is a member; domain.shares)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
 from domain.pagination import Page, PageRequest
-from domain.relationships import RelationshipStatus
 from domain.talking_points import TalkingPoint
 from persistence.reads.pagination import keyset_page
+from persistence.reads.shares import reaches
 from persistence.tables import (
     feedback_actions,
     feedback_items,
@@ -31,27 +31,12 @@ f, s, a, rel = feedback_items, feedback_shares, feedback_actions, relationships
 share_source, action_source = source(s), source(a)
 
 
-def _still_leads() -> ColumnElement[bool]:
-    """The relationship the share was made in is still active (a later one
-    between the same two people does not count)."""
-    return (
-        select(rel.c.id)
-        .where(rel.c.id == s.c.relationship_id, rel.c.status == RelationshipStatus.ACTIVE)
-        .exists()
-    )
-
-
 def shared_with(viewer_id: UUID, source_id: ColumnElement[UUID]) -> ColumnElement[bool]:
-    """An active share of the feedback `source_id` with the viewer, who still
-    holds the role it was shared with them in."""
+    """An active share of the feedback `source_id` that reaches the viewer
+    now (persistence.reads.shares.reaches)."""
     return (
         select(s.c.id)
-        .where(
-            share_source == source_id,
-            s.c.person_id == viewer_id,
-            s.c.revoked_at.is_(None),
-            _still_leads(),
-        )
+        .where(share_source == source_id, s.c.revoked_at.is_(None), reaches(s, viewer_id))
         .exists()
     )
 
@@ -109,9 +94,8 @@ async def shared_with_viewer(
         select(share_source).where(
             s.c.organization_id == organization_id,
             share_source.in_(source_ids),
-            s.c.person_id == viewer_id,
             s.c.revoked_at.is_(None),
-            _still_leads(),
+            reaches(s, viewer_id),
         )
     )
     return set(rows)
@@ -120,7 +104,8 @@ async def shared_with_viewer(
 async def active_shares(
     session: AsyncSession, organization_id: UUID, source_ids: Sequence[UUID]
 ) -> dict[UUID, list[FeedbackShare]]:
-    """For the owner only: with whom each item or request is shared."""
+    """For the owner only: with whom each item or request is shared (shares
+    not revoked, whether they still reach someone or not)."""
     rows = await session.scalars(
         select(FeedbackShare)
         .where(

@@ -4,46 +4,30 @@ from collections import defaultdict
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.autonomy import AchievedGoal
 from domain.goals import Audience, CheckIn, Goal, GoalShare, GoalStatus
-from domain.relationships import RelationshipKind, RelationshipStatus
-from persistence.tables import goal_check_ins, goal_shares, goals, relationships
+from persistence.reads.shares import reaches
+from persistence.tables import goal_check_ins, goal_shares, goals
 
-g, s, c, r = goals, goal_shares, goal_check_ins, relationships
-
-
-def _leads(viewer_id: UUID, kind: RelationshipKind) -> ColumnElement[bool]:
-    return (
-        select(r.c.id)
-        .where(
-            r.c.leader_id == viewer_id,
-            r.c.follower_id == g.c.owner_id,
-            r.c.kind == kind,
-            r.c.status == RelationshipStatus.ACTIVE,
-        )
-        .exists()
-    )
-
-
-def _shared(audience: Audience, person_id: UUID | None = None) -> ColumnElement[bool]:
-    condition = and_(s.c.goal_id == g.c.id, s.c.audience == audience, s.c.revoked_at.is_(None))
-    if person_id is not None:
-        condition = and_(condition, s.c.person_id == person_id)
-    return select(s.c.id).where(condition).exists()
+g, s, c = goals, goal_shares, goal_check_ins
 
 
 def visible_to(viewer_id: UUID) -> ColumnElement[bool]:
     """Who may read a goal (domain.goals.Readers, in SQL): its owner; anyone,
-    if shared with the organization; the owner's current steward, if shared
-    with their steward; a current mentor the owner named."""
+    if shared with the organization; a person an active share of it reaches
+    now (persistence.reads.shares.reaches)."""
     return or_(
         g.c.owner_id == viewer_id,
-        _shared(Audience.ORGANIZATION),
-        and_(_shared(Audience.STEWARD), _leads(viewer_id, RelationshipKind.STEWARDSHIP)),
-        and_(_shared(Audience.MENTOR, viewer_id), _leads(viewer_id, RelationshipKind.MENTORSHIP)),
+        select(s.c.id)
+        .where(
+            s.c.goal_id == g.c.id,
+            s.c.revoked_at.is_(None),
+            or_(s.c.audience == Audience.ORGANIZATION, reaches(s, viewer_id)),
+        )
+        .exists(),
     )
 
 
@@ -110,7 +94,8 @@ async def check_ins_of_goals(
 async def shares_of_goals(
     session: AsyncSession, organization_id: UUID, goal_ids: Sequence[UUID]
 ) -> dict[UUID, list[GoalShare]]:
-    """Active shares; shown to the owner only."""
+    """Shares not revoked, whether they still reach someone or not (the
+    owner sees why not); shown to the owner only."""
     rows = await session.scalars(
         select(GoalShare)
         .where(

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from domain.feedback_items import (
     FeedbackAction,
@@ -44,18 +43,6 @@ class SqlFeedbackItemRepository(TenantRepository):
             .order_by(s.c.created_at, s.c.id)
         )
         return list(rows)
-
-    async def revoke_shares_in(self, relationship_id: UUID, now: datetime) -> None:
-        await self.session.execute(
-            update(s)
-            .where(
-                s.c.organization_id == self.organization_id,
-                s.c.relationship_id == relationship_id,
-                s.c.revoked_at.is_(None),
-            )
-            .values(revoked_at=now)
-            .execution_options(synchronize_session="fetch")
-        )
 
     async def add_action(self, action: FeedbackAction) -> None:
         self.session.add(action)

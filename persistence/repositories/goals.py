@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from domain.goals import Audience, CheckIn, Goal, GoalShare
+from domain.goals import CheckIn, Goal, GoalShare
 from persistence.repositories.base import TenantRepository, locked
-from persistence.tables import goal_shares, goals
+from persistence.tables import goal_shares
 
 
 class SqlGoalRepository(TenantRepository):
@@ -27,34 +26,14 @@ class SqlGoalRepository(TenantRepository):
         self.session.add(share)
         await self.session.flush()
 
-    async def active_share(
-        self, goal_id: UUID, audience: Audience, person_id: UUID | None
-    ) -> GoalShare | None:
-        s = goal_shares
-        return await self.session.scalar(
-            select(GoalShare).where(
-                s.c.organization_id == self.organization_id,
-                s.c.goal_id == goal_id,
-                s.c.audience == audience,
-                s.c.person_id.is_(None) if person_id is None else s.c.person_id == person_id,
-                s.c.revoked_at.is_(None),
-            )
-        )
-
-    async def revoke_mentor_shares(self, owner_id: UUID, mentor_id: UUID, now: datetime) -> None:
-        s, g = goal_shares, goals
-        owned = select(g.c.id).where(
-            g.c.organization_id == self.organization_id, g.c.owner_id == owner_id
-        )
-        await self.session.execute(
-            update(s)
+    async def active_shares(self, goal_id: UUID) -> list[GoalShare]:
+        rows = await self.session.scalars(
+            select(GoalShare)
             .where(
-                s.c.organization_id == self.organization_id,
-                s.c.audience == Audience.MENTOR,
-                s.c.person_id == mentor_id,
-                s.c.revoked_at.is_(None),
-                s.c.goal_id.in_(owned),
+                goal_shares.c.organization_id == self.organization_id,
+                goal_shares.c.goal_id == goal_id,
+                goal_shares.c.revoked_at.is_(None),
             )
-            .values(revoked_at=now)
-            .execution_options(synchronize_session="fetch")
+            .order_by(goal_shares.c.created_at, goal_shares.c.id)
         )
+        return list(rows)

@@ -65,22 +65,38 @@ feedback_shares = sa.Table(
     uuid_column("request_id", nullable=True),
     enum_column("audience", ShareAudience),
     uuid_column("person_id"),
-    uuid_column("relationship_id"),
+    uuid_column("relationship_id", nullable=True),
     timestamp("created_at"),
     timestamp("revoked_at", nullable=True),
     same_organization_fk("owner_id", "people"),
-    same_organization_fk("relationship_id", "relationships"),
+    # A share made in a relationship is with its leader and about its
+    # follower: it can never be bound to one that would reach someone else.
+    sa.ForeignKeyConstraint(
+        ["organization_id", "relationship_id", "person_id", "owner_id"],
+        [
+            "relationships.organization_id",
+            "relationships.id",
+            "relationships.leader_id",
+            "relationships.follower_id",
+        ],
+        name="fk_feedback_shares_relationship_leader_follower",
+    ),
     same_organization_fk("item_id", "feedback_items"),
     same_organization_fk("request_id", "feedback_requests"),
     same_organization_fk("person_id", "people"),
     sa.CheckConstraint(ONE_SOURCE, name="one_source"),
     sa.CheckConstraint("person_id <> owner_id", name="not_with_oneself"),
+    sa.CheckConstraint(
+        "(audience = 'PERSON') = (relationship_id IS NULL)", name="relationship_unless_named"
+    ),
 )
-# A piece of feedback is shared within a relationship once at a time.
+# A piece of feedback is shared with a colleague, or within a relationship,
+# once at a time.
 sa.Index(
     "uq_feedback_shares_active",
     source(feedback_shares),
-    feedback_shares.c.relationship_id,
+    feedback_shares.c.audience,
+    sa.func.coalesce(feedback_shares.c.relationship_id, feedback_shares.c.person_id),
     unique=True,
     postgresql_where=feedback_shares.c.revoked_at.is_(None),
 )

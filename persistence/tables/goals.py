@@ -15,6 +15,17 @@ from persistence.tables.base import (
 )
 from persistence.tables.knowledge_areas import ROOT_SENTINEL
 
+SHARED_AS_AUDIENCE_SAYS = """
+CASE audience
+  WHEN 'ORGANIZATION' THEN person_id IS NULL AND relationship_id IS NULL
+  WHEN 'PERSON' THEN person_id IS NOT NULL AND relationship_id IS NULL
+  ELSE (person_id IS NOT NULL AND relationship_id IS NOT NULL) OR revoked_at IS NOT NULL
+END
+"""
+"""Who a share names, by audience. A STEWARD or MENTOR share names the
+person and the relationship it was made in, except one revoked before
+migration 0009 that no relationship could be found for."""
+
 goals = sa.Table(
     "goals",
     metadata,
@@ -34,12 +45,16 @@ goals = sa.Table(
     timestamp("abandoned_at", nullable=True),
     timestamp("updated_at", nullable=True),
     sa.UniqueConstraint("organization_id", "id"),
+    sa.UniqueConstraint("organization_id", "id", "owner_id"),
     same_organization_fk("owner_id", "people"),
     same_organization_fk("knowledge_area_id", "knowledge_areas"),
     sa.CheckConstraint("length(btrim(title)) > 0", name="title_not_blank"),
     sa.CheckConstraint("(status = 'ACHIEVED') = (achieved_at IS NOT NULL)", name="achieved_iff_at"),
     sa.CheckConstraint(
         "(status = 'ABANDONED') = (abandoned_at IS NOT NULL)", name="abandoned_iff_at"
+    ),
+    sa.CheckConstraint(
+        "status <> 'ABANDONED' OR length(btrim(status_note)) > 0", name="abandoned_with_a_note"
     ),
 )
 sa.Index("ix_goals_owner_id_status", goals.c.owner_id, goals.c.status)
@@ -67,20 +82,45 @@ goal_shares = sa.Table(
     id_column(),
     organization_column(),
     uuid_column("goal_id"),
+    uuid_column("owner_id"),
     enum_column("audience", Audience),
     uuid_column("person_id", nullable=True),
+    uuid_column("relationship_id", nullable=True),
     timestamp("created_at"),
     timestamp("revoked_at", nullable=True),
-    same_organization_fk("goal_id", "goals"),
+    # The owner is the goal's, and a share made in a relationship is with
+    # its leader and about its follower: a share can never be bound to a
+    # relationship that would reach someone else.
+    sa.ForeignKeyConstraint(
+        ["organization_id", "goal_id", "owner_id"],
+        ["goals.organization_id", "goals.id", "goals.owner_id"],
+        name="fk_goal_shares_goal_owner",
+    ),
+    sa.ForeignKeyConstraint(
+        ["organization_id", "relationship_id", "person_id", "owner_id"],
+        [
+            "relationships.organization_id",
+            "relationships.id",
+            "relationships.leader_id",
+            "relationships.follower_id",
+        ],
+        name="fk_goal_shares_relationship_leader_follower",
+    ),
     same_organization_fk("person_id", "people"),
-    sa.CheckConstraint("(audience = 'MENTOR') = (person_id IS NOT NULL)", name="mentor_named"),
+    sa.CheckConstraint(SHARED_AS_AUDIENCE_SAYS, name="shared_as_audience_says"),
+    sa.CheckConstraint("person_id <> owner_id", name="not_with_oneself"),
 )
-# A goal is shared with an audience once at a time.
+# A goal is shared once at a time with the organization, a colleague, or a
+# steward or mentor within one relationship.
 sa.Index(
     "uq_goal_shares_active",
     goal_shares.c.goal_id,
     goal_shares.c.audience,
-    sa.func.coalesce(goal_shares.c.person_id, sa.text(f"'{ROOT_SENTINEL}'::uuid")),
+    sa.func.coalesce(
+        goal_shares.c.relationship_id,
+        goal_shares.c.person_id,
+        sa.text(f"'{ROOT_SENTINEL}'::uuid"),
+    ),
     unique=True,
     postgresql_where=goal_shares.c.revoked_at.is_(None),
 )

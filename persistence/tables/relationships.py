@@ -38,6 +38,9 @@ relationships = sa.Table(
     timestamp("closed_at", nullable=True),
     sa.Column("decline_reason", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("organization_id", "id"),
+    # What shares made within a relationship refer to (goal_shares,
+    # feedback_shares): its leader and follower, not only its id.
+    sa.UniqueConstraint("organization_id", "id", "leader_id", "follower_id"),
     same_organization_fk("leader_id", "people"),
     same_organization_fk("follower_id", "people"),
     same_organization_fk("proposed_by_id", "people"),

@@ -12,7 +12,7 @@ from tests.api.feedback_helpers import ERROR_FIELDS, RESULTS_FIELDS
 from tests.api.harness import GraphQL, Member
 from tests.api.queries import mutate
 
-SHARE_FIELDS = "audience person { id } sharedAt"
+SHARE_FIELDS = "audience person { id } sharedAt reaches { id } endedAt endedBecause"
 ACTION_FIELDS = """
     kind createdAt
     goal { id title }
@@ -151,13 +151,13 @@ async def share_feedback(
     owner: Member,
     feedback_id: str,
     audience: str = "STEWARD",
-    mentor: Member | None = None,
+    person: Member | None = None,
     *,
     document: str = SHARE_FEEDBACK,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {"feedbackId": feedback_id, "audience": audience}
-    if mentor is not None:
-        values["mentorId"] = mentor.id
+    if person is not None:
+        values["personId"] = person.id
     return await mutate(gql, document, values, token=owner.token)
 
 
@@ -166,9 +166,9 @@ async def shared_feedback(
     owner: Member,
     feedback_id: str,
     audience: str = "STEWARD",
-    mentor: Member | None = None,
+    person: Member | None = None,
 ) -> dict[str, Any]:
-    result = await share_feedback(gql, owner, feedback_id, audience, mentor)
+    result = await share_feedback(gql, owner, feedback_id, audience, person)
     assert result["__typename"] == "FeedbackSharingSuccess", result
     return result["feedback"]
 
@@ -178,10 +178,10 @@ async def unshare_feedback(
     owner: Member,
     feedback_id: str,
     audience: str = "STEWARD",
-    mentor: Member | None = None,
+    person: Member | None = None,
 ) -> dict[str, Any]:
     return await share_feedback(
-        gql, owner, feedback_id, audience, mentor, document=UNSHARE_FEEDBACK
+        gql, owner, feedback_id, audience, person, document=UNSHARE_FEEDBACK
     )
 
 

@@ -22,13 +22,16 @@ ERROR_FIELDS = """
 
 CHECK_IN_FIELDS = "progress confidence note createdAt"
 
+SHARE_FIELDS = "audience person { id } sharedAt reaches { id } endedAt endedBecause"
+
 GOAL_FIELDS = f"""
     __typename id title description stage status statusNote targetDate overdue
     createdAt achievedAt
     owner {{ id }}
     knowledgeArea {{ id name }}
     checkIns {{ {CHECK_IN_FIELDS} }}
-    sharedWith {{ audience person {{ id }} sharedAt }}
+    sharedWith {{ {SHARE_FIELDS} }}
+    sharedWithOrganization {{ sharedAt }}
 """
 
 _GOAL_RESULT = f"""
@@ -177,7 +180,7 @@ async def checked_in(
 
 
 async def share(
-    gql: GraphQL, member: Member, goal_id: str, audience: str, mentor: Member | None = None
+    gql: GraphQL, member: Member, goal_id: str, audience: str, person: Member | None = None
 ) -> dict[str, Any]:
     return await change(
         gql,
@@ -185,20 +188,20 @@ async def share(
         member,
         goal_id,
         audience=audience,
-        mentorId=mentor.id if mentor else None,
+        personId=person.id if person else None,
     )
 
 
 async def shared(
-    gql: GraphQL, member: Member, goal_id: str, audience: str, mentor: Member | None = None
+    gql: GraphQL, member: Member, goal_id: str, audience: str, person: Member | None = None
 ) -> dict[str, Any]:
-    result = await share(gql, member, goal_id, audience, mentor)
+    result = await share(gql, member, goal_id, audience, person)
     assert result["__typename"] == "GoalSuccess", result
     return result["goal"]
 
 
 async def unshare(
-    gql: GraphQL, member: Member, goal_id: str, audience: str, mentor: Member | None = None
+    gql: GraphQL, member: Member, goal_id: str, audience: str, person: Member | None = None
 ) -> dict[str, Any]:
     return await change(
         gql,
@@ -206,8 +209,17 @@ async def unshare(
         member,
         goal_id,
         audience=audience,
-        mentorId=mentor.id if mentor else None,
+        personId=person.id if person else None,
     )
+
+
+def share_list(goal: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """(audience, person id, whom it reaches now) of each share with a
+    person, as the owner sees them."""
+    return [
+        (s["audience"], s["person"]["id"], s["reaches"] and s["reaches"]["id"])
+        for s in goal["sharedWith"]
+    ]
 
 
 # -- queries ------------------------------------------------------------------

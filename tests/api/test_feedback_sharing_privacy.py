@@ -518,7 +518,11 @@ async def test_a_share_counts_only_while_its_person_still_leads_the_owner(
     # steward's included: when Sam steps in again, it is not his again.
     result = await unshare_feedback(gql, cast.ada, cast.item_id)
     assert result["__typename"] == "FeedbackSharingSuccess", result
-    assert result["feedback"]["sharedWith"] == []
+    # The share with the former mentor stays listed to Ada, reaching nobody.
+    [(audience, reaches, because)] = [
+        (s["audience"], s["reaches"], s["endedBecause"]) for s in result["feedback"]["sharedWith"]
+    ]
+    assert (audience, reaches, because) == ("MENTOR", None, "RELATIONSHIP_ENDED")
     await established(gql, cast[STEWARD], cast.ada)
     for viewer, role in ((cast[STEWARD], STEWARD), (new_steward, "new steward")):
         text, data = await every_path(gql, viewer, cast)
@@ -535,7 +539,7 @@ async def test_only_a_current_steward_or_mentor_can_be_shared_with(
     for role in (STEWARD, COACH, STEWARDEE, FACULTY, TEAMMATE, OUTSIDER):
         result = await share_feedback(gql, cast.ada, cast.item_id, "MENTOR", cast[role])
         assert result["__typename"] == "ValidationError", (role, result)
-        assert result["field"] == "mentorId", (role, result)
+        assert result["field"] == "personId", (role, result)
     for named in (cast.bo, cast.ada):
         result = await share_feedback(gql, cast.ada, cast.item_id, "MENTOR", named)
         assert result["__typename"] == "ValidationError", result

@@ -414,11 +414,15 @@ async def test_a_relationship_that_ends_ends_the_reading(
     advance(clock, timedelta(days=7), cast.org, cast.elsewhere)
     await established(gql, new_steward, owner)  # a handover
 
+    # Neither the former steward nor the new one, who sees nothing shared
+    # before their time, on any path.
     assert not await reads(gql, cast[STEWARD], owner, cast.goal["id"])
-    assert await reads(gql, new_steward, owner, cast.goal["id"])
     former = await person_goals(gql, cast[STEWARD], owner)
     assert former["goals"] == []
     assert former["readinessSuggestions"] is None
+    text, data = await every_path(gql, new_steward, cast)
+    assert_no_trace(text, cast, cast.goal["id"])
+    assert goal_ids_in(data) == []
     # The same for a mentorship that ends.
     assert await reads(gql, cast[MENTOR], owner, cast.goal["id"])
     (mentorship,) = [
@@ -514,7 +518,7 @@ async def test_a_proposed_steward_or_mentor_reads_nothing_before_consent(
     before = await goal_state(services)
     refused = await share(gql, owner, cast.goal["id"], "MENTOR", hopeful_mentor)
     assert refused["__typename"] == "ValidationError", refused
-    assert (refused["code"], refused["field"]) == ("NOT_YOUR_MENTOR", "mentorId")
+    assert (refused["code"], refused["field"]) == ("NOT_YOUR_MENTOR", "personId")
     assert await goal_state(services) == before
     assert not await reads(gql, hopeful_mentor, owner, cast.goal["id"])
 
@@ -527,7 +531,7 @@ async def test_a_mentor_share_cannot_name_someone_in_another_organization(
     refused = await share(gql, cast.owner, cast.goal["id"], "MENTOR", cast[OUTSIDER])
 
     assert refused["__typename"] == "ValidationError", refused
-    assert (refused["code"], refused["field"]) == ("NOT_YOUR_MENTOR", "mentorId")
+    assert (refused["code"], refused["field"]) == ("NOT_YOUR_MENTOR", "personId")
     assert await goal_state(services) == before
     text, data = await every_path(gql, cast[OUTSIDER], cast)
     assert_no_trace(text, cast, cast.goal["id"])

@@ -776,9 +776,10 @@ async def test_what_the_person_did_not_share_is_absent_from_the_stewards_prep(
 async def test_after_a_handover_the_old_steward_sees_nothing_shared_with_the_steward(
     gql: GraphQL, cast: Cast, clock: FakeClock
 ) -> None:
-    """Sam keeps the history of his 1-on-1s with Pia, but what Pia shares
-    "with her steward" is for Nora now: nothing of it in Sam's prep of
-    their old meetings."""
+    """Sam keeps the history of his 1-on-1s with Pia, but what Pia shared
+    "with her steward" ended with his stewardship, and what she shares now
+    is for Nora: nothing of it in Sam's prep of their old meetings, and
+    nothing from before her time in Nora's."""
     org, pia, sam = cast.org, cast.person, cast.steward
     bo = await org.add_member("Bo Giver")
     before = {"goal": secret("Goal shared before"), "feedback": secret("Feedback before")}
@@ -807,11 +808,13 @@ async def test_after_a_handover_the_old_steward_sees_nothing_shared_with_the_ste
         assert view["readinessSuggestions"] == []
         for value in (*before.values(), *after.values()):
             assert value not in text
-    # Goals shared with "her steward" follow the steward; a feedback share
-    # was with Sam, ended with his stewardship, and Nora does not inherit it.
+    # What Pia shared "with her steward" was with Sam, ended with his
+    # stewardship, and Nora does not inherit it: she sees only what was
+    # shared in her time.
     text, view = await raw_prep(gql, nora, nora_meeting["id"])
-    assert {g["goal"]["id"] for g in view["goals"]} == {old_goal["id"], new_goal["id"]}
+    assert [g["goal"]["id"] for g in view["goals"]] == [new_goal["id"]]
     assert [f["id"] for f in view["feedback"]] == [new_item["id"]]
+    assert before["goal"] not in text
     assert before["feedback"] not in text
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from api.context import Services
 from api.graphql import ids
 from domain.actors import Actor
@@ -23,6 +25,23 @@ from tests.api.relationship_helpers import established
 from tests.fakes import FakeClock
 
 
+async def _until_a_request_waits_for_a_lock(services: Services) -> None:
+    for _ in range(500):
+        async with services.session_factory() as session:
+            waiting = (
+                await session.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                )
+            ).scalar_one()
+        if waiting:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("nothing ever waited for the lock")
+
+
 def _actor(member: Member) -> Actor:
     return Actor(person_id=member.person.id, organization_id=member.person.organization_id)
 
@@ -30,22 +49,22 @@ def _actor(member: Member) -> Actor:
 async def test_a_share_racing_the_end_of_its_stewardship_never_comes_back(
     gql: GraphQL, org: Org, clock: FakeClock, services: Services, monkeypatch
 ) -> None:
-    """The share reads "the steward is S", then S's stewardship ends (its
-    shares revoked) before the share commits. The share belongs to that
-    ended stewardship: S does not read the item now, nor when S becomes the
-    steward again later."""
+    """The share reads "the steward is S" (locking that stewardship), then
+    S's stewardship is ended before the share commits: the end waits for the
+    share, and the share ends with the stewardship it belongs to. S does not
+    read the item now, nor when S becomes the steward again later."""
     steward, person, giver = [await org.add_member(n) for n in ("S", "P", "G")]
     stewardship = await established(gql, steward, person)
     item = await given(gql, giver, person)
     ref = FeedbackRef(item_id=ids.decode(item["id"], "FeedbackItem"))
-    looked_up, ended = asyncio.Event(), asyncio.Event()
+    looked_up = asyncio.Event()
     original = SqlRelationshipRepository.active_stewardship_of
 
     async def slowly(self, follower_id, **options):  # type: ignore[no-untyped-def]
         found = await original(self, follower_id, **options)
         if not looked_up.is_set():
             looked_up.set()
-            await ended.wait()
+            await _until_a_request_waits_for_a_lock(services)
         return found
 
     monkeypatch.setattr(SqlRelationshipRepository, "active_stewardship_of", slowly)
@@ -68,7 +87,6 @@ async def test_a_share_racing_the_end_of_its_stewardship_never_comes_back(
                 now=clock.now(),
             )
             await uow.commit()
-        ended.set()
 
     await asyncio.gather(share(), end())
     monkeypatch.setattr(SqlRelationshipRepository, "active_stewardship_of", original)

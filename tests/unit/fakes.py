@@ -50,7 +50,7 @@ from domain.feedback_items import (
     FeedbackRef,
     FeedbackShare,
 )
-from domain.goals import Audience, CheckIn, Goal, GoalShare
+from domain.goals import CheckIn, Goal, GoalShare
 from domain.knowledge_areas import KnowledgeArea
 from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus
 from domain.notifications import Notification
@@ -611,30 +611,14 @@ class FakeGoalRepository(_TenantRepository):
         self._check_owned(share)
         self._db.tables.goal_shares[share.id] = share
 
-    async def revoke_mentor_shares(self, owner_id: UUID, mentor_id: UUID, now: datetime) -> None:
-        owned = {g.id for g in self._mine(self._db.tables.goals) if g.owner_id == owner_id}
-        for share in self._mine(self._db.tables.goal_shares):
-            if (
-                share.goal_id in owned
-                and share.audience is Audience.MENTOR
-                and share.person_id == mentor_id
-                and share.revoked_at is None
-            ):
-                share.revoked_at = now
-
-    async def active_share(
-        self, goal_id: UUID, audience: Audience, person_id: UUID | None
-    ) -> GoalShare | None:
-        return next(
+    async def active_shares(self, goal_id: UUID) -> list[GoalShare]:
+        return sorted(
             (
                 s
                 for s in self._mine(self._db.tables.goal_shares)
-                if s.goal_id == goal_id
-                and s.audience is audience
-                and s.person_id == person_id
-                and s.revoked_at is None
+                if s.goal_id == goal_id and s.revoked_at is None
             ),
-            None,
+            key=lambda s: (s.created_at, s.id),
         )
 
 
@@ -801,16 +785,14 @@ class FakeFeedbackItemRepository(_TenantRepository):
         self._db.tables.feedback_shares[share.id] = share
 
     async def active_shares(self, ref: FeedbackRef) -> list[FeedbackShare]:
-        return [
-            s
-            for s in self._mine(self._db.tables.feedback_shares)
-            if s.ref == ref and s.revoked_at is None
-        ]
-
-    async def revoke_shares_in(self, relationship_id: UUID, now: datetime) -> None:
-        for share in self._mine(self._db.tables.feedback_shares):
-            if share.relationship_id == relationship_id and share.revoked_at is None:
-                share.revoked_at = now
+        return sorted(
+            (
+                s
+                for s in self._mine(self._db.tables.feedback_shares)
+                if s.ref == ref and s.revoked_at is None
+            ),
+            key=lambda s: (s.created_at, s.id),
+        )
 
     async def add_action(self, action: FeedbackAction) -> None:
         self._check_owned(action)

@@ -1,7 +1,7 @@
 """Feedback given unasked and what its owner does with feedback: the pure
 rules of domain/feedback_items.py, and domain/services/feedback_items.py
-(with the share revocations of domain/services/relationships.py) on the
-in-memory unit of work."""
+(with relationships ending, which ends the shares made in them: see
+domain/shares.py) on the in-memory unit of work."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ from domain.notifications import NotificationKind
 from domain.organizations import Organization
 from domain.people import Person
 from domain.relationships import RelationshipKind, RelationshipStatus, Side
-from domain.services import feedback_items, goals, relationships
+from domain.services import feedback_items, goals, relationships, shares
+from domain.shares import Reach, ShareEnd, reach
 from domain.talking_points import TalkingPoint
 from tests.unit.fakes import FakeUnitOfWork, FakeUnitOfWorkFactory, Tables
 from tests.unit.world import OrgWorld, member
@@ -50,6 +51,7 @@ REQUEST = uuid.UUID("00000000-0000-4000-8000-0000000000f2")
 
 STEWARD = ShareAudience.STEWARD
 MENTOR = ShareAudience.MENTOR
+PERSON = ShareAudience.PERSON
 STEWARDSHIP = RelationshipKind.STEWARDSHIP
 MENTORSHIP = RelationshipKind.MENTORSHIP
 
@@ -204,13 +206,29 @@ class World(OrgWorld):
     def shares(self) -> list[FeedbackShare]:
         return list(self.tables.feedback_shares.values())
 
-    def active(self, ref: FeedbackRef | None = None) -> set[tuple[str, ShareAudience]]:
-        """(person handle, audience) of every active share (of `ref`)."""
+    def listed(self, ref: FeedbackRef | None = None) -> set[tuple[str, ShareAudience]]:
+        """(person handle, audience) of every share not revoked (of `ref`),
+        whether it still reaches them or not: what the owner sees listed."""
         return {
             (self.handle(s.person_id), s.audience)
             for s in self.shares()
             if s.revoked_at is None and (ref is None or s.ref == ref)
         }
+
+    def active(self, ref: FeedbackRef | None = None) -> set[tuple[str, ShareAudience]]:
+        """(person handle, audience) of every share (of `ref`) that reaches
+        its person now (domain.shares.reach)."""
+        return {
+            (self.handle(s.person_id), s.audience)
+            for s in self.shares()
+            if s.revoked_at is None and (ref is None or s.ref == ref) and self.reaches(s)
+        }
+
+    def reaches(self, share: FeedbackShare) -> bool:
+        relationship = None
+        if share.relationship_id is not None:
+            relationship = self.tables.relationships[share.relationship_id]
+        return reach(self.tables.people[share.person_id], relationship).person_id is not None
 
     def actions(self, ref: FeedbackRef) -> list[FeedbackAction]:
         return [a for a in self.tables.feedback_actions.values() if a.ref == ref]
@@ -346,7 +364,7 @@ async def share(
             world.actor(by),
             ref,
             audience=audience,
-            mentor_id=None if mentor is None else world.id(mentor),
+            person_id=None if mentor is None else world.id(mentor),
             now=now,
         )
         await uow.commit()
@@ -368,7 +386,7 @@ async def unshare(
             world.actor(by),
             ref,
             audience=audience,
-            mentor_id=None if mentor is None else world.id(mentor),
+            person_id=None if mentor is None else world.id(mentor),
             now=now,
         )
         await uow.commit()
@@ -435,7 +453,7 @@ async def ada_goal(
                 world.actor("ada"),
                 goal.id,
                 audience=audience,
-                mentor_id=None if mentor is None else world.id(mentor),
+                person_id=None if mentor is None else world.id(mentor),
                 now=NOW,
             )
         await uow.commit()
@@ -551,17 +569,24 @@ async def test_give_about_an_unshared_goal(world: World, giver: str) -> None:
 
 async def test_give_about_a_goal_once_its_reader_stepped_back(world: World) -> None:
     """Shared with the steward and with cy; then bob hands over to dee and
-    cy's mentorship ends: neither may refer to the goal any more."""
+    cy's mentorship ends: neither may refer to the goal any more, and nor
+    may dee, who was not steward when it was shared."""
     steward_goal = await ada_goal(world, Audience.STEWARD)
     mentor_goal = await ada_goal(world, Audience.MENTOR, "cy")
     await relate(world, "dee", "ada", STEWARDSHIP)
     await end(world, "cy>ada:python")
+    for giver, goal in (("bob", steward_goal), ("dee", steward_goal), ("cy", mentor_goal)):
+        with pytest.raises(NotFound):
+            await give(world, giver, "ada", goal_id=goal.id)
+    # Shared with the steward again: now dee is who ada shares with.
+    async with world.uow() as uow:
+        await goals.share(
+            uow, world.actor("ada"), steward_goal.id, audience=Audience.STEWARD, now=LATEST
+        )
+        await uow.commit()
+    await give(world, "dee", "ada", goal_id=steward_goal.id)
     with pytest.raises(NotFound):
         await give(world, "bob", "ada", goal_id=steward_goal.id)
-    with pytest.raises(NotFound):
-        await give(world, "cy", "ada", goal_id=mentor_goal.id)
-    # The new steward may.
-    await give(world, "dee", "ada", goal_id=steward_goal.id)
 
 
 async def test_give_about_someone_elses_goal(world: World) -> None:
@@ -746,7 +771,7 @@ async def test_share_only_with_a_current_mentor(world: World, mentor: str) -> No
     ref = await item_ref(world)
     with pytest.raises(ValidationFailed) as caught:
         await share(world, ref, MENTOR, mentor)
-    assert (caught.value.field, caught.value.code) == ("mentorId", "NOT_YOUR_MENTOR")
+    assert (caught.value.field, caught.value.code) == ("personId", "NOT_YOUR_MENTOR")
     assert world.shares() == []
 
 
@@ -770,7 +795,7 @@ async def test_share_with_a_mentor_names_the_mentor(world: World) -> None:
     ref = await item_ref(world)
     with pytest.raises(ValidationFailed) as caught:
         await share(world, ref, MENTOR)
-    assert (caught.value.field, caught.value.code) == ("mentorId", "REQUIRED")
+    assert (caught.value.field, caught.value.code) == ("personId", "REQUIRED")
     assert world.shares() == []
 
 
@@ -779,7 +804,7 @@ async def test_a_steward_share_names_nobody(world: World, named: str) -> None:
     ref = await item_ref(world)
     with pytest.raises(ValidationFailed) as caught:
         await share(world, ref, STEWARD, named)
-    assert (caught.value.field, caught.value.code) == ("mentorId", "NOT_ALLOWED")
+    assert (caught.value.field, caught.value.code) == ("personId", "NOT_ALLOWED")
     assert world.shares() == []
 
 
@@ -895,41 +920,39 @@ async def test_unshare_from_a_mentor_names_the_mentor(world: World) -> None:
     await share(world, ref, MENTOR, "cy")
     with pytest.raises(ValidationFailed) as caught:
         await unshare(world, ref, MENTOR)
-    assert caught.value.field == "mentorId"
+    assert caught.value.field == "personId"
     assert world.active(ref) == {("cy", MENTOR)}
 
 
-async def test_unshare_from_the_steward_names_nobody(world: World) -> None:
+async def test_unshare_from_the_steward_may_name_a_past_steward(world: World) -> None:
+    """Without a person every steward share ends; naming one (a past steward
+    whose share reaches nobody any more) ends only theirs."""
     ref = await item_ref(world)
     await share(world, ref, STEWARD)
-    with pytest.raises(ValidationFailed) as caught:
-        await unshare(world, ref, STEWARD, "bob")
-    assert caught.value.field == "mentorId"
-    assert world.active(ref) == {("bob", STEWARD)}
+    await relate(world, "dee", "ada", STEWARDSHIP)
+    current = await share(world, ref, STEWARD, now=LATEST)
+    assert world.listed(ref) == {("bob", STEWARD), ("dee", STEWARD)}
+    assert world.active(ref) == {("dee", STEWARD)}
+    with pytest.raises(NotFound):
+        await unshare(world, ref, STEWARD, "cy")
+    (revoked,) = await unshare(world, ref, STEWARD, "bob")
+    assert revoked.person_id == world.id("bob")
+    assert world.listed(ref) == {("dee", STEWARD)}
+    assert world.tables.feedback_shares[current.id].revoked_at is None
 
 
 async def test_unshare_from_the_steward_ends_every_steward_share(world: World) -> None:
-    """A past steward's share still active (as from before the handover rule)
-    ends along with the current steward's; a mentor share stays."""
+    """A past steward's share, which reaches nobody any more, ends along with
+    the current steward's; a mentor share stays."""
     ref = await item_ref(world)
-    past = FeedbackShare(
-        organization_id=world.organization.id,
-        owner_id=world.id("ada"),
-        audience=STEWARD,
-        person_id=world.id("dee"),
-        relationship_id=uuid4(),  # a stewardship of dee's that ended
-        created_at=NOW,
-        item_id=ref.item_id,
-    )
-    async with world.uow() as uow:
-        await uow.feedback_items.add_share(past)
-        await uow.commit()
+    past = await share(world, ref, STEWARD)
+    await relate(world, "dee", "ada", STEWARDSHIP)
     current = await share(world, ref, STEWARD)
     await share(world, ref, MENTOR, "cy")
-    assert world.active(ref) == {("dee", STEWARD), ("bob", STEWARD), ("cy", MENTOR)}
+    assert world.listed(ref) == {("bob", STEWARD), ("dee", STEWARD), ("cy", MENTOR)}
     revoked = await unshare(world, ref, STEWARD)
     assert {s.id for s in revoked} == {past.id, current.id}
-    assert world.active(ref) == {("cy", MENTOR)}
+    assert world.listed(ref) == {("cy", MENTOR)}
     assert world.tables.feedback_shares[past.id].revoked_at == LATEST
 
 
@@ -952,21 +975,19 @@ async def _shared_everywhere(world: World) -> tuple[FeedbackRef, FeedbackRef, Fe
 
 
 @pytest.mark.parametrize("by", ["ada", "bob"])
-async def test_ending_a_stewardship_revokes_the_steward_shares(world: World, by: str) -> None:
+async def test_ending_a_stewardship_ends_the_steward_shares(world: World, by: str) -> None:
     item, req, fays = await _shared_everywhere(world)
     await end(world, "bob>ada", by=by)
     for ref in (item, req):
         assert world.active(ref) == {("bob", MENTOR), ("cy", MENTOR)}
+        # Still listed to ada, reaching nobody, until she takes it back.
+        assert world.listed(ref) == {("bob", STEWARD), ("bob", MENTOR), ("cy", MENTOR)}
     assert world.active(fays) == {("bob", STEWARD)}
-    revoked = [s for s in world.shares() if s.revoked_at is not None]
-    assert len(revoked) == 2
-    assert {s.revoked_at for s in revoked} == {LATEST}
+    assert all(s.revoked_at is None for s in world.shares())
 
 
 @pytest.mark.parametrize("by", ["ada", "bob"])
-async def test_ending_a_mentorship_revokes_the_shares_with_that_mentor(
-    world: World, by: str
-) -> None:
+async def test_ending_a_mentorship_ends_the_shares_with_that_mentor(world: World, by: str) -> None:
     item, req, fays = await _shared_everywhere(world)
     await end(world, "bob>ada:sql", by=by)
     for ref in (item, req):
@@ -974,20 +995,18 @@ async def test_ending_a_mentorship_revokes_the_shares_with_that_mentor(
     assert world.active(fays) == {("bob", STEWARD)}
 
 
-async def test_a_stewardship_handover_revokes_the_old_stewards_shares(world: World) -> None:
+async def test_a_stewardship_handover_ends_the_old_stewards_shares(world: World) -> None:
     item, req, fays = await _shared_everywhere(world)
     await relate(world, "dee", "ada", STEWARDSHIP)
     for ref in (item, req):
         assert world.active(ref) == {("bob", MENTOR), ("cy", MENTOR)}
     assert world.active(fays) == {("bob", STEWARD)}
-    # The handover happened on acceptance.
-    revoked = [s for s in world.shares() if s.revoked_at is not None]
-    assert {(world.handle(s.person_id), s.audience, s.revoked_at) for s in revoked} == {
-        ("bob", STEWARD, LATER)
-    }
+    async with world.uow() as uow:
+        (old,) = [s for s in await uow.feedback_items.active_shares(item) if s.audience is STEWARD]
+        assert (await shares.reach_of(uow, old)) == Reach(None, LATER, ShareEnd.HANDED_OVER)
 
 
-async def test_leaving_revokes_the_shares_with_the_leaver(world: World) -> None:
+async def test_leaving_ends_the_shares_with_the_leaver(world: World) -> None:
     item, req, _ = await _shared_everywhere(world)
     async with world.uow() as uow:
         await relationships.close_all_of(uow, world.id("cy"), by=world.id("dee"), now=LATEST)
@@ -996,7 +1015,7 @@ async def test_leaving_revokes_the_shares_with_the_leaver(world: World) -> None:
         assert world.active(ref) == {("bob", STEWARD), ("bob", MENTOR)}
 
 
-async def test_ending_a_coaching_revokes_nothing(world: World) -> None:
+async def test_ending_a_coaching_ends_nothing(world: World) -> None:
     await relate(world, "cy", "ada", RelationshipKind.COACHING)
     await _shared_everywhere(world)
     before = world.active()
@@ -1006,12 +1025,81 @@ async def test_ending_a_coaching_revokes_nothing(world: World) -> None:
 
 async def test_a_later_relationship_does_not_revive_a_share(world: World) -> None:
     ref = await item_ref(world)
-    await share(world, ref, MENTOR, "cy")
+    first = await share(world, ref, MENTOR, "cy")
     await end(world, "cy>ada:python")
     await relate(world, "cy", "ada", MENTORSHIP)
     assert world.active(ref) == set()
-    with pytest.raises(NotFound):
-        await unshare(world, ref, MENTOR, "cy")
+    # Shared again: a new share, in the new mentorship; the first one stays
+    # listed, reaching nobody, until taken back.
+    again = await share(world, ref, MENTOR, "cy", now=LATEST)
+    assert again.id != first.id
+    assert world.active(ref) == {("cy", MENTOR)}
+    assert {s.id for s in await unshare(world, ref, MENTOR, "cy")} == {first.id, again.id}
+
+
+# -- shares with named colleagues -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["item", "request"])
+async def test_share_with_a_named_colleague(world: World, kind: str) -> None:
+    ref = await item_ref(world) if kind == "item" else await request(world)
+    result = await share(world, ref, PERSON, "fay")
+    stored = world.tables.feedback_shares[result.id]
+    assert (stored.audience, stored.person_id, stored.relationship_id) == (
+        PERSON,
+        world.id("fay"),
+        None,
+    )
+    assert world.active(ref) == {("fay", PERSON)}
+    # Sharing twice is harmless.
+    assert (await share(world, ref, PERSON, "fay", now=LATEST)).id == result.id
+
+
+async def test_a_share_by_name_survives_a_handover(world: World) -> None:
+    ref = await item_ref(world)
+    await share(world, ref, STEWARD)
+    await share(world, ref, PERSON, "bob")
+    await relate(world, "dee", "ada", STEWARDSHIP)
+    assert world.active(ref) == {("bob", PERSON)}
+
+
+async def test_a_share_by_name_ends_when_they_leave(world: World) -> None:
+    ref = await item_ref(world)
+    result = await share(world, ref, PERSON, "fay")
+    world.tables.people[world.id("fay")].mark_left(LATEST)
+    assert world.active(ref) == set()
+    async with world.uow() as uow:
+        assert await shares.reach_of(uow, result) == Reach(None, LATEST, ShareEnd.PERSON_LEFT)
+
+
+@pytest.mark.parametrize(
+    ("person", "error", "code"),
+    [
+        ("ada", ValidationFailed, "SELF_SHARE"),
+        ("lee", Conflict, "PERSON_LEFT"),
+        (None, ValidationFailed, "REQUIRED"),
+    ],
+)
+async def test_share_with_a_colleague_is_refused(
+    world: World, person: str | None, error: type[Exception], code: str
+) -> None:
+    ref = await item_ref(world)
+    with pytest.raises(error) as caught:
+        await share(world, ref, PERSON, person)
+    assert (caught.value.field, caught.value.code) == ("personId", code)  # type: ignore[attr-defined]
+    assert world.shares() == []
+
+
+async def test_share_with_an_outsider_is_not_found(world: World) -> None:
+    ref = await item_ref(world)
+    for person_id in (world.outsider.id, uuid4()):
+        async with world.uow() as uow:
+            with pytest.raises(NotFound) as caught:
+                await feedback_items.share(
+                    uow, world.actor("ada"), ref, audience=PERSON, person_id=person_id, now=LATER
+                )
+        assert caught.value.kind == "Person"
+    assert world.shares() == []
 
 
 # -- acknowledge -----------------------------------------------------------------------------

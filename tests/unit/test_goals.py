@@ -29,7 +29,7 @@ from domain.goals import (
 from domain.knowledge_areas import KnowledgeArea
 from domain.organizations import Organization
 from domain.people import Person
-from domain.relationships import RelationshipKind, Side
+from domain.relationships import Relationship, RelationshipKind, Side
 from domain.services import goals, relationships
 from tests.unit.fakes import FakeUnitOfWork, FakeUnitOfWorkFactory
 from tests.unit.world import OrgWorld, member
@@ -81,7 +81,7 @@ def goal_in(status: GoalStatus, *, target_date: date | None = None) -> Goal:
     if status is ACHIEVED:
         goal.achieve(NOW, "")
     if status is ABANDONED:
-        goal.abandon(NOW, "")
+        goal.abandon(NOW, "Not now.")
     assert goal.status is status
     return goal
 
@@ -157,6 +157,22 @@ def test_abandon_an_open_goal(status: GoalStatus) -> None:
     assert (goal.status, goal.abandoned_at, goal.updated_at) == (ABANDONED, LATER, LATER)
     assert goal.status_note == "Priorities changed."
     assert goal.achieved_at is None
+
+
+@pytest.mark.parametrize("note", ["", "   ", "\n\t "])
+def test_abandoning_needs_a_note(note: str) -> None:
+    goal = goal_in(ACTIVE)
+    before = vars(goal).copy()
+    with pytest.raises(ValidationFailed) as caught:
+        goal.abandon(LATER, note)
+    assert (caught.value.field, caught.value.code) == ("note", "REQUIRED")
+    assert vars(goal) == before
+
+
+def test_achieving_takes_an_optional_note() -> None:
+    goal = goal_in(ACTIVE)
+    goal.achieve(LATER, "   ")
+    assert (goal.status, goal.status_note) == (ACHIEVED, "")
 
 
 # (action, statuses it is allowed from, code when refused)
@@ -328,66 +344,36 @@ def test_confidence_ranks() -> None:
 # -- who may read -------------------------------------------------------------------
 
 
-def readers(
-    *, steward: bool = False, organization: bool = False, mentors: frozenset[UUID] = frozenset()
-) -> Readers:
-    return Readers(
-        owner_id=OWNER,
-        shared_with_steward=steward,
-        shared_with_organization=organization,
-        shared_with_mentors=mentors,
-    )
-
-
-FLAGS = [(False, False), (True, False), (False, True), (True, True)]
+def readers(*, organization: bool = False, reached: frozenset[UUID] = frozenset()) -> Readers:
+    return Readers(owner_id=OWNER, shared_with_organization=organization, reached=reached)
 
 
 @pytest.mark.parametrize(
     "shares",
     [
         readers(),
-        readers(steward=True),
         readers(organization=True),
-        readers(mentors=frozenset({MENTOR})),
-        readers(steward=True, organization=True, mentors=frozenset({MENTOR})),
+        readers(reached=frozenset({MENTOR})),
+        readers(organization=True, reached=frozenset({MENTOR, OTHER})),
     ],
 )
-@pytest.mark.parametrize(("is_steward", "is_mentor"), FLAGS)
-def test_the_owner_always_reads(shares: Readers, is_steward: bool, is_mentor: bool) -> None:
-    assert shares.may_read(OWNER, viewer_is_steward=is_steward, viewer_is_mentor=is_mentor)
+def test_the_owner_always_reads(shares: Readers) -> None:
+    assert shares.may_read(OWNER)
 
 
-@pytest.mark.parametrize(("is_steward", "is_mentor"), FLAGS)
-def test_an_unshared_goal_is_the_owners_alone(is_steward: bool, is_mentor: bool) -> None:
+def test_an_unshared_goal_is_the_owners_alone() -> None:
     for viewer in (OTHER, MENTOR):
-        assert not readers().may_read(
-            viewer, viewer_is_steward=is_steward, viewer_is_mentor=is_mentor
-        )
+        assert not readers().may_read(viewer)
 
 
-@pytest.mark.parametrize(("is_steward", "is_mentor"), FLAGS)
-def test_shared_with_the_organization_everyone_reads(is_steward: bool, is_mentor: bool) -> None:
-    assert readers(organization=True).may_read(
-        OTHER, viewer_is_steward=is_steward, viewer_is_mentor=is_mentor
-    )
+def test_shared_with_the_organization_everyone_reads() -> None:
+    assert readers(organization=True).may_read(OTHER)
 
 
-def test_shared_with_the_steward_only_the_current_steward_reads() -> None:
-    shares = readers(steward=True)
-    assert shares.may_read(OTHER, viewer_is_steward=True, viewer_is_mentor=False)
-    assert not shares.may_read(OTHER, viewer_is_steward=False, viewer_is_mentor=False)
-    assert not shares.may_read(MENTOR, viewer_is_steward=False, viewer_is_mentor=True)
-
-
-def test_shared_with_a_mentor_only_that_current_mentor_reads() -> None:
-    shares = readers(mentors=frozenset({MENTOR}))
-    assert shares.may_read(MENTOR, viewer_is_steward=False, viewer_is_mentor=True)
-    # No longer a mentor: the share no longer lets them read.
-    assert not shares.may_read(MENTOR, viewer_is_steward=False, viewer_is_mentor=False)
-    assert not shares.may_read(MENTOR, viewer_is_steward=True, viewer_is_mentor=False)
-    # Another mentor, or the steward, is not named.
-    assert not shares.may_read(OTHER, viewer_is_steward=False, viewer_is_mentor=True)
-    assert not shares.may_read(OTHER, viewer_is_steward=True, viewer_is_mentor=True)
+def test_only_the_people_a_share_reaches_now_read() -> None:
+    shares = readers(reached=frozenset({MENTOR}))
+    assert shares.may_read(MENTOR)
+    assert not shares.may_read(OTHER)
 
 
 # -- use cases: a world to run them in -------------------------------------------------
@@ -494,7 +480,7 @@ async def stored(world: World, goal_id: UUID) -> Goal:
 
 
 async def share(
-    world: World, goal_id: UUID, audience: Audience, mentor: str | None = None, by: str = "ada"
+    world: World, goal_id: UUID, audience: Audience, person: str | None = None, by: str = "ada"
 ) -> GoalShare:
     async with world.uow() as uow:
         result = await goals.share(
@@ -502,7 +488,7 @@ async def share(
             world.actor(by),
             goal_id,
             audience=audience,
-            mentor_id=None if mentor is None else world.id(mentor),
+            person_id=None if person is None else world.id(person),
             now=LATER,
         )
         await uow.commit()
@@ -510,19 +496,35 @@ async def share(
 
 
 async def unshare(
-    world: World, goal_id: UUID, audience: Audience, mentor: str | None = None
-) -> GoalShare:
+    world: World, goal_id: UUID, audience: Audience, person: str | None = None
+) -> list[GoalShare]:
     async with world.uow() as uow:
         result = await goals.unshare(
             uow,
             world.actor("ada"),
             goal_id,
             audience=audience,
-            mentor_id=None if mentor is None else world.id(mentor),
+            person_id=None if person is None else world.id(person),
             now=LATEST,
         )
         await uow.commit()
     return result
+
+
+async def readable(world: World, goal_id: UUID, viewer: str) -> bool:
+    async with world.uow() as uow:
+        goal = await uow.goals.get(goal_id)
+        assert goal is not None
+        return await goals.readable_by(uow, goal, world.id(viewer))
+
+
+def active_relationship(world: World, leader: str) -> Relationship:
+    (found,) = [
+        r
+        for r in world.uows.db.tables.relationships.values()
+        if r.leader_id == world.id(leader) and r.follower_id == world.id("ada") and r.is_active
+    ]
+    return found
 
 
 # -- create and change -----------------------------------------------------------------
@@ -631,7 +633,7 @@ async def _attempt(uow: FakeUnitOfWork, actor: Actor, goal_id: UUID, action: str
     elif action == "achieve":
         await goals.achieve(uow, actor, goal_id, now=LATER)
     elif action == "abandon":
-        await goals.abandon(uow, actor, goal_id, now=LATER)
+        await goals.abandon(uow, actor, goal_id, note="Mine now.", now=LATER)
     elif action == "check_in":
         await goals.check_in(uow, actor, goal_id, progress=10, confidence=Confidence.LOW, now=LATER)
     elif action == "share":
@@ -679,21 +681,77 @@ async def test_unknown_and_foreign_goals_are_not_found(world: World, action: str
 # -- sharing -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("audience", [Audience.STEWARD, Audience.ORGANIZATION])
-async def test_share_with_the_steward_or_the_organization(world: World, audience: Audience) -> None:
+async def test_share_with_the_organization(world: World) -> None:
     goal = await create(world)
-    result = await share(world, goal.id, audience)
-    assert (result.goal_id, result.audience, result.person_id) == (goal.id, audience, None)
+    result = await share(world, goal.id, Audience.ORGANIZATION)
+    assert (result.goal_id, result.owner_id, result.audience) == (
+        goal.id,
+        world.id("ada"),
+        Audience.ORGANIZATION,
+    )
+    assert (result.person_id, result.relationship_id) == (None, None)
     assert (result.organization_id, result.created_at) == (world.organization.id, LATER)
     assert result.is_active
     assert [s.id for s in world.shares()] == [result.id]
+    assert await readable(world, goal.id, "dee")
+
+
+async def test_share_with_the_steward_names_the_steward_and_the_stewardship(
+    world: World,
+) -> None:
+    goal = await create(world)
+    result = await share(world, goal.id, Audience.STEWARD)
+    stewardship = active_relationship(world, "bob")
+    assert (result.audience, result.person_id, result.relationship_id) == (
+        Audience.STEWARD,
+        world.id("bob"),
+        stewardship.id,
+    )
+    assert [s.id for s in world.shares()] == [result.id]
+    assert await readable(world, goal.id, "bob")
+    assert not await readable(world, goal.id, "cy")
 
 
 async def test_share_with_a_current_mentor(world: World) -> None:
     goal = await create(world)
     result = await share(world, goal.id, Audience.MENTOR, "cy")
-    assert (result.audience, result.person_id) == (Audience.MENTOR, world.id("cy"))
+    assert (result.audience, result.person_id, result.relationship_id) == (
+        Audience.MENTOR,
+        world.id("cy"),
+        active_relationship(world, "cy").id,
+    )
     assert [s.id for s in world.shares()] == [result.id]
+    assert await readable(world, goal.id, "cy")
+    assert not await readable(world, goal.id, "bob")
+
+
+async def test_share_with_a_named_colleague(world: World) -> None:
+    goal = await create(world)
+    result = await share(world, goal.id, Audience.PERSON, "dee")
+    assert (result.audience, result.person_id, result.relationship_id) == (
+        Audience.PERSON,
+        world.id("dee"),
+        None,
+    )
+    assert await readable(world, goal.id, "dee")
+    assert not await readable(world, goal.id, "bob")
+
+
+async def test_share_with_no_steward_is_refused(world: World) -> None:
+    async with world.uow() as uow:
+        await relationships.end(
+            uow,
+            world.actor("ada"),
+            active_relationship(world, "bob").id,
+            reason="Time to move on.",
+            now=NOW,
+        )
+        await uow.commit()
+    goal = await create(world)
+    with pytest.raises(Conflict) as caught:
+        await share(world, goal.id, Audience.STEWARD)
+    assert (caught.value.field, caught.value.code) == ("audience", "NO_STEWARD")
+    assert world.shares() == []
 
 
 @pytest.mark.parametrize("mentor", ["bob", "dee", "eve", "ada"])
@@ -702,20 +760,19 @@ async def test_share_only_with_a_current_mentor(world: World, mentor: str) -> No
     goal = await create(world)
     with pytest.raises(ValidationFailed) as caught:
         await share(world, goal.id, Audience.MENTOR, mentor)
-    assert (caught.value.field, caught.value.code) == ("mentorId", "NOT_YOUR_MENTOR")
+    assert (caught.value.field, caught.value.code) == ("personId", "NOT_YOUR_MENTOR")
     assert world.shares() == []
 
 
 async def test_share_with_a_former_mentor(world: World) -> None:
     goal = await create(world)
-    (mentorship,) = [
-        r
-        for r in world.uows.db.tables.relationships.values()
-        if r.leader_id == world.id("cy") and r.is_active
-    ]
     async with world.uow() as uow:
         await relationships.end(
-            uow, world.actor("ada"), mentorship.id, reason="Time to move on.", now=LATER
+            uow,
+            world.actor("ada"),
+            active_relationship(world, "cy").id,
+            reason="Time to move on.",
+            now=LATER,
         )
         await uow.commit()
     with pytest.raises(ValidationFailed) as caught:
@@ -723,33 +780,69 @@ async def test_share_with_a_former_mentor(world: World) -> None:
     assert caught.value.code == "NOT_YOUR_MENTOR"
 
 
-async def test_share_with_a_mentor_names_the_mentor(world: World) -> None:
+@pytest.mark.parametrize("audience", [Audience.MENTOR, Audience.PERSON])
+async def test_share_with_a_mentor_or_colleague_names_them(
+    world: World, audience: Audience
+) -> None:
     goal = await create(world)
     with pytest.raises(ValidationFailed) as caught:
-        await share(world, goal.id, Audience.MENTOR)
-    assert (caught.value.field, caught.value.code) == ("mentorId", "REQUIRED")
+        await share(world, goal.id, audience)
+    assert (caught.value.field, caught.value.code) == ("personId", "REQUIRED")
     assert world.shares() == []
 
 
 @pytest.mark.parametrize("audience", [Audience.STEWARD, Audience.ORGANIZATION])
-async def test_only_a_mentor_share_names_a_person(world: World, audience: Audience) -> None:
+async def test_steward_and_organization_shares_name_nobody(
+    world: World, audience: Audience
+) -> None:
     goal = await create(world)
     with pytest.raises(ValidationFailed) as caught:
-        await share(world, goal.id, audience, "cy")
-    assert (caught.value.field, caught.value.code) == ("mentorId", "NOT_ALLOWED")
+        await share(world, goal.id, audience, "bob")
+    assert (caught.value.field, caught.value.code) == ("personId", "NOT_ALLOWED")
+    assert world.shares() == []
+
+
+async def test_share_with_oneself_someone_who_left_or_an_outsider_is_refused(
+    world: World,
+) -> None:
+    goal = await create(world)
+    with pytest.raises(ValidationFailed) as refused:
+        await share(world, goal.id, Audience.PERSON, "ada")
+    assert (refused.value.field, refused.value.code) == ("personId", "SELF_SHARE")
+    world.uows.db.tables.people[world.id("dee")].mark_left(NOW)
+    with pytest.raises(Conflict) as left:
+        await share(world, goal.id, Audience.PERSON, "dee")
+    assert (left.value.field, left.value.code) == ("personId", "PERSON_LEFT")
+    for unknown in (world.outsider.id, uuid.uuid4()):
+        async with world.uow() as uow:
+            with pytest.raises(NotFound) as caught:
+                await goals.share(
+                    uow,
+                    world.actor("ada"),
+                    goal.id,
+                    audience=Audience.PERSON,
+                    person_id=unknown,
+                    now=LATER,
+                )
+        assert caught.value.kind == "Person"
     assert world.shares() == []
 
 
 @pytest.mark.parametrize(
-    ("audience", "mentor"),
-    [(Audience.STEWARD, None), (Audience.ORGANIZATION, None), (Audience.MENTOR, "cy")],
+    ("audience", "person"),
+    [
+        (Audience.STEWARD, None),
+        (Audience.ORGANIZATION, None),
+        (Audience.MENTOR, "cy"),
+        (Audience.PERSON, "dee"),
+    ],
 )
 async def test_sharing_twice_returns_the_same_share(
-    world: World, audience: Audience, mentor: str | None
+    world: World, audience: Audience, person: str | None
 ) -> None:
     goal = await create(world)
-    first = await share(world, goal.id, audience, mentor)
-    second = await share(world, goal.id, audience, mentor)
+    first = await share(world, goal.id, audience, person)
+    second = await share(world, goal.id, audience, person)
     assert second.id == first.id
     assert second.created_at == first.created_at
     assert len(world.shares()) == 1
@@ -762,31 +855,37 @@ async def test_shares_with_different_audiences_are_separate(world: World) -> Non
         (await share(world, goal.id, Audience.STEWARD)).id,
         (await share(world, goal.id, Audience.ORGANIZATION)).id,
         (await share(world, goal.id, Audience.MENTOR, "cy")).id,
+        # The steward by name as well: a share that survives a handover.
+        (await share(world, goal.id, Audience.PERSON, "bob")).id,
         (await share(world, other_goal.id, Audience.STEWARD)).id,
     }
-    assert len(shares) == 4 == len(world.shares())
+    assert len(shares) == 5 == len(world.shares())
 
 
 @pytest.mark.parametrize(
-    ("audience", "mentor"),
-    [(Audience.STEWARD, None), (Audience.ORGANIZATION, None), (Audience.MENTOR, "cy")],
+    ("audience", "person"),
+    [
+        (Audience.STEWARD, None),
+        (Audience.ORGANIZATION, None),
+        (Audience.MENTOR, "cy"),
+        (Audience.PERSON, "dee"),
+    ],
 )
-async def test_unshare_revokes(world: World, audience: Audience, mentor: str | None) -> None:
+async def test_unshare_revokes(world: World, audience: Audience, person: str | None) -> None:
     goal = await create(world)
-    first = await share(world, goal.id, audience, mentor)
-    revoked = await unshare(world, goal.id, audience, mentor)
+    first = await share(world, goal.id, audience, person)
+    (revoked,) = await unshare(world, goal.id, audience, person)
     assert revoked.id == first.id
     (row,) = world.shares()
     assert (row.revoked_at, row.is_active) == (LATEST, False)
     async with world.uow() as uow:
-        mentor_id = None if mentor is None else world.id(mentor)
-        assert await uow.goals.active_share(goal.id, audience, mentor_id) is None
+        assert await uow.goals.active_shares(goal.id) == []
     # Taken back twice: there is nothing left to take back.
     with pytest.raises(NotFound) as caught:
-        await unshare(world, goal.id, audience, mentor)
+        await unshare(world, goal.id, audience, person)
     assert caught.value.kind == "GoalShare"
     # Shared again: a new share, the old one kept as history.
-    again = await share(world, goal.id, audience, mentor)
+    again = await share(world, goal.id, audience, person)
     assert again.id != first.id
     assert len(world.shares()) == 2
 
@@ -795,34 +894,77 @@ async def test_unshare_what_is_not_shared(world: World) -> None:
     goal = await create(world)
     await share(world, goal.id, Audience.STEWARD)
     await share(world, goal.id, Audience.MENTOR, "cy")
-    for audience, mentor in (
+    for audience, person in (
         (Audience.ORGANIZATION, None),
         (Audience.MENTOR, "eve"),
-        (Audience.MENTOR, None),
+        (Audience.PERSON, "bob"),
+        (Audience.STEWARD, "cy"),
     ):
         with pytest.raises(NotFound):
-            await unshare(world, goal.id, audience, mentor)
+            await unshare(world, goal.id, audience, person)
+    with pytest.raises(ValidationFailed) as caught:
+        await unshare(world, goal.id, Audience.MENTOR)
+    assert (caught.value.field, caught.value.code) == ("personId", "REQUIRED")
     assert all(s.is_active for s in world.shares())
 
 
-async def test_ending_a_mentorship_ends_the_shares_with_that_mentor(world: World) -> None:
-    """A share names a person; it must not come back if they mentor again."""
+async def test_ending_a_mentorship_ends_what_was_shared_in_it(world: World) -> None:
+    """The share stays listed to the owner (reaching nobody) until taken
+    back, and does not come back if they mentor again."""
     goal = await create(world)
     share_with_cy = await share(world, goal.id, Audience.MENTOR, "cy")
-    (mentorship,) = [
-        r
-        for r in world.uows.db.tables.relationships.values()
-        if r.leader_id == world.id("cy") and r.is_active
-    ]
     async with world.uow() as uow:
         await relationships.end(
-            uow, world.actor("cy"), mentorship.id, reason="Time to move on.", now=LATER
+            uow,
+            world.actor("cy"),
+            active_relationship(world, "cy").id,
+            reason="Time to move on.",
+            now=LATER,
         )
         await uow.commit()
-    stored = world.uows.db.tables.goal_shares[share_with_cy.id]
-    assert stored.revoked_at == LATER
-    with pytest.raises(NotFound):
-        await unshare(world, goal.id, Audience.MENTOR, "cy")
+    assert not await readable(world, goal.id, "cy")
+    await _relationship(world, "cy", "ada", RelationshipKind.MENTORSHIP, accept=True)
+    assert not await readable(world, goal.id, "cy")
+    (revoked,) = await unshare(world, goal.id, Audience.MENTOR, "cy")
+    assert revoked.id == share_with_cy.id
+
+
+async def test_a_new_steward_sees_nothing_shared_before_their_time(world: World) -> None:
+    """bob hands over to dee: the share with bob ends with his stewardship and
+    dee does not get it; bob stewarding ada again later does not revive it."""
+    goal = await create(world, activate=True)
+    await share(world, goal.id, Audience.STEWARD)
+    await _relationship(world, "dee", "ada", RelationshipKind.STEWARDSHIP, accept=True)
+    assert not await readable(world, goal.id, "bob")
+    assert not await readable(world, goal.id, "dee")
+    await _relationship(world, "bob", "ada", RelationshipKind.STEWARDSHIP, accept=True)
+    assert not await readable(world, goal.id, "bob")
+    assert not await readable(world, goal.id, "dee")
+    # Shared with the steward again: bob, in this stewardship.
+    again = await share(world, goal.id, Audience.STEWARD)
+    assert again.relationship_id == active_relationship(world, "bob").id
+    assert await readable(world, goal.id, "bob")
+    assert len(world.shares()) == 2
+
+
+async def test_a_share_by_name_survives_a_handover(world: World) -> None:
+    goal = await create(world, activate=True)
+    await share(world, goal.id, Audience.PERSON, "bob")
+    await _relationship(world, "dee", "ada", RelationshipKind.STEWARDSHIP, accept=True)
+    assert await readable(world, goal.id, "bob")
+    assert not await readable(world, goal.id, "dee")
+
+
+async def test_when_the_owner_leaves_steward_and_mentor_shares_end(world: World) -> None:
+    goal = await create(world, activate=True)
+    await share(world, goal.id, Audience.STEWARD)
+    await share(world, goal.id, Audience.MENTOR, "cy")
+    async with world.uow() as uow:
+        await relationships.close_all_of(uow, world.id("ada"), by=world.id("dee"), now=LATEST)
+        await uow.commit()
+    assert not await readable(world, goal.id, "bob")
+    assert not await readable(world, goal.id, "cy")
+    assert await readable(world, goal.id, "ada")
 
 
 async def test_share_a_closed_goal(world: World) -> None:

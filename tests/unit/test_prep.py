@@ -68,7 +68,7 @@ def make_goal(
     if status is GoalStatus.ACHIEVED:
         goal.achieve(NOW - timedelta(days=1), "")
     if status is GoalStatus.ABANDONED:
-        goal.abandon(NOW - timedelta(days=1), "")
+        goal.abandon(NOW - timedelta(days=1), "Not now.")
     assert goal.status is status
     return goal
 

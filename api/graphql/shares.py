@@ -1,0 +1,114 @@
+"""What the owner sees of a share with a person, for goals and feedback
+alike: whom it was made with, and whom it reaches now (domain.shares)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+import strawberry
+
+from api.graphql import ids
+from api.graphql.read_log import ReadLogEntryType, read_by
+from domain.errors import Conflict, ValidationFailed
+from domain.feedback_items import FeedbackShare
+from domain.goals import GoalShare
+from domain.services.shares import FIELD
+from domain.shares import Reach, ShareEnd, reach
+
+if TYPE_CHECKING:
+    from api.graphql.people import PersonNode
+
+PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
+
+ShareEndType = strawberry.enum(
+    ShareEnd,
+    name="ShareEnd",
+    description="Why a share reaches nobody any more. HANDED_OVER: the stewardship it was "
+    "made in was handed over to a new steward (who does not get it). RELATIONSHIP_ENDED: the "
+    "stewardship or mentorship it was made in ended. PERSON_LEFT: they left the organization.",
+)
+
+MENTOR_ID_DEPRECATION = "Use personId."
+
+
+@strawberry.interface(
+    description="A goal or a piece of feedback shared with a person: for its owner only."
+)
+class Share:
+    entity: strawberry.Private[GoalShare | FeedbackShare]
+
+    @strawberry.field(description="Whom it was shared with.")
+    async def person(self, info: strawberry.Info) -> PersonRef:
+        from api.graphql.people import PersonNode
+
+        return PersonNode(entity=await info.context.loaders.person.load(self.entity.person_id))
+
+    @strawberry.field
+    def shared_at(self) -> datetime:
+        return self.entity.created_at
+
+    @strawberry.field(
+        description="Whom it reaches now: the person, or null once it ended (a share with "
+        "your steward or a mentor ends with that relationship; one with a colleague when they "
+        "leave). Take it back to remove it from this list."
+    )
+    async def reaches(self, info: strawberry.Info) -> PersonRef | None:
+        from api.graphql.people import PersonNode
+
+        found = await self._reach(info)
+        if found.person_id is None:
+            return None
+        return PersonNode(entity=await info.context.loaders.person.load(found.person_id))
+
+    @strawberry.field(description="When it stopped reaching them (null while it does).")
+    async def ended_at(self, info: strawberry.Info) -> datetime | None:
+        return (await self._reach(info)).ended_at
+
+    @strawberry.field(description="Why it stopped reaching them (null while it does).")
+    async def ended_because(self, info: strawberry.Info) -> ShareEndType | None:  # type: ignore[valid-type]
+        return (await self._reach(info)).ended_because
+
+    @strawberry.field(
+        description="When and how often the person it was shared with read it, the latest "
+        "first; reads through any other path show on the item's readBy."
+    )
+    async def read_by(self, info: strawberry.Info) -> list[ReadLogEntryType] | None:
+        found = self.entity
+        source_id = found.goal_id if isinstance(found, GoalShare) else found.ref.source_id
+        return await read_by(info, found.owner_id, source_id, readers={found.person_id})
+
+    async def _reach(self, info: strawberry.Info) -> Reach:
+        loaders = info.context.loaders
+        person = await loaders.person.load(self.entity.person_id)
+        relationship = None
+        if self.entity.relationship_id is not None:
+            relationship = await loaders.relationship.load(self.entity.relationship_id)
+        return reach(person, relationship)
+
+
+def share_person(
+    person_id: strawberry.ID | None, mentor_id: strawberry.ID | None
+) -> tuple[UUID | None, str]:
+    """The person a share input names, and the field that named them
+    (`mentorId` is the deprecated name of `personId`)."""
+    if person_id and mentor_id:
+        raise ValidationFailed(
+            "mentorId", "Give personId only; mentorId is its old name.", code="NOT_ALLOWED"
+        )
+    field, value = ("mentorId", mentor_id) if mentor_id else (FIELD, person_id)
+    return (ids.decode(value, "Person", field=field) if value else None), field
+
+
+@contextmanager
+def naming(field: str) -> Iterator[None]:
+    """Errors about the person name the input field the client used."""
+    try:
+        yield
+    except (ValidationFailed, Conflict) as error:
+        if error.field == FIELD:
+            error.field = field
+        raise
