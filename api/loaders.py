@@ -32,7 +32,7 @@ from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
 from domain.goals import CheckIn, Goal, GoalShare, GoalStatus
 from domain.knowledge_areas import KnowledgeArea
 from domain.matching import Criterion, MentorCandidate
-from domain.mentoring import LearningWish, MentorOffer, MentorProfile
+from domain.mentoring import LearningWish, MentorLoad, MentorOffer, MentorProfile
 from domain.notifications import Notification
 from domain.one_on_ones import ActionItem, AgendaItem, Meeting, MeetingNote, OneOnOneSeries
 from domain.organizations import Organization
@@ -93,6 +93,7 @@ class Loaders:
         self._viewer_id = viewer_id
         self._now = now
         self._organization: asyncio.Future[Organization] | None = None
+        self._area_tree: asyncio.Future[dict[UUID, tuple[UUID | None, str]]] | None = None
 
         self.person: DataLoader[UUID, Person | None] = self._one(people_reads.people_by_ids)
         self.team: DataLoader[UUID, Team | None] = self._one(team_reads.teams_by_ids)
@@ -254,7 +255,7 @@ class Loaders:
         self.unmatched_wishes: DataLoader[UUID, list[LearningWish]] = self._many(
             mentoring_reads.unmatched_wishes
         )
-        self.mentors_near_capacity: DataLoader[UUID, list[mentoring_reads.MentorLoad]] = self._many(
+        self.mentors_near_capacity: DataLoader[UUID, list[MentorLoad]] = self._many(
             mentoring_reads.mentors_near_capacity
         )
         # coaching: availability is public, sessions their two people's own,
@@ -423,6 +424,13 @@ class Loaders:
             return await coaching_reads.usage(session, self._organization_id, start, end)
 
     async def area_tree(self) -> dict[UUID, tuple[UUID | None, str]]:
+        """Every area: id -> (parent, name). Read once per request, however
+        many wishes or overviews walk it."""
+        if self._area_tree is None:
+            self._area_tree = asyncio.ensure_future(self._load_area_tree())
+        return await self._area_tree
+
+    async def _load_area_tree(self) -> dict[UUID, tuple[UUID | None, str]]:
         async with self._session_factory() as session:
             return await mentoring_reads.area_tree(session, self._organization_id)
 

@@ -4,6 +4,7 @@ matching with explained, tunable scores (see domain.matching)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Annotated, Protocol
 from uuid import UUID
 
@@ -18,8 +19,16 @@ from domain import matching
 from domain.actors import Actor
 from domain.availability import overlap_hours
 from domain.errors import ValidationFailed
-from domain.knowledge_areas import KnowledgeArea
-from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus, WishStatus
+from domain.knowledge_areas import KnowledgeArea, subtree
+from domain.mentoring import (
+    LearningWish,
+    MentorOffer,
+    MentorProfile,
+    OfferStatus,
+    WishStatus,
+    fullest_first,
+    oldest_first,
+)
 from domain.people import Person
 from domain.ports import UnitOfWork
 from domain.services import mentoring as service
@@ -286,27 +295,34 @@ class MentorLoadType:
 
 @strawberry.type(
     name="AreaMentoring",
-    description="For the area's faculty leads: where the mentor pool needs to grow.",
+    description="For the area's faculty leads: where the mentor pool needs to grow, in the "
+    "area and every area below it.",
 )
 class AreaMentoringType:
-    area_id: strawberry.Private[UUID]
+    area_ids: strawberry.Private[list[UUID]]
+    """The area and every area below it."""
 
     @strawberry.field(
-        description="Open wishes in the area that no mentor (of the area, its parent or a "
-        "child) can take on at the desired level with a place free. Oldest first; anonymous."
+        description="Open wishes in the area or below it that no mentor (of the wish's area, "
+        "its parent or a child) can take on at the desired level with a place free. Oldest "
+        "first; anonymous."
     )
     async def unmatched_wishes(self, info: strawberry.Info) -> list[UnmatchedWish]:
-        found = await info.context.loaders.unmatched_wishes.load(self.area_id)
+        found = await info.context.loaders.unmatched_wishes.load_many(self.area_ids)
         return [
             UnmatchedWish(current=w.current, desired=w.desired, created_at=w.created_at)
-            for w in found
+            for w in oldest_first(chain.from_iterable(found))
         ]
 
-    @strawberry.field(description="Mentors of the area with at most one place left, fullest first.")
+    @strawberry.field(
+        description="Mentors offering the area or one below it with at most one place left, "
+        "each once, fullest first."
+    )
     async def mentors_near_capacity(self, info: strawberry.Info) -> list[MentorLoadType]:
-        found = await info.context.loaders.mentors_near_capacity.load(self.area_id)
+        found = await info.context.loaders.mentors_near_capacity.load_many(self.area_ids)
         return [
-            MentorLoadType(mentor_id=m.mentor_id, load=m.load, capacity=m.capacity) for m in found
+            MentorLoadType(mentor_id=m.mentor_id, load=m.load, capacity=m.capacity)
+            for m in fullest_first(chain.from_iterable(found))
         ]
 
 
@@ -325,7 +341,9 @@ async def area_mentoring(
         await info.context.loaders.is_org_faculty.load(actor.person_id)
     ):
         return None
-    return AreaMentoringType(area_id=root.entity.id)
+    tree = await info.context.loaders.area_tree()
+    parents = {area: parent for area, (parent, _) in tree.items()}
+    return AreaMentoringType(area_ids=subtree(parents, root.entity.id))
 
 
 class HasEntity(Protocol):

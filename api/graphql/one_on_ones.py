@@ -191,6 +191,16 @@ class AgendaItemNode(EntityNode):
         found = await info.context.loaders.meeting.load(source.meeting_id)
         return MeetingNode(entity=found) if found else None
 
+    @strawberry.field(
+        description="The meeting it was first raised in: this one, or for an item carried "
+        "over, where it all began (however many meetings it went through)."
+    )
+    async def first_raised_in(self, info: strawberry.Info) -> MeetingNode:
+        assert self.entity.first_meeting_id is not None
+        found = await info.context.loaders.meeting.load(self.entity.first_meeting_id)
+        assert found is not None  # a meeting of the same series (a foreign key)
+        return MeetingNode(entity=found)
+
     @strawberry.field(description="Whether it came from a talking point (raised from feedback).")
     def from_talking_point(self) -> bool:
         return self.entity.talking_point_id is not None
@@ -394,7 +404,9 @@ class OneOnOneSeriesSuccess:
 class OneOnOneMeetingSuccess:
     meeting: MeetingNode
     next_meeting: MeetingNode | None = strawberry.field(
-        default=None, description="After holding: the next meeting (proposed by the cadence)."
+        default=None,
+        description="After holding or cancelling: the next meeting (proposed by the cadence "
+        "if none was scheduled).",
     )
 
 
@@ -518,15 +530,21 @@ class OneOnOnesMutation:
 
         return await run(info, command)
 
-    @strawberry.mutation(description="Cancel a meeting; its unfinished items move on.")
+    @strawberry.mutation(
+        description="Cancel a meeting: its unfinished items move on to the next one, which a "
+        "cadence proposes if there is none yet."
+    )
     async def cancel_one_on_one(
         self, info: strawberry.Info, input: MeetingIdInput
     ) -> OneOnOneMeetingResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork, actor: Actor) -> OneOnOneMeetingSuccess:
-            meeting = await service.cancel(
+            meeting, upcoming = await service.cancel(
                 uow, actor, _meeting_id(input.meeting_id), now=info.context.now
             )
-            return OneOnOneMeetingSuccess(meeting=MeetingNode(entity=meeting))
+            return OneOnOneMeetingSuccess(
+                meeting=MeetingNode(entity=meeting),
+                next_meeting=MeetingNode(entity=upcoming) if upcoming else None,
+            )
 
         return await run(info, command)
 
