@@ -116,9 +116,8 @@ agenda_items = sa.Table(
     same_organization_fk("talking_point_id", "talking_points"),
     same_organization_fk("goal_id", "goals"),
     # The meeting an item was first raised in: its own meeting, or for an
-    # item carried over the one its source was first raised in (through any
-    # chain of carry-overs), always a meeting of the same series.
-    _in_series("first_meeting_id", "one_on_one_meetings", "id"),
+    # item carried over the one its source was first raised in (so through
+    # any chain of carry-overs, and always a meeting of the same series).
     sa.ForeignKeyConstraint(
         ["carried_from_id", "first_meeting_id"],
         ["agenda_items.id", "agenda_items.first_meeting_id"],

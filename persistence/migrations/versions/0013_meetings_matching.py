@@ -5,11 +5,11 @@
   cancelled, never two, whatever runs at the same time; existing duplicates
   are backfilled by cancelling all but the first scheduled;
 - an agenda item remembers the meeting it was first raised in
-  (`first_meeting_id`): its own meeting, or for an item carried over the one
-  its source was first raised in, through any chain of carry-overs (a check
-  for the first, a foreign key on (carried_from_id, first_meeting_id) for
-  the second, and one on (series_id, first_meeting_id) keeps it in the
-  series); existing items are backfilled along their chains;
+  (`first_meeting_id`): its own meeting (a check), or for an item carried
+  over the one its source was first raised in (a foreign key on
+  (carried_from_id, first_meeting_id)), so through any chain of carry-overs
+  and always in the same series; existing items are backfilled along their
+  chains;
 - a talking point is raised from one piece of feedback (unique
   talking_point_id of feedback actions), so its owner reaches that feedback
   from it;
@@ -71,13 +71,6 @@ def upgrade() -> None:
         op.f("uq_agenda_items_id_first_meeting_id"), "agenda_items", ["id", "first_meeting_id"]
     )
     op.create_foreign_key(
-        op.f("fk_agenda_items_series_id_first_meeting_id_one_on_one_meetings"),
-        "agenda_items",
-        "one_on_one_meetings",
-        ["series_id", "first_meeting_id"],
-        ["series_id", "id"],
-    )
-    op.create_foreign_key(
         op.f("fk_agenda_items_carried_from_id_first_meeting_id_agenda_items"),
         "agenda_items",
         "agenda_items",
@@ -117,11 +110,6 @@ def downgrade() -> None:
     )
     op.drop_constraint(
         op.f("fk_agenda_items_carried_from_id_first_meeting_id_agenda_items"),
-        "agenda_items",
-        type_="foreignkey",
-    )
-    op.drop_constraint(
-        op.f("fk_agenda_items_series_id_first_meeting_id_one_on_one_meetings"),
         "agenda_items",
         type_="foreignkey",
     )
