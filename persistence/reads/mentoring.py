@@ -188,8 +188,10 @@ async def candidates(
 ) -> list[MentorCandidate]:
     """Mentors with an active offer in one of the areas, above the wisher's
     current proficiency, accepting, below capacity; not the wisher, not
-    someone who left, not a current mentor of theirs in the area, not
-    someone either of them declined recently. One row per mentor (their
+    someone who left, not a current mentor of theirs in the area, not one
+    with a mentorship of the wished area proposed to them and not answered
+    yet (asked already: they are left out until they answer), not someone
+    either of them declined recently. One row per mentor (their
     closest area), CANDIDATES_MAX at a time from `offset`, best possible
     score first. One statement."""
     me = wish.person_id
@@ -209,6 +211,18 @@ async def candidates(
             r.c.leader_id == o.c.mentor_id,
             r.c.follower_id == me,
             r.c.status == RelationshipStatus.ACTIVE,
+            mentorship_areas.c.knowledge_area_id == wish.knowledge_area_id,
+        )
+        .exists()
+    )
+    asked = (
+        select(r.c.id)
+        .join(mentorship_areas, mentorship_areas.c.relationship_id == r.c.id)
+        .where(
+            r.c.leader_id == o.c.mentor_id,
+            r.c.kind == RelationshipKind.MENTORSHIP,
+            r.c.status == RelationshipStatus.PROPOSED,
+            r.c.follower_id == me,
             mentorship_areas.c.knowledge_area_id == wish.knowledge_area_id,
         )
         .exists()
@@ -257,6 +271,7 @@ async def candidates(
             p.c.status == PersonStatus.ACTIVE,
             func.coalesce(mp.c.accepting, True),
             ~already_mentors,
+            ~asked,
             ~declined,
         )
         .order_by(o.c.mentor_id, distance, o.c.proficiency.desc())

@@ -53,11 +53,11 @@ async def test_capacity_and_organization_do_not_query_per_person(
 # -- 2. node(id:) with the interface's own name is an INTERNAL error --------------
 
 
-async def test_node_id_naming_the_node_interface_is_an_invalid_id(
-    gql: GraphQL, org: Org
-) -> None:
+async def test_node_id_naming_the_node_interface_is_an_invalid_id(gql: GraphQL, org: Org) -> None:
     raw = gid("Node", uuid4())
-    body = await gql("query N($id: ID!) { node(id: $id) { id } }", {"id": raw}, token=org.faculty.token)
+    body = await gql(
+        "query N($id: ID!) { node(id: $id) { id } }", {"id": raw}, token=org.faculty.token
+    )
     codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
     assert codes == ["INVALID_ID"], body
 
@@ -94,9 +94,7 @@ query N($after: String) { viewer { notifications(first: 5, after: $after) { edge
 """
 
 
-async def test_cursor_with_out_of_range_timestamp_is_invalid_cursor(
-    gql: GraphQL, org: Org
-) -> None:
+async def test_cursor_with_out_of_range_timestamp_is_invalid_cursor(gql: GraphQL, org: Org) -> None:
     cursor = base64.urlsafe_b64encode(
         orjson.dumps(["0001-01-01T00:00:00+05:00", str(uuid4())])
     ).decode()
@@ -163,7 +161,9 @@ async def test_team_leaders_are_one_statement_with_a_real_clock(
                     await uow.commit()
                 org.faculty.token = token_for(services, org.faculty.person)
                 with count_statements(app.state.engine) as counter:
-                    data = await gql.data(TEAMS_WITH_LEADERS, {"first": 50}, token=org.faculty.token)
+                    data = await gql.data(
+                        TEAMS_WITH_LEADERS, {"first": 50}, token=org.faculty.token
+                    )
                 assert len(data["teams"]["edges"]) == size
                 counts[size] = counter.count
     assert counts[2] == counts[20], counts
