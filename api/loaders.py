@@ -28,7 +28,7 @@ from domain.feedback import (
     FeedbackRequest,
     FeedbackTemplate,
 )
-from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
+from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackRef, FeedbackShare
 from domain.goals import CheckIn, Goal, GoalShare, GoalStatus
 from domain.knowledge_areas import KnowledgeArea
 from domain.matching import Criterion, MentorCandidate
@@ -203,6 +203,9 @@ class Loaders:
         )
         self.talking_point: DataLoader[UUID, TalkingPoint | None] = self._one(
             partial(item_reads.talking_points_by_ids, viewer_id=viewer_id)
+        )
+        self.talking_point_source: DataLoader[UUID, FeedbackRef | None] = self._one(
+            partial(item_reads.sources_of_talking_points, viewer_id=viewer_id)
         )
         # 1-on-1s: for the two people of a series only (private notes for
         # their author only)

@@ -13,7 +13,13 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
+from domain.feedback_items import (
+    ActionKind,
+    FeedbackAction,
+    FeedbackItem,
+    FeedbackRef,
+    FeedbackShare,
+)
 from domain.pagination import Page, PageRequest
 from domain.relationships import RelationshipStatus
 from domain.talking_points import TalkingPoint
@@ -167,3 +173,20 @@ async def talking_points_by_ids(
         select(TalkingPoint).where(t.c.organization_id == organization_id, t.c.id.in_(ids), mine)
     )
     return {point.id: point for point in rows}
+
+
+async def sources_of_talking_points(
+    session: AsyncSession, organization_id: UUID, ids: Sequence[UUID], *, viewer_id: UUID
+) -> dict[UUID, FeedbackRef]:
+    """The feedback each talking point was raised from, for the person that
+    feedback is about only (its owner, who raised it): to anyone else a
+    talking point is just its text."""
+    rows = await session.execute(
+        select(a.c.talking_point_id, a.c.item_id, a.c.request_id).where(
+            a.c.organization_id == organization_id,
+            a.c.talking_point_id.in_(ids),
+            a.c.kind == ActionKind.TALKING_POINT,
+            a.c.owner_id == viewer_id,
+        )
+    )
+    return {point_id: FeedbackRef(item_id, request_id) for point_id, item_id, request_id in rows}

@@ -819,7 +819,8 @@ async def test_a_talking_point_from_feedback_shows_its_text_never_the_feedback(
     gql: GraphQL, cast: Cast
 ) -> None:
     """Pia raises unshared feedback as a talking point: Sam sees what she
-    wrote for the agenda, not the feedback, nor who gave it."""
+    wrote for the agenda, not the feedback, nor who gave it, nor that the
+    item came from feedback at all."""
     bo = await cast.org.add_member("Bo Giver")
     feedback_text = secret("Feedback behind the point")
     item = await given(gql, bo, cast.person, feedback_text)
@@ -831,7 +832,7 @@ async def test_a_talking_point_from_feedback_shows_its_text_never_the_feedback(
 
     text, view = await raw_prep(gql, cast.steward, cast.next_id)
     (raised,) = [i for i in view["agenda"] if i["text"] == point]
-    assert raised["fromTalkingPoint"] is True
+    assert raised["fromTalkingPoint"] is False
     assert raised["author"] == {"id": cast.person.id}
     assert view["feedback"] == []
     for trace in (feedback_text, item["id"], bo.id):

@@ -1,38 +1,50 @@
 """What the database itself holds for 1-on-1s, with rows written through
 SQLAlchemy Core past the domain: two scheduled meetings of a series never
-share a moment (so a cadence never proposes two next meetings), and an
-agenda item remembers the meeting it was first raised in, along any chain
-of carry-overs. A refusal translates to the typed error the domain gives."""
+share a moment (so a cadence never proposes two next meetings), an agenda
+item remembers the meeting it was first raised in, along any chain of
+carry-overs, and a talking point comes from one piece of feedback. A
+refusal translates to the typed error the domain gives."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.errors import Conflict
+from domain.feedback_items import ActionKind
 from domain.one_on_ones import MeetingStatus
 from domain.relationships import RelationshipKind, RelationshipStatus
 from persistence.integrity import constraint_name, translate
 from persistence.tables import (
     agenda_items,
+    feedback_actions,
+    feedback_items,
     one_on_one_meetings,
     one_on_one_participants,
     one_on_one_series,
     relationships,
+    talking_points,
 )
 from tests.integration.test_constraints import NOW, _insert, _organization, _person, _refused
 
 WEEK = timedelta(weeks=1)
 
 
+@dataclass
 class Series:
-    """A series between two people, with meetings and agenda items."""
+    """A series between a steward and a person (the author of its items),
+    with meetings and agenda items."""
 
-    def __init__(self, engine: AsyncEngine, org: uuid.UUID, series: uuid.UUID, author: uuid.UUID):
-        self.engine, self.org, self.id, self.author = engine, org, series, author
+    engine: AsyncEngine
+    org: uuid.UUID
+    id: uuid.UUID
+    relationship: uuid.UUID
+    leader: uuid.UUID
+    author: uuid.UUID
 
     @classmethod
     async def create(cls, engine: AsyncEngine, slug: str = "acme") -> Series:
@@ -67,7 +79,7 @@ class Series:
                     for person in (leader, follower)
                 ],
             )
-        return cls(engine, org, series, leader)
+        return cls(engine, org, series, relationship, leader, follower)
 
     def meeting_values(
         self, at: Any, status: MeetingStatus = MeetingStatus.SCHEDULED
@@ -170,3 +182,44 @@ async def test_a_carried_item_keeps_the_first_meeting_of_its_source_along_the_ch
             "fk_agenda_items_carried_from_id_first_meeting_id_agenda_items"
         )
     await series.item(third, first_meeting=first, carried_from=carried)
+
+
+async def test_a_talking_point_is_raised_from_one_piece_of_feedback(engine: AsyncEngine) -> None:
+    series = await Series.create(engine)
+    point = await _insert(
+        engine,
+        talking_points,
+        organization_id=series.org,
+        relationship_id=series.relationship,
+        author_id=series.author,
+        text="Pacing",
+        created_at=NOW,
+    )
+    items = [
+        await _insert(
+            engine,
+            feedback_items,
+            organization_id=series.org,
+            subject_id=series.author,
+            giver_id=series.leader,
+            text=f"Feedback {n}",
+            created_at=NOW,
+        )
+        for n in range(2)
+    ]
+
+    def action(item: uuid.UUID) -> dict[str, Any]:
+        return {
+            "id": uuid.uuid4(),
+            "organization_id": series.org,
+            "owner_id": series.author,
+            "item_id": item,
+            "kind": ActionKind.TALKING_POINT,
+            "talking_point_id": point,
+            "created_at": NOW,
+        }
+
+    await _insert(engine, feedback_actions, **action(items[0]))
+    refused = await _refused(engine, feedback_actions.insert().values(**action(items[1])))
+
+    assert constraint_name(refused) == "uq_feedback_actions_talking_point_id"
