@@ -239,7 +239,7 @@ class Loaders:
         self.open_action_items: DataLoader[UUID, list[ActionItem]] = self._many(
             ooo_reads.open_action_items
         )
-        self.relationship_changes: DataLoader[tuple[UUID, datetime | None], list[Relationship]] = (
+        self.relationship_changes: DataLoader[tuple[UUID, datetime], list[Relationship]] = (
             self._many(ooo_reads.relationship_changes)
         )
         # mentoring: offers and profiles are public, wishes their person's own
@@ -362,15 +362,25 @@ class Loaders:
             return await role_reads.proposals_by(session, self._organization_id, person_id)
 
     async def feedback_requests_page(
-        self, requester_id: UUID, request: PageRequest
+        self, requester_id: UUID, request: PageRequest, *, since: datetime | None = None
     ) -> Page[FeedbackRequest]:
         async with self._session_factory() as session:
             return await feedback_reads.requests_page(
-                session, self._organization_id, requester_id, request, viewer_id=self._viewer_id
+                session,
+                self._organization_id,
+                requester_id,
+                request,
+                viewer_id=self._viewer_id,
+                since=since,
             )
 
     async def feedback_received_page(
-        self, subject_id: UUID, request: PageRequest, *, shared_only: bool = False
+        self,
+        subject_id: UUID,
+        request: PageRequest,
+        *,
+        shared_only: bool = False,
+        since: datetime | None = None,
     ) -> Page[FeedbackItem]:
         async with self._session_factory() as session:
             return await item_reads.received_page(
@@ -380,6 +390,7 @@ class Loaders:
                 request,
                 viewer_id=self._viewer_id,
                 shared_only=shared_only,
+                since=since,
             )
 
     async def meetings_page(self, series_id: UUID, request: PageRequest) -> Page[Meeting]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, or_, select
@@ -87,14 +88,18 @@ async def received_page(
     *,
     viewer_id: UUID,
     shared_only: bool = False,
+    since: datetime | None = None,
 ) -> Page[FeedbackItem]:
     """Items about the subject that the viewer may read, newest first; with
-    `shared_only`, not those the viewer gave (what the subject shared)."""
+    `shared_only`, not those the viewer gave (what the subject shared); with
+    `since`, only those given after then."""
     query = select(FeedbackItem).where(
         f.c.organization_id == organization_id, f.c.subject_id == subject_id, _visible(viewer_id)
     )
     if shared_only and viewer_id != subject_id:
         query = query.where(f.c.giver_id != viewer_id)
+    if since is not None:
+        query = query.where(f.c.created_at > since)
     return await keyset_page(session, query, (f.c.created_at, f.c.id), request, descending=True)
 
 

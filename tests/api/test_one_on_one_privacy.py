@@ -851,6 +851,7 @@ async def test_mentor_and_steward_each_see_only_what_was_shared_with_them(
     mentorship = await established(gql, mia, pia, kind=MENTORSHIP, areas=[area])
     _, sam_meeting = await start_series(gql, clock, sam, stewardship["id"])
     _, mia_meeting = await start_series(gql, clock, mia, mentorship["id"])
+    step(clock, org)  # what is shared next is new since the relationships started
 
     async def shares(audience: str, mentor: Member | None, label: str) -> dict[str, str]:
         goal = await created(gql, pia, secret(f"{label} goal"))
@@ -912,6 +913,7 @@ async def test_a_coach_sees_nothing_shared_with_the_steward_and_the_steward_only
     peers = [await org.add_member("Pat Peer"), await org.add_member("Quinn Peer")]
     stewardship = await established(gql, sam, pia)
     _, sam_meeting = await start_series(gql, clock, sam, stewardship["id"])
+    step(clock, org)  # the coaching starts after the stewardship: a change since
     coaching = await established(gql, cora, pia, kind=COACHING)
     _, cora_meeting = await start_series(gql, clock, cora, coaching["id"])
 
@@ -1012,6 +1014,7 @@ async def test_coaching_shows_only_as_counts_in_the_persons_own_stewardship_prep
     cora = await org.add_member("Cora Coach")
     stewardship = await established(gql, sam, pia)
     _, sam_meeting = await start_series(gql, clock, sam, stewardship["id"])
+    step(clock, org)  # the coaching starts after the stewardship: a change since
     coaching = await established(gql, cora, pia, kind=COACHING)
     _, cora_meeting = await start_series(gql, clock, cora, coaching["id"])
     context = secret("Coaching context")
