@@ -79,8 +79,9 @@ FIXED, FLEXIBLE = "FIXED_GOALS", "FLEXIBLE_GOALS"
 
 # The full prep of a realistic meeting runs at most this many statements
 # (the same number as a small one): one batched read per section and level.
-# Measured: 27 (the viewer, the meeting, its series, relationship and last
-# held meeting, then one batch per section and per nested list or link).
+# Measured: 28 (the viewer, the meeting, its series, relationship and last
+# held meeting, then one batch per section and per nested list or link; the
+# agenda's firstRaisedIn added one).
 PREP_STATEMENT_BOUND = 30
 
 

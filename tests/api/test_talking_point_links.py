@@ -13,9 +13,11 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
+from fastapi import FastAPI
+
 from tests.api.feedback_helpers import CLOSE, asked, give, request_changed
 from tests.api.feedback_item_helpers import given, into_talking_point, shared_feedback
-from tests.api.harness import GraphQL, Member, Org
+from tests.api.harness import GraphQL, Member, Org, count_statements
 from tests.api.one_on_one_helpers import HOLD, started, succeed
 from tests.api.relationship_helpers import advance
 from tests.fakes import FakeClock
@@ -206,3 +208,29 @@ async def test_nobody_else_learns_that_an_item_came_from_feedback(
     for outsider in (org.faculty, colleague, elsewhere.faculty):
         _, seen = await raw(gql, FEEDBACK, outsider, item["id"])
         assert seen is None
+
+
+async def test_the_links_of_a_whole_agenda_read_in_one_batch_per_level(
+    app: FastAPI, gql: GraphQL, make_org: Any, clock: FakeClock
+) -> None:
+    """No N+1: an agenda of 2 or 20 talking points, each followed to its
+    feedback (items and requests alike), runs the same statements."""
+    counts = {}
+    for size in (2, 20):
+        org = await make_org(f"Links {size}")
+        steward, person = await org.add_member("Sam Steward"), await org.add_member("Pia Person")
+        giver = await org.add_member("Bo Giver")
+        series, first = await started(gql, clock, steward, person)
+        for n in range(size):
+            item = await given(gql, giver, person, f"Feedback {n}")
+            result = await into_talking_point(
+                gql, person, item["id"], series["relationship"]["id"], f"Point {n}"
+            )
+            assert result["__typename"] == "FeedbackTalkingPointSuccess", result
+        with count_statements(app.state.engine) as counter:
+            _, seen = await raw(gql, MEETING, person, first["id"])
+        assert len(seen["agenda"]) == size
+        assert all(i["talkingPoint"]["fromFeedback"] for i in seen["agenda"])
+        counts[size] = counter.count
+        print(f"an agenda of {size} talking points with their feedback: {counter.count} statements")
+    assert counts[2] == counts[20], counts
