@@ -1130,6 +1130,27 @@ async def test_carry_over_goes_to_the_proposed_meeting(world: World) -> None:
     assert texts(world, upcoming.id) == ["Retro", "Vacation"]
 
 
+async def test_a_carried_item_remembers_the_meeting_it_was_first_raised_in(world: World) -> None:
+    """Through a chain of carry-overs (held, then cancelled): the original
+    meeting, not the one before; new items are raised where they are."""
+    series, first = await start_with_meeting(world, cadence=WEEKLY)
+    retro, _, _ = await _agenda_on_first(world, first.id)
+    assert retro.first_meeting_id == first.id
+    _, second = await hold(world, first.id, now=AFTER_FIRST)
+    assert second is not None
+    budget = await add_item(world, second.id, "Budget", by="bob")
+    _, third = await cancel(world, second.id, now=AFTER_SECOND)
+    assert third is not None
+    carried = agenda(world, third.id)
+    assert [(i.text, i.first_meeting_id) for i in carried] == [
+        ("Retro", first.id),
+        ("Vacation", first.id),
+        ("Budget", second.id),
+    ]
+    assert [i.carried_from_id for i in carried][2] == budget.id
+    assert budget.first_meeting_id == second.id
+
+
 async def test_carry_over_waits_for_a_meeting_to_be_scheduled(world: World) -> None:
     series, first = await start_with_meeting(world)
     retro, _, vacation = await _agenda_on_first(world, first.id)
