@@ -1133,7 +1133,7 @@ async def test_carry_over_goes_to_the_proposed_meeting(world: World) -> None:
 async def test_a_carried_item_remembers_the_meeting_it_was_first_raised_in(world: World) -> None:
     """Through a chain of carry-overs (held, then cancelled): the original
     meeting, not the one before; new items are raised where they are."""
-    series, first = await start_with_meeting(world, cadence=WEEKLY)
+    _, first = await start_with_meeting(world, cadence=WEEKLY)
     retro, _, _ = await _agenda_on_first(world, first.id)
     assert retro.first_meeting_id == first.id
     _, second = await hold(world, first.id, now=AFTER_FIRST)
