@@ -29,11 +29,11 @@ from domain.feedback import (
     FeedbackRequest,
     FeedbackTemplate,
 )
-from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
+from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackRef, FeedbackShare
 from domain.goals import CheckIn, Goal, GoalShare, GoalStatus
 from domain.knowledge_areas import KnowledgeArea
 from domain.matching import Criterion, MentorCandidate
-from domain.mentoring import LearningWish, MentorOffer, MentorProfile
+from domain.mentoring import LearningWish, MentorLoad, MentorOffer, MentorProfile
 from domain.notifications import Notification
 from domain.one_on_ones import ActionItem, AgendaItem, Meeting, MeetingNote, OneOnOneSeries
 from domain.organizations import Organization
@@ -96,6 +96,7 @@ class Loaders:
         self._viewer_id = viewer_id
         self._now = now
         self._organization: asyncio.Future[Organization] | None = None
+        self._area_tree: asyncio.Future[dict[UUID, tuple[UUID | None, str]]] | None = None
 
         self.person: DataLoader[UUID, Person | None] = self._one(people_reads.people_by_ids)
         self.team: DataLoader[UUID, Team | None] = self._one(team_reads.teams_by_ids)
@@ -209,6 +210,9 @@ class Loaders:
         self.talking_point: DataLoader[UUID, TalkingPoint | None] = self._one(
             partial(item_reads.talking_points_by_ids, viewer_id=viewer_id)
         )
+        self.talking_point_source: DataLoader[UUID, FeedbackRef | None] = self._one(
+            partial(item_reads.sources_of_talking_points, viewer_id=viewer_id)
+        )
         # the read log of goals and feedback (keyed by the item's or the
         # request's id): for their owner only
         self.read_by: DataLoader[UUID, list[ReadBy]] = self._many(
@@ -246,7 +250,7 @@ class Loaders:
         self.open_action_items: DataLoader[UUID, list[ActionItem]] = self._many(
             ooo_reads.open_action_items
         )
-        self.relationship_changes: DataLoader[tuple[UUID, datetime | None], list[Relationship]] = (
+        self.relationship_changes: DataLoader[tuple[UUID, datetime], list[Relationship]] = (
             self._many(ooo_reads.relationship_changes)
         )
         # mentoring: offers and profiles are public, wishes their person's own
@@ -265,7 +269,7 @@ class Loaders:
         self.unmatched_wishes: DataLoader[UUID, list[LearningWish]] = self._many(
             mentoring_reads.unmatched_wishes
         )
-        self.mentors_near_capacity: DataLoader[UUID, list[mentoring_reads.MentorLoad]] = self._many(
+        self.mentors_near_capacity: DataLoader[UUID, list[MentorLoad]] = self._many(
             mentoring_reads.mentors_near_capacity
         )
         # coaching: availability is public, sessions their two people's own,
@@ -375,15 +379,25 @@ class Loaders:
             return await role_reads.proposals_by(session, self._organization_id, person_id)
 
     async def feedback_requests_page(
-        self, requester_id: UUID, request: PageRequest
+        self, requester_id: UUID, request: PageRequest, *, since: datetime | None = None
     ) -> Page[FeedbackRequest]:
         async with self._session_factory() as session:
             return await feedback_reads.requests_page(
-                session, self._organization_id, requester_id, request, viewer_id=self._viewer_id
+                session,
+                self._organization_id,
+                requester_id,
+                request,
+                viewer_id=self._viewer_id,
+                since=since,
             )
 
     async def feedback_received_page(
-        self, subject_id: UUID, request: PageRequest, *, shared_only: bool = False
+        self,
+        subject_id: UUID,
+        request: PageRequest,
+        *,
+        shared_only: bool = False,
+        since: datetime | None = None,
     ) -> Page[FeedbackItem]:
         async with self._session_factory() as session:
             return await item_reads.received_page(
@@ -393,6 +407,7 @@ class Loaders:
                 request,
                 viewer_id=self._viewer_id,
                 shared_only=shared_only,
+                since=since,
             )
 
     async def meetings_page(self, series_id: UUID, request: PageRequest) -> Page[Meeting]:
@@ -440,6 +455,13 @@ class Loaders:
             return await coaching_reads.usage(session, self._organization_id, start, end)
 
     async def area_tree(self) -> dict[UUID, tuple[UUID | None, str]]:
+        """Every area: id -> (parent, name). Read once per request, however
+        many wishes or overviews walk it."""
+        if self._area_tree is None:
+            self._area_tree = asyncio.ensure_future(self._load_area_tree())
+        return await self._area_tree
+
+    async def _load_area_tree(self) -> dict[UUID, tuple[UUID | None, str]]:
         async with self._session_factory() as session:
             return await mentoring_reads.area_tree(session, self._organization_id)
 

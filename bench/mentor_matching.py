@@ -39,12 +39,12 @@ QUERY = """
 query Matches($id: ID!, $weights: [CriterionWeightInput!]) {
   node(id: $id) {
     ... on LearningWish {
-      matches(first: 10, weights: $weights) {
+      matches(first: 10, weights: $weights) { edges { node {
         total
         mentor { name }
         knowledgeArea { name }
         scores { criterion weight value explanation }
-      }
+      } } }
     }
   }
 }
@@ -285,7 +285,7 @@ def main() -> None:
                     timeout=30,
                 ).json()
                 assert "errors" not in body, body["errors"]
-                sizes.append(len(body["data"]["node"]["matches"]))
+                sizes.append(len(body["data"]["node"]["matches"]["edges"]))
             warm = asyncio.run(load(base, request, requests=100, concurrency=args.concurrency))
             figures = asyncio.run(
                 load(base, request, requests=args.requests, concurrency=args.concurrency)

@@ -4,7 +4,7 @@ allowed to become their own ancestor."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -62,3 +62,18 @@ class KnowledgeArea:
                 field="parentId",
             )
         self.parent_id = parent_id
+
+
+def subtree(parents: Mapping[UUID, UUID | None], area_id: UUID) -> list[UUID]:
+    """The area and every area below it, however deep, parents before their
+    children. `parents` maps every area of the organization to its parent
+    (a tree: no area is its own ancestor)."""
+    children: dict[UUID, list[UUID]] = {}
+    for child, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    found, index = [area_id], 0
+    while index < len(found):
+        found.extend(children.get(found[index], ()))
+        index += 1
+    return found

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from domain.availability import Window
 from domain.errors import ValidationFailed
+from domain.pagination import PageRequest, SortKey
 
 WEIGHT_MIN, WEIGHT_MAX = 0.0, 5.0
 CANDIDATES_MAX = 200
@@ -236,7 +237,35 @@ def rank(
     """Best first. Ties go to the mentor with fewer mentees, then by name
     and id, so the same search always gives the same order."""
     matches = [score(wish, c, chosen) for c in candidates if c.load < c.capacity]
-    return sorted(
-        matches,
-        key=lambda m: (-m.total, m.candidate.load, m.candidate.mentor_name, m.candidate.mentor_id),
+    return sorted(matches, key=rank_key)
+
+
+def rank_key(match: Match) -> SortKey:
+    """Where a match stands in the ranking (ascending), as a page cursor
+    holds it. The id as text orders as the id does (fixed-width hex)."""
+    c = match.candidate
+    return (-match.total, c.load, c.mentor_name, str(c.mentor_id))
+
+
+def cursor_key(raw: SortKey) -> SortKey:
+    """A cursor a client sent back, checked to be a ranking position (so it
+    compares with rank_key, and a made-up one is a clear error)."""
+    kinds = [type(v) for v in raw]
+    if kinds not in ([float, int, str, str], [int, int, str, str]):
+        raise ValidationFailed("cursor", "That cursor is not valid.", code="INVALID_CURSOR")
+    return raw
+
+
+def page_is_settled(ranked: Sequence[Match], request: PageRequest, bound: float) -> bool:
+    """Whether the page `request` asks for among `ranked` is final although
+    more candidates may be left, each scoring at most `bound`: none of them
+    can rank before the page's last match (going forward), nor before the
+    `before` cursor (going back; without one, the last page needs them
+    all)."""
+    if request.backwards:
+        return request.before is not None and bound < -request.before[0]
+    after = request.after
+    window = [m for m in ranked if after is None or rank_key(m) > after]
+    return request.size == 0 or (
+        len(window) >= request.size and window[request.size - 1].total > bound
     )

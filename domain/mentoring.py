@@ -11,7 +11,7 @@ whether they accept new mentees belong to the mentor, not to each offer.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -214,3 +214,25 @@ class LearningWish:
         if not self.is_open:
             raise Conflict(f"This wish is {self.status.value.lower()}.", code="WISH_CLOSED")
         self.status, self.closed_at = status, now
+
+
+@dataclass(frozen=True)
+class MentorLoad:
+    """A mentor with at most one mentee place left, for the faculty lead's
+    overview of an area."""
+
+    mentor_id: UUID
+    mentor_name: str
+    load: int
+    capacity: int
+
+
+def fullest_first(loads: Iterable[MentorLoad]) -> list[MentorLoad]:
+    """Each mentor once (they may offer several of the areas an overview
+    covers), the fullest first, then by name."""
+    unique = {m.mentor_id: m for m in loads}
+    return sorted(unique.values(), key=lambda m: (m.capacity - m.load, m.mentor_name, m.mentor_id))
+
+
+def oldest_first(wishes: Iterable[LearningWish]) -> list[LearningWish]:
+    return sorted(wishes, key=lambda w: (w.created_at, w.id))

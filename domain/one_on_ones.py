@@ -5,16 +5,19 @@ Both people of the relationship are the series' participants, and nobody
 else ever reads it: not org faculty, not a later steward. Private notes
 are their author's alone, from every path and for every role.
 
-An agenda is per meeting. When a meeting is held, its unfinished items
-carry over to the next meeting (as new items pointing at the ones they came
-from, so the held meeting's agenda stays as it was). A cadence on the series
-proposes the next meeting when one is held, at the same local time.
+An agenda is per meeting. When a meeting is held or cancelled, its
+unfinished items carry over to the next meeting (as new items pointing at
+the ones they came from, so the held meeting's agenda stays as it was, and
+remembering the meeting they were first raised in). A cadence on the series
+proposes the next meeting when one is held or cancelled, at the same local
+time.
 """
 
 from __future__ import annotations
 
 import calendar
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -49,11 +52,33 @@ class Cadence(enum.Enum):
             following = local + timedelta(weeks=1 if self is Cadence.WEEKLY else 2)
         return following.replace(tzinfo=ZoneInfo(timezone)).astimezone(at.tzinfo)
 
+    def next_ahead(self, after: datetime, timezone: str, now: datetime) -> datetime:
+        """The first time the cadence gives after `after` that is still
+        ahead: a meeting marked held (or cancelled) late skips the slots
+        already past."""
+        at = self.next_after(after, timezone)
+        while at <= now:
+            at = self.next_after(at, timezone)
+        return at
+
 
 class MeetingStatus(enum.Enum):
     SCHEDULED = "SCHEDULED"
     HELD = "HELD"
     CANCELLED = "CANCELLED"
+
+
+def check_free(
+    scheduled: Sequence[Meeting], at: datetime, *, moving: Meeting | None = None
+) -> None:
+    """Two people meet once at a time: no other scheduled meeting of the
+    series at that moment (the database holds this too)."""
+    if any(m.scheduled_at == at and m is not moving for m in scheduled):
+        raise Conflict(
+            "You have a meeting scheduled at that time already.",
+            code="TIME_TAKEN",
+            field="scheduledAt",
+        )
 
 
 def check_time(field_name: str, at: datetime, now: datetime) -> None:
@@ -180,7 +205,15 @@ class AgendaItem:
     """The unfinished item of an earlier meeting this one carries over."""
     talking_point_id: UUID | None = None
     goal_id: UUID | None = None
+    first_meeting_id: UUID | None = None
+    """The meeting it was first raised in: its own (the default), or for an
+    item carried over, the one the item it carries over was first raised in,
+    however many meetings it went through since."""
     id: UUID = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        if self.first_meeting_id is None:
+            self.first_meeting_id = self.meeting_id
 
     def carried_to(self, meeting: Meeting, position: int, now: datetime) -> AgendaItem:
         return AgendaItem(
@@ -194,6 +227,7 @@ class AgendaItem:
             carried_from_id=self.id,
             talking_point_id=self.talking_point_id,
             goal_id=self.goal_id,
+            first_meeting_id=self.first_meeting_id,
         )
 
 

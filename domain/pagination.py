@@ -7,7 +7,7 @@ as on page 1, unlike offsets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -41,3 +41,26 @@ class Page(Generic[T]):
     items: Sequence[tuple[T, SortKey]]
     has_next_page: bool
     has_previous_page: bool
+
+
+def page_of(items: Sequence[T], key: Callable[[T], SortKey], request: PageRequest) -> Page[T]:
+    """The keyset page of a list ranked in memory (in ascending `key`
+    order): what a query would give for rows, for lists only Python can
+    order (matches scored in the domain)."""
+    keyed = [(item, key(item)) for item in items]
+    if request.after is not None:
+        keyed = [(item, k) for item, k in keyed if k > request.after]
+    if request.before is not None:
+        keyed = [(item, k) for item, k in keyed if k < request.before]
+    more = len(keyed) > request.size
+    if request.backwards:
+        return Page(
+            items=keyed[len(keyed) - request.size :] if more else keyed,
+            has_next_page=request.before is not None,
+            has_previous_page=more,
+        )
+    return Page(
+        items=keyed[: request.size],
+        has_next_page=more,
+        has_previous_page=request.after is not None,
+    )

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from domain.agreements import AutonomyAgreement
 from domain.goals import CheckIn, Goal, GoalStatus
-from domain.one_on_ones import ActionItem
+from domain.one_on_ones import ActionItem, Meeting
 from domain.relationships import Relationship
 
 
@@ -33,6 +33,20 @@ class Suggestion:
     agreement_id: UUID | None = None
     action_item_id: UUID | None = None
     relationship_id: UUID | None = None
+
+
+def changes_since(relationship: Relationship, last_held: Meeting | None) -> datetime:
+    """Where a prep starts counting changes: when the last meeting was held,
+    or before the first one, when the relationship started. Never from the
+    beginning of time: what happened before the two worked together (goals,
+    check-ins, feedback, other relationships) is no news for their first
+    1-on-1, and counting it would swamp the prep."""
+    if last_held is not None:
+        assert last_held.held_at is not None
+        return last_held.held_at
+    # 1-on-1s are for an active relationship, which has started.
+    assert relationship.started_at is not None
+    return relationship.started_at
 
 
 def suggest(

@@ -80,6 +80,11 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "This relationship has its 1-on-1s already.",
         "relationshipId",
     ),
+    "uq_one_on_one_meetings_scheduled_at": (
+        "TIME_TAKEN",
+        "You have a meeting scheduled at that time already.",
+        "scheduledAt",
+    ),
     "uq_agenda_items_carried_from_id": (
         "ALREADY_CARRIED",
         "That item was carried over meanwhile.",

@@ -25,6 +25,7 @@ from domain.feedback_items import (
 from domain.talking_points import TalkingPoint
 
 if TYPE_CHECKING:
+    from api.graphql.feedback_items import Feedback
     from api.graphql.goals import GoalNode
     from api.graphql.people import PersonNode
     from api.graphql.relationships import RelationshipNode
@@ -41,6 +42,7 @@ ActionKindType = strawberry.enum(ActionKind, name="FeedbackActionKind")
 PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
 GoalRef = Annotated["GoalNode", strawberry.lazy("api.graphql.goals")]
 RelationshipRef = Annotated["RelationshipNode", strawberry.lazy("api.graphql.relationships")]
+FeedbackUnionRef = Annotated["Feedback", strawberry.lazy("api.graphql.feedback_items")]
 
 
 @strawberry.type(name="FeedbackShare", description="Who you shared a piece of feedback with.")
@@ -73,6 +75,15 @@ class TalkingPointType:
 
         found = await info.context.loaders.relationship.load(self.entity.relationship_id)
         return RelationshipNode(entity=found) if found else None
+
+    @strawberry.field(
+        description="The feedback item or request it was raised from: for the person that "
+        "feedback is about only, never for the other person of the relationship."
+    )
+    async def from_feedback(self, info: strawberry.Info) -> FeedbackUnionRef | None:
+        from api.graphql.talking_points import raised_from
+
+        return await raised_from(info, self.entity)
 
 
 @strawberry.type(name="FeedbackAction", description="What you did with a piece of feedback.")

@@ -3,23 +3,35 @@ matching with explained, tunable scores (see domain.matching)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Annotated, Protocol
 from uuid import UUID
 
 import strawberry
+from strawberry import relay
 
 from api.graphql import ids
 from api.graphql.availability import AvailabilityWindowInput, WindowType, to_windows, windows
 from api.graphql.commands import require_actor, run
 from api.graphql.entity import EntityNode
-from api.graphql.errors import result_union
+from api.graphql.errors import PublicError, result_union
+from api.graphql.pagination import connection, page_request
 from domain import matching
 from domain.actors import Actor
 from domain.availability import overlap_hours
-from domain.errors import ValidationFailed
-from domain.knowledge_areas import KnowledgeArea
-from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus, WishStatus
+from domain.knowledge_areas import KnowledgeArea, subtree
+from domain.mentoring import (
+    LearningWish,
+    MentorOffer,
+    MentorProfile,
+    OfferStatus,
+    WishStatus,
+    fullest_first,
+    oldest_first,
+)
+from domain.pagination import PageRequest, page_of
 from domain.people import Person
 from domain.ports import UnitOfWork
 from domain.services import mentoring as service
@@ -41,9 +53,10 @@ GoalRef = Annotated["GoalNode", strawberry.lazy("api.graphql.goals")]
 MATCHES_MAX = 50
 CANDIDATE_BATCHES = 3
 """At most this many batches of candidates (by best possible score) are
-scored for one page: the statements stay bounded, and the page is exact
-unless more than CANDIDATE_BATCHES x CANDIDATES_MAX mentors could still
-reach it (then it is the best among those)."""
+scored for one page, whatever its cursor: the statements stay bounded, and
+the page is exact unless more than CANDIDATE_BATCHES x CANDIDATES_MAX
+mentors could still reach it (then it is the best among those, and no
+cursor pages past them)."""
 
 
 async def _person(info: strawberry.Info, person_id: UUID) -> PersonRef:
@@ -179,29 +192,38 @@ class WishNode(EntityNode):
         return GoalNode(entity=found) if found else None
 
     @strawberry.field(
-        description="Mentors for this wish, best first, each score explained. Pass your own "
-        "weights to tune the ranking for this search."
+        description="Mentors for this wish, best first, each score explained; a mentor you "
+        "asked is left out until they answer. Pass your own weights to tune the ranking for "
+        f"this search. At most {MATCHES_MAX} a page; the pages cover the best "
+        f"{CANDIDATE_BATCHES * matching.CANDIDATES_MAX} candidates."
     )
     async def matches(
         self,
         info: strawberry.Info,
-        first: int = 10,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         weights: list[CriterionWeightInput] | None = None,
-    ) -> list[MatchType]:
-        if not 1 <= first <= MATCHES_MAX:
-            raise ValidationFailed(
-                "first", f"Ask for 1 to {MATCHES_MAX} matches.", code="OUT_OF_RANGE"
-            )
+    ) -> relay.Connection[MatchType]:
+        request = page_request(info, first=first, after=after, last=last, before=before)
+        if request.size > MATCHES_MAX:
+            raise PublicError(f"Ask for at most {MATCHES_MAX} matches.", "PAGE_SIZE_EXCEEDED")
+        request = replace(
+            request,
+            after=matching.cursor_key(request.after) if request.after else None,
+            before=matching.cursor_key(request.before) if request.before else None,
+        )
         chosen = matching.weights({w.criterion: w.weight for w in weights or []})
-        return await _matches(info, self.entity, chosen, first)
+        return await _matches(info, self.entity, chosen, request)
 
 
 async def _matches(
     info: strawberry.Info,
     wish: LearningWish,
     chosen: dict[matching.Criterion, float],
-    first: int,
-) -> list[MatchType]:
+    request: PageRequest,
+) -> relay.Connection[MatchType]:
     loaders = info.context.loaders
     tree = await loaders.area_tree()
     distances = matching.area_distances(
@@ -217,6 +239,7 @@ async def _matches(
     )
     rows: list[matching.MentorCandidate] = []
     candidates: list[matching.Candidate] = []
+    ranked: list[matching.Match] = []
     for batch_number in range(CANDIDATE_BATCHES):
         batch = await loaders.mentor_candidates(
             wish, distances, chosen, info.context.now, batch_number * matching.CANDIDATES_MAX
@@ -224,14 +247,15 @@ async def _matches(
         rows += batch
         candidates += _candidates(wish, me.timezone, batch, tree, distances, week_of)
         ranked = matching.rank(wished, candidates, chosen)
-        # Done once nobody left could outscore the last of the page: the
-        # database returned candidates by the best score they could reach.
-        if len(batch) < matching.CANDIDATES_MAX or (
-            len(ranked) >= first and ranked[first - 1].total > batch[-1].best_possible
+        # Done once nobody left could change the page: the database returned
+        # candidates by the best score they could reach.
+        if len(batch) < matching.CANDIDATES_MAX or matching.page_is_settled(
+            ranked, request, batch[-1].best_possible
         ):
             break
     area_of = {row.mentor_id: row.area_id for row in rows}
-    return [MatchType(match=m, area_id=area_of[m.candidate.mentor_id]) for m in ranked[:first]]
+    page = page_of(ranked, matching.rank_key, request)
+    return connection(page, lambda m: MatchType(match=m, area_id=area_of[m.candidate.mentor_id]))
 
 
 def _candidates(
@@ -286,27 +310,34 @@ class MentorLoadType:
 
 @strawberry.type(
     name="AreaMentoring",
-    description="For the area's faculty leads: where the mentor pool needs to grow.",
+    description="For the area's faculty leads: where the mentor pool needs to grow, in the "
+    "area and every area below it.",
 )
 class AreaMentoringType:
-    area_id: strawberry.Private[UUID]
+    area_ids: strawberry.Private[list[UUID]]
+    """The area and every area below it."""
 
     @strawberry.field(
-        description="Open wishes in the area that no mentor (of the area, its parent or a "
-        "child) can take on at the desired level with a place free. Oldest first; anonymous."
+        description="Open wishes in the area or below it that no mentor (of the wish's area, "
+        "its parent or a child) can take on at the desired level with a place free. Oldest "
+        "first; anonymous."
     )
     async def unmatched_wishes(self, info: strawberry.Info) -> list[UnmatchedWish]:
-        found = await info.context.loaders.unmatched_wishes.load(self.area_id)
+        found = await info.context.loaders.unmatched_wishes.load_many(self.area_ids)
         return [
             UnmatchedWish(current=w.current, desired=w.desired, created_at=w.created_at)
-            for w in found
+            for w in oldest_first(chain.from_iterable(found))
         ]
 
-    @strawberry.field(description="Mentors of the area with at most one place left, fullest first.")
+    @strawberry.field(
+        description="Mentors offering the area or one below it with at most one place left, "
+        "each once, fullest first."
+    )
     async def mentors_near_capacity(self, info: strawberry.Info) -> list[MentorLoadType]:
-        found = await info.context.loaders.mentors_near_capacity.load(self.area_id)
+        found = await info.context.loaders.mentors_near_capacity.load_many(self.area_ids)
         return [
-            MentorLoadType(mentor_id=m.mentor_id, load=m.load, capacity=m.capacity) for m in found
+            MentorLoadType(mentor_id=m.mentor_id, load=m.load, capacity=m.capacity)
+            for m in fullest_first(chain.from_iterable(found))
         ]
 
 
@@ -325,7 +356,9 @@ async def area_mentoring(
         await info.context.loaders.is_org_faculty.load(actor.person_id)
     ):
         return None
-    return AreaMentoringType(area_id=root.entity.id)
+    tree = await info.context.loaders.area_tree()
+    parents = {area: parent for area, (parent, _) in tree.items()}
+    return AreaMentoringType(area_ids=subtree(parents, root.entity.id))
 
 
 class HasEntity(Protocol):

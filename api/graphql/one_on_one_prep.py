@@ -3,7 +3,10 @@
 It is about the person of the relationship (the stewardee, mentee or
 coachee). Their steward, mentor or coach sees only what the person shared
 with them; the person opening the same meeting's prep sees their own,
-whole. Every section reads through the per-request loaders (each one
+whole. What changed is counted since the last meeting held, or before the
+first one since the relationship started: never from the beginning of
+time, which would bring up everything from before the two worked
+together. Every section reads through the per-request loaders (each one
 statement however much there is), so the prep runs a bounded number of
 SQL statements whatever its size, and the loaders' visibility rules are
 the same as on every other path.
@@ -29,7 +32,7 @@ from domain.agreements import AutonomyAgreement
 from domain.goals import CheckIn, Goal
 from domain.one_on_ones import Meeting
 from domain.pagination import PageRequest
-from domain.prep import Suggestion, SuggestionKind, suggest
+from domain.prep import Suggestion, SuggestionKind, changes_since, suggest
 from domain.read_log import ContentRead, ReadSource
 from domain.relationships import Relationship, RelationshipKind, visible_to
 
@@ -45,7 +48,7 @@ FEEDBACK_SHOWN = 50
 REQUESTS_SHOWN = 20
 
 
-@strawberry.type(description="A goal and its check-ins since the last meeting.")
+@strawberry.type(description="A goal and its check-ins since the last meeting (or the start).")
 class PrepGoal:
     goal: GoalNode
     check_ins_since: list[CheckInType] = strawberry.field(extensions=[READ])
@@ -61,8 +64,8 @@ class PrepActivity:
     coaches: int
     coachings_started_since: int
     coach_sessions_since: int = strawberry.field(
-        description="Coach sessions they had since the last meeting (held, or begun and not "
-        "recorded yet): a count, nothing of them."
+        description="Coach sessions they had since the last meeting or the start (held, or "
+        "begun and not recorded yet): a count, nothing of them."
     )
 
 
@@ -119,15 +122,17 @@ class SuggestedTalkingPointType:
 
 
 @strawberry.type(
-    description="Before a 1-on-1: what changed for the person since the last held meeting, "
-    "as far as they shared it with you (all of it, when it is your own prep)."
+    description="Before a 1-on-1: what changed for the person since the last held meeting "
+    "(before the first, since the relationship started), as far as they shared it with you "
+    "(all of it, when it is your own prep)."
 )
 class OneOnOnePrep:
     meeting: strawberry.Private[Meeting]
     relationship: strawberry.Private[Relationship]
     viewer_id: strawberry.Private[UUID]
-    since: datetime | None = strawberry.field(
-        description="When the last meeting was held (null before the first)."
+    since: datetime = strawberry.field(
+        description="When the last meeting was held; before the first, when the relationship "
+        "started."
     )
 
     @property
@@ -159,17 +164,22 @@ class OneOnOnePrep:
             for g in goals
         ]
 
-    @strawberry.field(description="Feedback about them they shared with you (newest first).")
+    @strawberry.field(
+        description="Feedback about them given since, that they shared with you (newest first)."
+    )
     async def feedback(self, info: strawberry.Info) -> list[FeedbackItemNode]:
         page = await info.context.loaders.feedback_received_page(
-            self.person_id, PageRequest(first=FEEDBACK_SHOWN), shared_only=True
+            self.person_id, PageRequest(first=FEEDBACK_SHOWN), shared_only=True, since=self.since
         )
         return [FeedbackItemNode(entity=item) for item, _ in page.items]
 
-    @strawberry.field(description="Results of their feedback requests they shared with you.")
+    @strawberry.field(
+        description="Their feedback requests still open or closed since, whose results they "
+        "shared with you."
+    )
     async def feedback_requests(self, info: strawberry.Info) -> list[FeedbackRequestNode]:
         page = await info.context.loaders.feedback_requests_page(
-            self.person_id, PageRequest(first=REQUESTS_SHOWN)
+            self.person_id, PageRequest(first=REQUESTS_SHOWN), since=self.since
         )
         return [FeedbackRequestNode(entity=request) for request, _ in page.items]
 
@@ -223,7 +233,7 @@ class OneOnOnePrep:
             if r.kind is RelationshipKind.COACHING
             and r.follower_id == self.person_id
             and r.started_at is not None
-            and (self.since is None or r.started_at > self.since)
+            and r.started_at > self.since
         ]
         sessions = await info.context.loaders.coach_sessions_since.load(
             (self.person_id, self.since)
@@ -252,18 +262,14 @@ class OneOnOnePrep:
         return [SuggestedTalkingPointType(suggestion=s, person_id=self.person_id) for s in found]
 
     def _new(self, entry: CheckIn) -> bool:
-        return self.since is None or entry.created_at > self.since
+        return entry.created_at > self.since
 
     async def _goals(self, info: strawberry.Info) -> tuple[list[Goal], dict[UUID, list[CheckIn]]]:
         visible = await info.context.loaders.goals_of.load(self.person_id)
         goals = [
             g
             for g in visible
-            if g.is_open
-            or (
-                self.since is not None
-                and (g.achieved_at or g.abandoned_at or g.created_at) > self.since
-            )
+            if g.is_open or (g.achieved_at or g.abandoned_at or g.created_at) > self.since
         ]
         entries = await info.context.loaders.check_ins.load_many([g.id for g in goals])
         return goals, {g.id: list(e) for g, e in zip(goals, entries, strict=True)}
@@ -289,5 +295,5 @@ async def prepare(info: strawberry.Info, meeting: Meeting) -> OneOnOnePrep:
         meeting=meeting,
         relationship=relationship,
         viewer_id=actor.person_id,
-        since=last.held_at if last else None,
+        since=changes_since(relationship, last),
     )

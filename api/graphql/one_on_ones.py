@@ -32,6 +32,7 @@ from domain.ports import UnitOfWork
 from domain.services import one_on_ones as service
 
 if TYPE_CHECKING:
+    from api.graphql.feedback_sharing import TalkingPointType
     from api.graphql.goals import GoalNode
     from api.graphql.one_on_one_prep import OneOnOnePrep
     from api.graphql.people import PersonNode
@@ -44,6 +45,7 @@ PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
 GoalRef = Annotated["GoalNode", strawberry.lazy("api.graphql.goals")]
 RelationshipRef = Annotated["RelationshipNode", strawberry.lazy("api.graphql.relationships")]
 PrepRef = Annotated["OneOnOnePrep", strawberry.lazy("api.graphql.one_on_one_prep")]
+TalkingPointRef = Annotated["TalkingPointType", strawberry.lazy("api.graphql.feedback_sharing")]
 
 
 async def _person(info: strawberry.Info, person_id: UUID) -> PersonRef:
@@ -191,9 +193,43 @@ class AgendaItemNode(EntityNode):
         found = await info.context.loaders.meeting.load(source.meeting_id)
         return MeetingNode(entity=found) if found else None
 
-    @strawberry.field(description="Whether it came from a talking point (raised from feedback).")
-    def from_talking_point(self) -> bool:
-        return self.entity.talking_point_id is not None
+    @strawberry.field(
+        description="The meeting it was first raised in: this one, or for an item carried "
+        "over, where it all began (however many meetings it went through)."
+    )
+    async def first_raised_in(self, info: strawberry.Info) -> MeetingNode:
+        assert self.entity.first_meeting_id is not None
+        found = await info.context.loaders.meeting.load(self.entity.first_meeting_id)
+        assert found is not None  # a meeting of the same series (a foreign key)
+        return MeetingNode(entity=found)
+
+    @strawberry.field(
+        description="Whether you raised it as a talking point from feedback about you. Only "
+        "you learn that: to the other person it is an item like any other (false)."
+    )
+    async def from_talking_point(self, info: strawberry.Info) -> bool:
+        return await self._own_talking_point(info) is not None
+
+    @strawberry.field(
+        description="The talking point it carries, which leads to the feedback it was raised "
+        "from: for you, when you raised it; null for the other person."
+    )
+    async def talking_point(self, info: strawberry.Info) -> TalkingPointRef | None:
+        from api.graphql.feedback_sharing import TalkingPointType
+
+        point_id = await self._own_talking_point(info)
+        if point_id is None:
+            return None
+        found = await info.context.loaders.talking_point.load(point_id)
+        return TalkingPointType(entity=found) if found else None
+
+    async def _own_talking_point(self, info: strawberry.Info) -> UUID | None:
+        """Its talking point, if the viewer raised it (its author: the person
+        the feedback is about)."""
+        actor = await require_actor(info)
+        if self.entity.author_id != actor.person_id:
+            return None
+        return self.entity.talking_point_id
 
     @strawberry.field(description="The goal it is about, if you may read that goal.")
     async def goal(self, info: strawberry.Info) -> GoalRef | None:
@@ -394,7 +430,9 @@ class OneOnOneSeriesSuccess:
 class OneOnOneMeetingSuccess:
     meeting: MeetingNode
     next_meeting: MeetingNode | None = strawberry.field(
-        default=None, description="After holding: the next meeting (proposed by the cadence)."
+        default=None,
+        description="After holding or cancelling: the next meeting (proposed by the cadence "
+        "if none was scheduled).",
     )
 
 
@@ -518,15 +556,21 @@ class OneOnOnesMutation:
 
         return await run(info, command)
 
-    @strawberry.mutation(description="Cancel a meeting; its unfinished items move on.")
+    @strawberry.mutation(
+        description="Cancel a meeting: its unfinished items move on to the next one, which a "
+        "cadence proposes if there is none yet."
+    )
     async def cancel_one_on_one(
         self, info: strawberry.Info, input: MeetingIdInput
     ) -> OneOnOneMeetingResult:  # type: ignore[valid-type]
         async def command(uow: UnitOfWork, actor: Actor) -> OneOnOneMeetingSuccess:
-            meeting = await service.cancel(
+            meeting, upcoming = await service.cancel(
                 uow, actor, _meeting_id(input.meeting_id), now=info.context.now
             )
-            return OneOnOneMeetingSuccess(meeting=MeetingNode(entity=meeting))
+            return OneOnOneMeetingSuccess(
+                meeting=MeetingNode(entity=meeting),
+                next_meeting=MeetingNode(entity=upcoming) if upcoming else None,
+            )
 
         return await run(info, command)
 

@@ -25,6 +25,7 @@ from domain.one_on_ones import (
     MeetingNote,
     OneOnOneSeries,
     agenda_text,
+    check_free,
     check_order,
 )
 from domain.ports import UnitOfWork
@@ -90,6 +91,7 @@ async def schedule(
     agenda go onto the next scheduled meeting."""
     series, _ = await _series(uow, actor, series_id)
     meeting = Meeting.schedule(series, scheduled_at, now)
+    check_free(await uow.one_on_ones.scheduled_meetings(series.id), meeting.scheduled_at)
     await uow.one_on_ones.add_meeting(meeting)
     await _fill_next_agenda(uow, series, now)
     return meeting
@@ -101,38 +103,50 @@ async def reschedule(
     meeting, series = await _meeting(uow, actor, meeting_id, lock_series=True)
     series.require_open()
     meeting.reschedule(scheduled_at, now)
+    check_free(await uow.one_on_ones.scheduled_meetings(series.id), scheduled_at, moving=meeting)
     return meeting
 
 
 async def hold(
     uow: UnitOfWork, actor: Actor, meeting_id: UUID, *, now: datetime
 ) -> tuple[Meeting, Meeting | None]:
-    """Marks the meeting held. With a cadence, and nothing scheduled after
-    it yet, the next meeting is proposed at the same local time; unfinished
-    agenda items carry over to the next meeting. Returns the next meeting."""
+    """Marks the meeting held; unfinished agenda items carry over to the
+    next meeting, which a cadence proposes if there is none yet. Returns
+    the next meeting."""
     meeting, series = await _meeting(uow, actor, meeting_id, lock_series=True)
     series.require_open()
     meeting.hold(now)
-    await uow.flush()
-    upcoming = await uow.one_on_ones.next_scheduled(series.id, after=meeting.scheduled_at)
-    if upcoming is None and series.cadence is not None:
-        at = series.cadence.next_after(meeting.scheduled_at, series.timezone)
-        while at <= now:
-            at = series.cadence.next_after(at, series.timezone)
-        upcoming = Meeting.propose(series, at, now)
-        await uow.one_on_ones.add_meeting(upcoming)
-    await _fill_next_agenda(uow, series, now, after=meeting.scheduled_at)
-    return meeting, upcoming
+    return meeting, await _move_on(uow, series, meeting, now)
 
 
-async def cancel(uow: UnitOfWork, actor: Actor, meeting_id: UUID, *, now: datetime) -> Meeting:
-    """A cancelled meeting's unfinished items move on like a held one's."""
+async def cancel(
+    uow: UnitOfWork, actor: Actor, meeting_id: UUID, *, now: datetime
+) -> tuple[Meeting, Meeting | None]:
+    """A cancelled meeting moves the series on like a held one: its
+    unfinished items carry over, and a cadence proposes the next meeting.
+    Returns the next meeting."""
     meeting, series = await _meeting(uow, actor, meeting_id, lock_series=True)
     series.require_open()
     meeting.cancel(now)
+    return meeting, await _move_on(uow, series, meeting, now)
+
+
+async def _move_on(
+    uow: UnitOfWork, series: OneOnOneSeries, meeting: Meeting, now: datetime
+) -> Meeting | None:
+    """After `meeting` was held or cancelled (the series locked): with a
+    cadence, and nothing scheduled after it yet, the next meeting is
+    proposed at the same local time; the next meeting gets the unfinished
+    items. Only one next meeting, ever: the series lock orders concurrent
+    requests, and the database refuses two scheduled meetings at one time."""
     await uow.flush()
+    upcoming = await uow.one_on_ones.next_scheduled(series.id, after=meeting.scheduled_at)
+    if upcoming is None and series.cadence is not None:
+        at = series.cadence.next_ahead(meeting.scheduled_at, series.timezone, now)
+        upcoming = Meeting.propose(series, at, now)
+        await uow.one_on_ones.add_meeting(upcoming)
     await _fill_next_agenda(uow, series, now, after=meeting.scheduled_at)
-    return meeting
+    return upcoming
 
 
 async def add_agenda_item(

@@ -33,7 +33,7 @@ class BusyTimes:
     as_coachee: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
-SinceKey = tuple[UUID, datetime | None]
+SinceKey = tuple[UUID, datetime]
 """(coachee_id, since)."""
 
 
@@ -129,7 +129,7 @@ async def sessions_since(
         and_(c.c.status == SessionStatus.BOOKED, c.c.starts_at <= now),
     )
     result: dict[SinceKey, int] = {}
-    by_since: dict[datetime | None, list[UUID]] = defaultdict(list)
+    by_since: dict[datetime, list[UUID]] = defaultdict(list)
     for person_id, since in keys:
         by_since[since].append(person_id)
     for since, person_ids in by_since.items():
@@ -140,11 +140,10 @@ async def sessions_since(
                 c.c.coachee_id.in_(person_ids),
                 taken,
                 c.c.starts_at <= now,
+                c.c.starts_at > since,
             )
             .group_by(c.c.coachee_id)
         )
-        if since is not None:
-            query = query.where(c.c.starts_at > since)
         counts = dict((await session.execute(query)).all())
         for person_id in person_ids:
             result[(person_id, since)] = counts.get(person_id, 0)

@@ -85,14 +85,18 @@ async def requests_page(
     request: PageRequest,
     *,
     viewer_id: UUID,
+    since: datetime | None = None,
 ) -> Page[FeedbackRequest]:
     """The requester's requests: all of them for the requester, those whose
-    results are shared with the viewer for anyone else."""
+    results are shared with the viewer for anyone else; with `since`, only
+    those still open or closed after then."""
     query = select(FeedbackRequest).where(
         r.c.organization_id == organization_id,
         r.c.requester_id == requester_id,
         or_(r.c.requester_id == viewer_id, shared_with(viewer_id, r.c.id)),
     )
+    if since is not None:
+        query = query.where(or_(r.c.closed_at.is_(None), r.c.closed_at > since))
     return await keyset_page(session, query, (r.c.created_at, r.c.id), request, descending=True)
 
 

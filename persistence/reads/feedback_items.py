@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.feedback_items import FeedbackAction, FeedbackItem, FeedbackShare
+from domain.feedback_items import (
+    ActionKind,
+    FeedbackAction,
+    FeedbackItem,
+    FeedbackRef,
+    FeedbackShare,
+)
 from domain.pagination import Page, PageRequest
 from domain.talking_points import TalkingPoint
 from persistence.reads.pagination import keyset_page
@@ -66,14 +73,18 @@ async def received_page(
     *,
     viewer_id: UUID,
     shared_only: bool = False,
+    since: datetime | None = None,
 ) -> Page[FeedbackItem]:
     """Items about the subject that the viewer may read, newest first; with
-    `shared_only`, not those the viewer gave (what the subject shared)."""
+    `shared_only`, not those the viewer gave (what the subject shared); with
+    `since`, only those given after then."""
     query = select(FeedbackItem).where(
         f.c.organization_id == organization_id, f.c.subject_id == subject_id, _visible(viewer_id)
     )
     if shared_only and viewer_id != subject_id:
         query = query.where(f.c.giver_id != viewer_id)
+    if since is not None:
+        query = query.where(f.c.created_at > since)
     return await keyset_page(session, query, (f.c.created_at, f.c.id), request, descending=True)
 
 
@@ -152,3 +163,20 @@ async def talking_points_by_ids(
         select(TalkingPoint).where(t.c.organization_id == organization_id, t.c.id.in_(ids), mine)
     )
     return {point.id: point for point in rows}
+
+
+async def sources_of_talking_points(
+    session: AsyncSession, organization_id: UUID, ids: Sequence[UUID], *, viewer_id: UUID
+) -> dict[UUID, FeedbackRef]:
+    """The feedback each talking point was raised from, for the person that
+    feedback is about only (its owner, who raised it): to anyone else a
+    talking point is just its text."""
+    rows = await session.execute(
+        select(a.c.talking_point_id, a.c.item_id, a.c.request_id).where(
+            a.c.organization_id == organization_id,
+            a.c.talking_point_id.in_(ids),
+            a.c.kind == ActionKind.TALKING_POINT,
+            a.c.owner_id == viewer_id,
+        )
+    )
+    return {point_id: FeedbackRef(item_id, request_id) for point_id, item_id, request_id in rows}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -31,7 +30,14 @@ from domain.matching import (
     Criterion,
     MentorCandidate,
 )
-from domain.mentoring import LearningWish, MentorOffer, MentorProfile, OfferStatus, WishStatus
+from domain.mentoring import (
+    LearningWish,
+    MentorLoad,
+    MentorOffer,
+    MentorProfile,
+    OfferStatus,
+    WishStatus,
+)
 from domain.people import PersonStatus
 from domain.relationships import RelationshipKind, RelationshipStatus
 from persistence.tables import (
@@ -182,8 +188,10 @@ async def candidates(
 ) -> list[MentorCandidate]:
     """Mentors with an active offer in one of the areas, above the wisher's
     current proficiency, accepting, below capacity; not the wisher, not
-    someone who left, not a current mentor of theirs in the area, not
-    someone either of them declined recently. One row per mentor (their
+    someone who left, not a current mentor of theirs in the area, not one
+    with a mentorship of the wished area proposed to them and not answered
+    yet (asked already: they are left out until they answer), not someone
+    either of them declined recently. One row per mentor (their
     closest area), CANDIDATES_MAX at a time from `offset`, best possible
     score first. One statement."""
     me = wish.person_id
@@ -203,6 +211,18 @@ async def candidates(
             r.c.leader_id == o.c.mentor_id,
             r.c.follower_id == me,
             r.c.status == RelationshipStatus.ACTIVE,
+            mentorship_areas.c.knowledge_area_id == wish.knowledge_area_id,
+        )
+        .exists()
+    )
+    asked = (
+        select(r.c.id)
+        .join(mentorship_areas, mentorship_areas.c.relationship_id == r.c.id)
+        .where(
+            r.c.leader_id == o.c.mentor_id,
+            r.c.kind == RelationshipKind.MENTORSHIP,
+            r.c.status == RelationshipStatus.PROPOSED,
+            r.c.follower_id == me,
             mentorship_areas.c.knowledge_area_id == wish.knowledge_area_id,
         )
         .exists()
@@ -251,6 +271,7 @@ async def candidates(
             p.c.status == PersonStatus.ACTIVE,
             func.coalesce(mp.c.accepting, True),
             ~already_mentors,
+            ~asked,
             ~declined,
         )
         .order_by(o.c.mentor_id, distance, o.c.proficiency.desc())
@@ -302,28 +323,28 @@ async def area_tree(
     return {area_id: (parent_id, name) for area_id, parent_id, name in rows}
 
 
-async def unmatched_wishes(
-    session: AsyncSession, organization_id: UUID, area_ids: Sequence[UUID]
-) -> dict[UUID, list[LearningWish]]:
-    """Per area, its open wishes (of people still here) that no mentor could take on as wished:
-    nobody offers the area (or its parent or a child) at the desired level
-    or above, accepts new mentees and has a place free. One statement."""
-    a = knowledge_areas
-    near = or_(
-        o.c.knowledge_area_id == w.c.knowledge_area_id,
-        o.c.knowledge_area_id
-        == select(a.c.parent_id).where(a.c.id == w.c.knowledge_area_id).scalar_subquery(),
-        o.c.knowledge_area_id.in_(select(a.c.id).where(a.c.parent_id == w.c.knowledge_area_id)),
-    )
-    good_mentor = (
-        select(o.c.id)
-        .join(p, and_(p.c.id == o.c.mentor_id, p.c.organization_id == o.c.organization_id))
+CHILD = knowledge_areas.alias("child")
+
+
+def _good_mentor_offering(
+    area: ColumnElement[bool], *, through_child: bool = False
+) -> ColumnElement[bool]:
+    """For a query over wishes: a mentor who could take the wish on offers
+    mentoring in an area `area` names (the offer's area is CHILD, with
+    `through_child`). Matching looks in three places (the wish's area, its
+    parent, a child); one of these per place, not one with an OR, lets each
+    reach the offers of one area through their index."""
+    query = select(o.c.id)
+    if through_child:
+        query = query.join(CHILD, CHILD.c.id == o.c.knowledge_area_id)
+    return (
+        query.join(p, and_(p.c.id == o.c.mentor_id, p.c.organization_id == o.c.organization_id))
         .join(organizations, organizations.c.id == o.c.organization_id)
         .join(mp, mp.c.person_id == o.c.mentor_id, isouter=True)
         .where(
+            area,
             o.c.organization_id == w.c.organization_id,
             ACTIVE_OFFER,
-            near,
             o.c.proficiency >= w.c.desired,
             o.c.mentor_id != w.c.person_id,
             p.c.status == PersonStatus.ACTIVE,
@@ -332,9 +353,25 @@ async def unmatched_wishes(
         )
         .exists()
     )
-    wisher = p.alias("wisher")
+
+
+async def unmatched_wishes(
+    session: AsyncSession, organization_id: UUID, area_ids: Sequence[UUID]
+) -> dict[UUID, list[LearningWish]]:
+    """Per area, its open wishes (of people still here) that no mentor could
+    take on as wished: nobody offers the wish's area (or its parent or a
+    child) at the desired level or above, accepts new mentees and has a
+    place free. One statement; the wishes of the areas through their index,
+    and the offers for each wish through theirs."""
+    wished, wisher = knowledge_areas.alias("wished"), p.alias("wisher")
+    good_mentor = or_(
+        _good_mentor_offering(o.c.knowledge_area_id == w.c.knowledge_area_id),
+        _good_mentor_offering(o.c.knowledge_area_id == wished.c.parent_id),
+        _good_mentor_offering(CHILD.c.parent_id == w.c.knowledge_area_id, through_child=True),
+    )
     rows = await session.scalars(
         select(LearningWish)
+        .join(wished, wished.c.id == w.c.knowledge_area_id)
         .join(
             wisher,
             and_(wisher.c.id == w.c.person_id, wisher.c.organization_id == w.c.organization_id),
@@ -354,13 +391,6 @@ async def unmatched_wishes(
     return result
 
 
-@dataclass(frozen=True)
-class MentorLoad:
-    mentor_id: UUID
-    load: int
-    capacity: int
-
-
 async def mentors_near_capacity(
     session: AsyncSession, organization_id: UUID, area_ids: Sequence[UUID]
 ) -> dict[UUID, list[MentorLoad]]:
@@ -368,7 +398,13 @@ async def mentors_near_capacity(
     left, fullest first. One statement."""
     load = _load_of(o.c.mentor_id)
     rows = await session.execute(
-        select(o.c.knowledge_area_id, o.c.mentor_id, load.label("load"), CAPACITY.label("capacity"))
+        select(
+            o.c.knowledge_area_id,
+            o.c.mentor_id,
+            p.c.name,
+            load.label("load"),
+            CAPACITY.label("capacity"),
+        )
         .join(p, and_(p.c.id == o.c.mentor_id, p.c.organization_id == o.c.organization_id))
         .join(organizations, organizations.c.id == o.c.organization_id)
         .where(
@@ -381,6 +417,6 @@ async def mentors_near_capacity(
         .order_by(o.c.knowledge_area_id, (CAPACITY - load), p.c.name, o.c.mentor_id)
     )
     result: dict[UUID, list[MentorLoad]] = defaultdict(list)
-    for area_id, mentor_id, mentor_load, mentor_capacity in rows:
-        result[area_id].append(MentorLoad(mentor_id, mentor_load, mentor_capacity))
+    for area_id, mentor_id, name, mentor_load, mentor_capacity in rows:
+        result[area_id].append(MentorLoad(mentor_id, name, mentor_load, mentor_capacity))
     return result

@@ -126,7 +126,8 @@ async def held_before(
     session: AsyncSession, organization_id: UUID, meeting_ids: Sequence[UUID]
 ) -> dict[UUID, Meeting]:
     """For each meeting, the last meeting of its series held before it: a
-    prep shows what changed since then."""
+    prep shows what changed since then (before the first, since the
+    relationship started)."""
     this = m.alias("this")
     rows = await session.execute(
         select(this.c.id, Meeting)
@@ -256,19 +257,15 @@ async def open_action_items(
 
 
 async def relationship_changes(
-    session: AsyncSession, organization_id: UUID, keys: Sequence[tuple[UUID, datetime | None]]
-) -> dict[tuple[UUID, datetime | None], list[Relationship]]:
+    session: AsyncSession, organization_id: UUID, keys: Sequence[tuple[UUID, datetime]]
+) -> dict[tuple[UUID, datetime], list[Relationship]]:
     """Per (person, since): the person's relationships that started or ended
-    since then (all of them without a since), newest change first."""
-    result: dict[tuple[UUID, datetime | None], list[Relationship]] = defaultdict(list)
+    since then, newest change first."""
+    result: dict[tuple[UUID, datetime], list[Relationship]] = defaultdict(list)
     conditions = []
     for person_id, since in keys:
         involves = or_(r.c.leader_id == person_id, r.c.follower_id == person_id)
-        changed = (
-            r.c.started_at.is_not(None)
-            if since is None
-            else or_(r.c.started_at > since, r.c.ended_at > since)
-        )
+        changed = or_(r.c.started_at > since, r.c.ended_at > since)
         conditions.append(and_(involves, changed))
     rows = await session.scalars(
         select(Relationship)
@@ -278,8 +275,7 @@ async def relationship_changes(
     for relationship in rows:
         for person_id, since in keys:
             if relationship.involves(person_id) and (
-                since is None
-                or (relationship.started_at is not None and relationship.started_at > since)
+                (relationship.started_at is not None and relationship.started_at > since)
                 or (relationship.ended_at is not None and relationship.ended_at > since)
             ):
                 result[(person_id, since)].append(relationship)

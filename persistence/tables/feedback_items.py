@@ -131,6 +131,9 @@ feedback_actions = sa.Table(
         "(kind = 'TALKING_POINT') = (talking_point_id IS NOT NULL)",
         name="talking_point_iff_talking_point",
     ),
+    # A talking point is raised from one piece of feedback, which its owner
+    # reaches from it.
+    sa.UniqueConstraint("talking_point_id"),
 )
 sa.Index(
     "ix_feedback_actions_source",

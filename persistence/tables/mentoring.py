@@ -54,6 +54,13 @@ sa.Index(
     postgresql_where=sa.text("status = 'ACTIVE'"),
 )
 
+# The faculty lead's overview looks up the live offers of an area and those below it.
+sa.Index(
+    "ix_mentor_offers_live_area",
+    mentor_offers.c.knowledge_area_id,
+    postgresql_where=sa.text("status <> 'WITHDRAWN'"),
+)
+
 mentor_profiles = sa.Table(
     "mentor_profiles",
     metadata,

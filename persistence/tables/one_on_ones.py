@@ -69,6 +69,15 @@ sa.Index(
     one_on_one_meetings.c.series_id,
     one_on_one_meetings.c.scheduled_at,
 )
+# Two people meet once at a time: no two scheduled meetings of a series at
+# the same moment (nor two next meetings a cadence proposes for one slot).
+sa.Index(
+    "uq_one_on_one_meetings_scheduled_at",
+    one_on_one_meetings.c.series_id,
+    one_on_one_meetings.c.scheduled_at,
+    unique=True,
+    postgresql_where=sa.text("status = 'SCHEDULED'"),
+)
 
 
 def _in_series(column: str, table: str, target: str) -> sa.ForeignKeyConstraint:
@@ -93,7 +102,9 @@ agenda_items = sa.Table(
     uuid_column("carried_from_id", nullable=True),
     uuid_column("talking_point_id", nullable=True),
     uuid_column("goal_id", nullable=True),
+    uuid_column("first_meeting_id"),
     sa.UniqueConstraint("organization_id", "id"),
+    sa.UniqueConstraint("id", "first_meeting_id"),
     # Reordering moves many positions in one transaction: checked at commit.
     sa.UniqueConstraint("meeting_id", "position", deferrable=True, initially="DEFERRED"),
     # An unfinished item carries over once.
@@ -104,6 +115,17 @@ agenda_items = sa.Table(
     same_organization_fk("carried_from_id", "agenda_items"),
     same_organization_fk("talking_point_id", "talking_points"),
     same_organization_fk("goal_id", "goals"),
+    # The meeting an item was first raised in: its own meeting, or for an
+    # item carried over the one its source was first raised in (so through
+    # any chain of carry-overs, and always a meeting of the same series).
+    sa.ForeignKeyConstraint(
+        ["carried_from_id", "first_meeting_id"],
+        ["agenda_items.id", "agenda_items.first_meeting_id"],
+    ),
+    sa.CheckConstraint(
+        "carried_from_id IS NOT NULL OR first_meeting_id = meeting_id",
+        name="first_raised_in_own_meeting",
+    ),
     sa.CheckConstraint("position >= 0", name="position_not_negative"),
 )
 

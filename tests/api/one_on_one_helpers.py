@@ -17,7 +17,7 @@ from tests.fakes import FakeClock
 
 AGENDA_FIELDS = """
     id text position done fromTalkingPoint
-    author { id } carriedFrom { id } goal { id }
+    author { id } carriedFrom { id } firstRaisedIn { id } goal { id }
 """
 NOTE_FIELDS = "id text private createdAt updatedAt author { id }"
 ACTION_FIELDS = "id text dueOn done doneAt overdue owner { id } createdBy { id } meeting { id }"

@@ -7,6 +7,7 @@ records the reads made."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +26,11 @@ OWNER_VIEW = f"""
 query OwnerView($id: ID!) {{
   node(id: $id) {{
     __typename
-    ... on Goal {{ {READ_BY} shares: sharedWith {{ audience {READ_BY} }} }}
+    ... on Goal {{
+      {READ_BY}
+      shares: sharedWith {{ audience {READ_BY} }}
+      sharedWithOrganization {{ {READ_BY} }}
+    }}
     ... on FeedbackItem {{ {READ_BY} feedbackShares: sharedWith {{ audience {READ_BY} }} }}
     ... on FeedbackRequest {{ {READ_BY} feedbackShares: sharedWith {{ audience {READ_BY} }} }}
   }}
@@ -89,6 +94,8 @@ async def shared_cast(gql: GraphQL, clock: FakeClock, org: Org) -> Cast:
     giver = await org.add_member("Gil Giver")
     other = await org.add_member("Oda Other")
     _, meeting = await started(gql, clock, steward, owner)
+    # Everything below happens after the stewardship began: its prep counts it.
+    clock.advance(timedelta(minutes=1))
     goal = (await created(gql, owner, "Run the retro"))["id"]
     await checked_in(gql, owner, goal, 30, "MEDIUM", "Half way")
     await shared(gql, owner, goal, "STEWARD")
@@ -116,7 +123,10 @@ async def share_logs(gql: GraphQL, owner: Member, node_id: str) -> dict[str, lis
     """The read log of each of the item's shares: audience -> entries."""
     found = (await read(gql, owner, OWNER_VIEW, id=node_id))["node"]
     shares = found.get("shares", found.get("feedbackShares"))
-    return {share["audience"]: share["readBy"] for share in shares}
+    logs = {share["audience"]: share["readBy"] for share in shares}
+    if found.get("sharedWithOrganization"):
+        logs["ORGANIZATION"] = found["sharedWithOrganization"]["readBy"]
+    return logs
 
 
 def counts(entries: list[dict[str, Any]] | None) -> dict[str, int]:

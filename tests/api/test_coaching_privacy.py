@@ -178,6 +178,8 @@ async def make_cast(gql: GraphQL, org: Org, make_org: OrgFactory) -> Cast:
     elsewhere = await make_org("Elsewhere")
     outsider = await elsewhere.add_member("Olaf Outsider")
     await established(gql, steward, person)
+    # The coaching starts after the stewardship: a change since its start.
+    advance(org.services.clock, timedelta(minutes=1), org, elsewhere)
 
     texts = {
         "topic": secret("Topic: my conflict with the team"),

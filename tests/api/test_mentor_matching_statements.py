@@ -38,12 +38,12 @@ mutation($input: WishToLearnInput!) { wishToLearn(input: $input) {
 """
 MATCHES = """
 query($id: ID!) { node(id: $id) { ... on LearningWish {
-  matches(first: 10) {
+  matches(first: 10) { edges { node {
     total
     mentor { name }
     knowledgeArea { name }
     scores { criterion weight value explanation }
-  }
+  } } }
 } } }
 """
 CRITERIA = {"AREA_FIT", "PROFICIENCY", "CAPACITY_LEFT", "LOAD", "AVAILABILITY", "PERSPECTIVE"}
@@ -204,13 +204,15 @@ async def seed(services: Services, gql: GraphQL, org: Org, clock: FakeClock, siz
         for m in mentors
         if any(a in offers[m] for a in (wish_area, parent_area)) and m not in left
     ]
-    # The learner's current mentor in the area, and people who declined
-    # recently (either way); a decline long ago no longer counts.
+    # The learner's current mentor in the area, a mentor they asked who has
+    # not answered yet, and people who declined recently (either way); a
+    # decline long ago no longer counts.
     current_mentor = next((m for m in near[4:] if load[m] < capacity[m]), None)
     others = [m for m in near[4:] if m != current_mentor]
-    declined_by_mentor, declined_by_learner, long_ago = (others + [None] * 3)[:3]
+    asked, declined_by_mentor, declined_by_learner, long_ago = (others + [None] * 4)[:4]
     for mentor, status, responded, by_learner in (
         (current_mentor, "ACTIVE", now - timedelta(days=20), False),
+        (asked, "PROPOSED", now - timedelta(days=2), False),
         (declined_by_mentor, "DECLINED", now - timedelta(days=10), False),
         (declined_by_learner, "DECLINED", now - timedelta(days=5), True),
         (long_ago, "DECLINED", now - timedelta(days=200), False),
@@ -248,7 +250,7 @@ async def seed(services: Services, gql: GraphQL, org: Org, clock: FakeClock, siz
     assert result["__typename"] == "LearningWishSuccess", result
     excluded = {
         mentor_names[m]
-        for m in (current_mentor, declined_by_mentor, declined_by_learner)
+        for m in (current_mentor, asked, declined_by_mentor, declined_by_learner)
         if m is not None
     }
     for i, mentor in enumerate(mentors):
@@ -293,7 +295,7 @@ def _mentorship(
             "proposed_by_id": follower,
             "proposed_at": at - timedelta(days=1),
             "status": status,
-            "responded_at": at,
+            "responded_at": None if status == "PROPOSED" else at,
             "started_at": at if status == "ACTIVE" else None,
             "closed_at": at if status in ("DECLINED", "WITHDRAWN") else None,
         }
@@ -329,7 +331,7 @@ async def test_the_first_page_of_matches_runs_as_many_statements_among_10000_off
             f"matches among {size.offers} offers in {size.areas} areas: {counter.count} statements"
         )
 
-        matches = data["node"]["matches"]
+        matches = [edge["node"] for edge in data["node"]["matches"]["edges"]]
         if size == LARGE:
             assert len(matches) == 10, matches
         else:

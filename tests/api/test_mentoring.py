@@ -29,10 +29,10 @@ mutation($input: AskMentorInput!) {{ askMentor(input: $input) {{
 MATCHES = """
 query($id: ID!, $weights: [CriterionWeightInput!]) { node(id: $id) { ... on LearningWish {
   status
-  matches(first: 10, weights: $weights) {
+  matches(first: 10, weights: $weights) { edges { node {
     mentor { id name } knowledgeArea { name } total
     scores { criterion weight value explanation }
-  }
+  } } }
 } } }
 """
 
@@ -50,7 +50,7 @@ async def _mentor(gql: GraphQL, member: Member, area_id: str, proficiency: int) 
 
 async def _matches(gql: GraphQL, member: Member, wish_id: str, **variables: Any) -> list[Any]:
     data = await gql.data(MATCHES, {"id": wish_id, **variables}, token=member.token)
-    return data["node"]["matches"]
+    return [edge["node"] for edge in data["node"]["matches"]["edges"]]
 
 
 async def test_a_wish_finds_explained_mentors_and_asking_one_meets_it(

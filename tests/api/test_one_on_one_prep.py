@@ -11,8 +11,9 @@ readiness for the next stage; both people's open action items, the agenda
 with what carried over, relationship changes since, mentors and coaches as
 counts (never content), and suggested talking points, each with its
 reason. The person sees all of their own. `since` is when the last meeting
-was held (null before the first). A prep of any size runs the same, small
-number of SQL statements."""
+was held, or before the first one when the relationship started: what
+happened before the two worked together is not counted. A prep of any size
+runs the same, small number of SQL statements."""
 
 from __future__ import annotations
 
@@ -78,9 +79,10 @@ FIXED, FLEXIBLE = "FIXED_GOALS", "FLEXIBLE_GOALS"
 
 # The full prep of a realistic meeting runs at most this many statements
 # (the same number as a small one): one batched read per section and level.
-# Measured: 29 (the viewer, the meeting, its series, relationship and last
-# held meeting, then one batch per section and per nested list or link, and
-# the read log's one INSERT: the steward read what the person shared).
+# Measured: 30 (the viewer, the meeting, its series, relationship and last
+# held meeting, then one batch per section and per nested list or link, the
+# agenda's firstRaisedIn, and the read log's one INSERT: the steward read what
+# the person shared).
 PREP_STATEMENT_BOUND = 30
 
 
@@ -94,6 +96,7 @@ class Pair:
     steward: Member
     person: Member
     relationship_id: str
+    started_at: datetime
     series: dict[str, Any]
     meeting: dict[str, Any]
     """The first meeting, scheduled for tomorrow."""
@@ -106,12 +109,15 @@ async def pair(
     *,
     review_on: date | None = None,
 ) -> Pair:
-    """Sam stewards Pia; their 1-on-1s are weekly, the first one tomorrow."""
+    """Sam stewards Pia; their 1-on-1s are weekly, the first one tomorrow.
+    A minute passes, so that whatever happens next is after the start."""
     steward = await org.add_member("Sam Steward")
     person = await org.add_member("Pia Person")
     relationship = await established(gql, steward, person, review_on=review_on)
     series, first = await start_series(gql, clock, steward, relationship["id"])
-    return Pair(org, steward, person, relationship["id"], series, first)
+    step(clock, org)
+    started_at = datetime.fromisoformat(relationship["startedAt"])
+    return Pair(org, steward, person, relationship["id"], started_at, series, first)
 
 
 async def start_series(
@@ -184,14 +190,14 @@ def at_time(value: str | None) -> datetime | None:
 # == since ========================================================================
 
 
-async def test_since_is_null_before_the_first_held_meeting_and_the_held_time_after(
+async def test_since_is_the_start_before_the_first_held_meeting_and_the_held_time_after(
     gql: GraphQL, org: Org, clock: FakeClock
 ) -> None:
     p = await pair(gql, org, clock)
 
     for viewer in (p.steward, p.person):
         first = await opened(gql, viewer, p.meeting["id"])
-        assert first["since"] is None
+        assert at_time(first["since"]) == p.started_at
         assert first["lastMeeting"] is None
         assert first["person"]["id"] == p.person.id
 
@@ -206,13 +212,83 @@ async def test_since_is_null_before_the_first_held_meeting_and_the_held_time_aft
         # Always about the person, whoever opens it.
         assert view["person"]["id"] == p.person.id
         # The held meeting's own prep still looks back from before it.
-        assert (await opened(gql, viewer, p.meeting["id"]))["since"] is None
+        assert at_time((await opened(gql, viewer, p.meeting["id"]))["since"]) == p.started_at
 
     # A second held meeting moves `since` on.
     second, third = await held(gql, clock, p.person, upcoming["id"], org)
     view = await opened(gql, p.steward, third["id"])
     assert at_time(view["since"]) == at_time(second["heldAt"])
     assert view["lastMeeting"] == {"id": upcoming["id"]}
+
+
+async def test_before_the_first_meeting_nothing_from_before_the_relationship_counts(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    """Pia worked for a year before Sam became her steward: her goals,
+    check-ins, feedback, requests and other relationships of that time are
+    not what changed for their first 1-on-1; what came after the start is."""
+    steward, person = await org.add_member("Sam Steward"), await org.add_member("Pia Person")
+    giver, coach = await org.add_member("Bo Giver"), await org.add_member("Cora Coach")
+    peers = [await org.add_member("Pat Peer"), await org.add_member("Quinn Peer")]
+    area = (await create_area(gql, org.faculty.token, "Design"))["id"]
+
+    # Before: a goal with a drop in confidence, one achieved, feedback given,
+    # a request answered and closed, a mentorship and a coaching started.
+    ongoing = await created(gql, person, "Lead the guild")
+    await checked_in(gql, person, ongoing["id"], 10, "HIGH", "old high")
+    step(clock, org)
+    await checked_in(gql, person, ongoing["id"], 20, "LOW", "old low")
+    achieved_before = await created(gql, person, "Achieved long ago")
+    await changed(gql, ACHIEVE_GOAL, person, achieved_before["id"], note="Done")
+    old_item = await given(gql, giver, person, secret("Old feedback"))
+    old_request = await asked(gql, clock, person, peers, topic=secret("Old topic"))
+    for peer in peers:
+        await give(gql, peer, old_request["id"])
+    await request_changed(gql, CLOSE, person, old_request["id"])
+    old_mentorship = await established(
+        gql, await org.add_member("Mia Mentor"), person, kind=MENTORSHIP, areas=[area]
+    )
+    old_coaching = await established(gql, coach, person, kind=COACHING)
+    advance(clock, timedelta(days=30), org)
+
+    relationship = await established(gql, steward, person)
+    _, first = await start_series(gql, clock, steward, relationship["id"])
+    step(clock, org)
+    for goal in (ongoing, achieved_before):
+        await shared(gql, person, goal["id"], STEWARD)
+    await shared_feedback(gql, person, old_item["id"])
+    await shared_feedback(gql, person, old_request["id"])
+
+    # After the start: a check-in, feedback, a request closed, a mentorship.
+    await checked_in(gql, person, ongoing["id"], 30, "LOW", "new low")
+    achieved_after = await created(gql, person, "Achieved since")
+    await changed(gql, ACHIEVE_GOAL, person, achieved_after["id"], note="Done")
+    await shared(gql, person, achieved_after["id"], STEWARD)
+    new_item = await given(gql, giver, person, secret("New feedback"))
+    await shared_feedback(gql, person, new_item["id"])
+    new_request = await asked(gql, clock, person, peers, topic=secret("New topic"))
+    for peer in peers:
+        await give(gql, peer, new_request["id"])
+    await request_changed(gql, CLOSE, person, new_request["id"])
+    await shared_feedback(gql, person, new_request["id"])
+    new_mentorship = await established(
+        gql, await org.add_member("Nina Mentor"), person, kind=MENTORSHIP, areas=[area]
+    )
+
+    for viewer in (steward, person):
+        view = await opened(gql, viewer, first["id"])
+        assert at_time(view["since"]) == datetime.fromisoformat(relationship["startedAt"])
+        assert goal_check_ins(view) == {achieved_after["id"]: [], ongoing["id"]: ["new low"]}
+        assert ids(view["feedback"]) == [new_item["id"]]
+        assert ids(view["feedbackRequests"]) == [new_request["id"]]
+        assert ids(view["relationshipChanges"]) == [new_mentorship["id"]]
+        assert view["activity"] == {"mentors": 2, "coaches": 1, "coachingsStartedSince": 0}
+        # The drop of a year ago is no talking point; low and low is no drop.
+        assert points(view) == []
+        for trace in (achieved_before["id"], old_item["id"], old_request["id"]):
+            assert trace not in str(view)
+        assert old_mentorship["id"] not in ids(view["relationshipChanges"])
+        assert old_coaching["id"] not in str(view)
 
 
 # == goals ========================================================================
@@ -584,10 +660,11 @@ async def test_relationship_changes_since_and_activity_counts_never_coaching_con
     coach = await org.add_member("Cora Coach")
     old_mentorship = await established(gql, old_mentor, p.person, kind=MENTORSHIP, areas=[area])
 
-    # Before the first meeting: every relationship of Pia's that started.
+    # Before the first meeting: every relationship of Pia's that started
+    # since the stewardship did.
     for viewer in (p.steward, p.person):
         view = await opened(gql, viewer, p.meeting["id"])
-        assert set(ids(view["relationshipChanges"])) == {p.relationship_id, old_mentorship["id"]}
+        assert ids(view["relationshipChanges"]) == [old_mentorship["id"]]
         assert view["activity"] == {"mentors": 1, "coaches": 0, "coachingsStartedSince": 0}
 
     _, upcoming = await held(gql, clock, p.steward, p.meeting["id"], org)

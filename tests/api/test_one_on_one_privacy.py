@@ -822,7 +822,8 @@ async def test_a_talking_point_from_feedback_shows_its_text_never_the_feedback(
     gql: GraphQL, cast: Cast
 ) -> None:
     """Pia raises unshared feedback as a talking point: Sam sees what she
-    wrote for the agenda, not the feedback, nor who gave it."""
+    wrote for the agenda, not the feedback, nor who gave it, nor that the
+    item came from feedback at all."""
     bo = await cast.org.add_member("Bo Giver")
     feedback_text = secret("Feedback behind the point")
     item = await given(gql, bo, cast.person, feedback_text)
@@ -834,7 +835,7 @@ async def test_a_talking_point_from_feedback_shows_its_text_never_the_feedback(
 
     text, view = await raw_prep(gql, cast.steward, cast.next_id)
     (raised,) = [i for i in view["agenda"] if i["text"] == point]
-    assert raised["fromTalkingPoint"] is True
+    assert raised["fromTalkingPoint"] is False
     assert raised["author"] == {"id": cast.person.id}
     assert view["feedback"] == []
     for trace in (feedback_text, item["id"], bo.id):
@@ -853,6 +854,7 @@ async def test_mentor_and_steward_each_see_only_what_was_shared_with_them(
     mentorship = await established(gql, mia, pia, kind=MENTORSHIP, areas=[area])
     _, sam_meeting = await start_series(gql, clock, sam, stewardship["id"])
     _, mia_meeting = await start_series(gql, clock, mia, mentorship["id"])
+    step(clock, org)  # what is shared next is new since the relationships started
 
     async def shares(audience: str, mentor: Member | None, label: str) -> dict[str, str]:
         goal = await created(gql, pia, secret(f"{label} goal"))
@@ -914,6 +916,7 @@ async def test_a_coach_sees_nothing_shared_with_the_steward_and_the_steward_only
     peers = [await org.add_member("Pat Peer"), await org.add_member("Quinn Peer")]
     stewardship = await established(gql, sam, pia)
     _, sam_meeting = await start_series(gql, clock, sam, stewardship["id"])
+    step(clock, org)  # the coaching starts after the stewardship: a change since
     coaching = await established(gql, cora, pia, kind=COACHING)
     _, cora_meeting = await start_series(gql, clock, cora, coaching["id"])
 
@@ -1014,6 +1017,7 @@ async def test_coaching_shows_only_as_counts_in_the_persons_own_stewardship_prep
     cora = await org.add_member("Cora Coach")
     stewardship = await established(gql, sam, pia)
     _, sam_meeting = await start_series(gql, clock, sam, stewardship["id"])
+    step(clock, org)  # the coaching starts after the stewardship: a change since
     coaching = await established(gql, cora, pia, kind=COACHING)
     _, cora_meeting = await start_series(gql, clock, cora, coaching["id"])
     context = secret("Coaching context")

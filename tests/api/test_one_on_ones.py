@@ -1009,7 +1009,8 @@ async def test_a_talking_point_from_feedback_joins_the_next_meeting(
         seen = await agenda(gql, viewer, first["id"])
         assert texts(seen) == ["Already there", "Pacing in demos"]
         assert positions(seen) == [0, 1]
-        assert [i["fromTalkingPoint"] for i in seen] == [False, True]
+        # Only its author learns that it came from feedback.
+        assert [i["fromTalkingPoint"] for i in seen] == [False, viewer is follower]
         assert seen[1]["author"] == {"id": follower.id}
         assert seen[1]["carriedFrom"] is None
         # Only the next meeting gets it; the feedback itself stays the person's.
@@ -1034,8 +1035,9 @@ async def test_a_talking_point_waits_for_a_meeting_to_be_scheduled(
 
     (point,) = second["agenda"]
     assert point["text"] == "Pacing"
-    assert point["fromTalkingPoint"] is True
+    assert point["fromTalkingPoint"] is False  # to the leader, an item like any other
     assert point["position"] == 0
+    assert (await agenda(gql, follower, second["id"]))[0]["fromTalkingPoint"] is True
     assert texts(await agenda(gql, follower, second["id"])) == ["Pacing"]
     # Placed once: a later meeting does not get it again.
     third = await schedule(gql, follower, series["id"], clock.now() + timedelta(days=9))
@@ -1060,7 +1062,7 @@ async def test_a_talking_point_raised_before_the_series_joins_its_first_meeting(
     )
 
     assert result["__typename"] == "OneOnOneSeriesSuccess", result
-    (point,) = await agenda(gql, leader, result["meeting"]["id"])
+    (point,) = await agenda(gql, follower, result["meeting"]["id"])
     assert (point["text"], point["fromTalkingPoint"]) == ("Workshops", True)
 
 

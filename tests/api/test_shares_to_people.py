@@ -99,6 +99,7 @@ async def story(gql: GraphQL, org: Org, clock: FakeClock) -> Story:
     olga = await org.add_member("Olga First Steward")
     bo = await org.add_member("Bo Giver")
     series, meeting = await started(gql, clock, olga, ada)
+    advance(clock, timedelta(minutes=1), org)  # after the start: the prep counts it
     target = (clock.now() + timedelta(days=2)).date()
     goal = await created(gql, ada, "Lead the quarterly planning", targetDate=target.isoformat())
     await shared(gql, ada, goal["id"], "STEWARD")
@@ -129,13 +130,16 @@ async def _sees(gql: GraphQL, viewer: Member, story: Story, meeting: dict[str, A
     seen = await prep(gql, viewer, meeting["id"])
     assert seen is not None
     prep_goals = [g["goal"]["id"] for g in seen["goals"]]
-    check_ins = [c["note"] for g in seen["goals"] for c in g["checkInsSince"]]
+    check_ins = [
+        c["note"] for g in seen["goals"] if g["goal"]["id"] == goal_id for c in g["checkInsSince"]
+    ]
     points = [p["kind"] for p in seen["suggestedTalkingPoints"] if p["goal"]]
     feedback = [i["id"] for i in seen["feedback"]]
     paths = {
         "node, nodes, Person.goals": by_reads,
         "readiness": bool(readiness) and readiness[0]["evidenceCount"] == 3,
-        "prep goals": prep_goals == [goal_id],
+        # The open goal, and the evidence achieved since the stewardship began.
+        "prep goals": sorted(prep_goals) == sorted([goal_id, *story.evidence]),
         "prep check-ins": check_ins == ["stuck on the budget", "on track"],
         "prep talking points": sorted(points) == ["CONFIDENCE_DROP", "GOAL_PAST_TARGET"],
         "prep feedback": feedback == [story.item["id"]],

@@ -848,7 +848,11 @@ class FakeOneOnOneRepository(_TenantRepository):
         )
 
     async def add_meeting(self, meeting: Meeting) -> None:
+        """The partial unique index persistence has: one scheduled meeting
+        of a series at a time."""
         self._check_owned(meeting)
+        if any(m.scheduled_at == meeting.scheduled_at for m in self._scheduled(meeting.series_id)):
+            raise RuntimeError("two scheduled meetings of a series at one time")
         self._db.tables.meetings[meeting.id] = meeting
 
     async def get_meeting(self, meeting_id: UUID, *, for_update: bool = False) -> Meeting | None:
@@ -881,7 +885,18 @@ class FakeOneOnOneRepository(_TenantRepository):
         for item in items:
             self._check_owned(item)
             self._check_participant(item.series_id, item.author_id)
+            self._check_first_meeting(item)
             self._db.tables.agenda_items[item.id] = item
+
+    def _check_first_meeting(self, item: AgendaItem) -> None:
+        """The check and foreign keys persistence has on first_meeting_id."""
+        if item.carried_from_id is None:
+            expected = item.meeting_id
+        else:
+            expected = self._db.tables.agenda_items[item.carried_from_id].first_meeting_id
+        first = self._db.tables.meetings[item.first_meeting_id]  # type: ignore[index]
+        if item.first_meeting_id != expected or first.series_id != item.series_id:
+            raise RuntimeError("an item remembers the meeting it was first raised in")
 
     async def get_agenda_item(self, item_id: UUID) -> AgendaItem | None:
         return self._get(self._db.tables.agenda_items, item_id)

@@ -26,13 +26,17 @@ from domain.matching import (
     area_fit,
     availability,
     capacity_left,
+    cursor_key,
     load,
+    page_is_settled,
     perspective,
     proficiency,
     rank,
+    rank_key,
     score,
     weights,
 )
+from domain.pagination import PageRequest, page_of
 
 AREA_FIT = Criterion.AREA_FIT
 PROFICIENCY = Criterion.PROFICIENCY
@@ -508,3 +512,86 @@ def test_fifty_wishes_spread_evenly_over_ten_mentors(overrides: dict[Criterion, 
         assert all(c.load <= c.capacity for c in mentors.values())
     assert [c.load for c in mentors.values()] == [5] * 10
     assert rank(WISH, list(mentors.values()), chosen) == []
+
+
+# -- pages of the ranking ----------------------------------------------------------------
+
+
+def ranked_ten() -> list[Match]:
+    mentors = [
+        mentor(uuid.UUID(int=n), f"Mentor {n}", proficiency=3 + n % 3, load=n % 2)
+        for n in range(10)
+    ]
+    return rank(WISH, mentors, DEFAULT_WEIGHTS)
+
+
+def test_the_rank_key_orders_as_the_ranking_does() -> None:
+    ranked = ranked_ten()
+    assert sorted(ranked, key=rank_key) == ranked
+    keys = [rank_key(m) for m in ranked]
+    assert len(set(keys)) == len(keys)
+    # The id as text orders as the id.
+    low, high = uuid.UUID(int=2), uuid.UUID(int=2**127)
+    assert (str(low) < str(high)) == (low < high)
+
+
+def test_pages_of_the_ranking_join_up_forward_and_back() -> None:
+    ranked = ranked_ten()
+    forward, after = [], None
+    while True:
+        found = page_of(ranked, rank_key, PageRequest(first=3, after=after))
+        forward += [m for m, _ in found.items]
+        assert found.has_previous_page is (after is not None)
+        if not found.has_next_page:
+            break
+        after = found.items[-1][1]
+    assert forward == ranked
+    backward, before = [], None
+    while True:
+        found = page_of(ranked, rank_key, PageRequest(last=3, before=before))
+        backward = [m for m, _ in found.items] + backward
+        assert found.has_next_page is (before is not None)
+        if not found.has_previous_page:
+            break
+        before = found.items[0][1]
+    assert backward == ranked
+    assert page_of(ranked, rank_key, PageRequest(first=0)).items == []
+    assert page_of(ranked, rank_key, PageRequest(last=0)).items == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        (),
+        ("Ada",),
+        (1.5, 0, "Ada"),
+        (True, 0, "Ada", "x"),
+        (1.5, 0.5, "Ada", "x"),
+        (1.5, 0, 3, "x"),
+    ],
+)
+def test_a_cursor_must_be_a_ranking_position(raw: tuple[object, ...]) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        cursor_key(raw)
+    assert (caught.value.field, caught.value.code) == ("cursor", "INVALID_CURSOR")
+    assert cursor_key((-90.5, 0, "Ada", str(ADA))) == (-90.5, 0, "Ada", str(ADA))
+    assert cursor_key((-90, 0, "Ada", str(ADA))) == (-90, 0, "Ada", str(ADA))
+
+
+def test_a_page_is_settled_once_nobody_left_could_enter_it() -> None:
+    ranked = ranked_ten()
+    third = ranked[2].total
+    first_three = PageRequest(first=3)
+    assert page_is_settled(ranked, first_three, bound=third - 0.1)
+    assert not page_is_settled(ranked, first_three, bound=third)  # could tie and sort before
+    assert not page_is_settled(ranked[:2], first_three, bound=0.0)  # too few yet
+    after_two = PageRequest(first=3, after=rank_key(ranked[1]))
+    assert page_is_settled(ranked, after_two, bound=ranked[4].total - 0.1)
+    assert not page_is_settled(ranked, after_two, bound=ranked[4].total)
+    assert page_is_settled(ranked, PageRequest(first=0), bound=100.0)
+    # Going back: settled once nobody left reaches the cursor; the very last
+    # page needs everyone.
+    before_fifth = PageRequest(last=3, before=rank_key(ranked[4]))
+    assert page_is_settled(ranked, before_fifth, bound=ranked[4].total - 0.1)
+    assert not page_is_settled(ranked, before_fifth, bound=ranked[4].total)
+    assert not page_is_settled(ranked, PageRequest(last=3), bound=0.0)

@@ -14,13 +14,17 @@ import pytest
 
 from domain.availability import Window
 from domain.errors import Conflict, ValidationFailed
+from domain.knowledge_areas import subtree
 from domain.mentoring import (
     NOTE_MAX,
     LearningWish,
+    MentorLoad,
     MentorOffer,
     MentorProfile,
     OfferStatus,
     WishStatus,
+    fullest_first,
+    oldest_first,
     takes_new_mentees,
 )
 
@@ -387,3 +391,32 @@ def test_whether_a_mentor_takes_new_mentees(
     )
     near = [_offer_with(status) for status in offers]
     assert takes_new_mentees(profile, near, offer_required=offer_required) is takes
+
+
+# -- the faculty lead's overview ------------------------------------------------------
+
+
+def test_an_overview_covers_the_area_and_everything_below_it() -> None:
+    root, child, grandchild, sibling, other = (uuid.UUID(int=n) for n in range(1, 6))
+    parents = {root: None, child: root, grandchild: child, sibling: root, other: None}
+    assert subtree(parents, root) == [root, child, sibling, grandchild]
+    assert subtree(parents, child) == [child, grandchild]
+    assert subtree(parents, grandchild) == [grandchild]
+    assert subtree(parents, other) == [other]
+
+
+def test_mentors_near_capacity_are_listed_once_fullest_first() -> None:
+    ada, bob, cy = (uuid.UUID(int=n) for n in range(1, 4))
+    loads = [
+        MentorLoad(bob, "Bob", 2, 3),
+        MentorLoad(ada, "Ada", 2, 3),
+        MentorLoad(cy, "Cy", 1, 1),
+        MentorLoad(bob, "Bob", 2, 3),  # offering a second area of the overview
+    ]
+    assert [m.mentor_name for m in fullest_first(loads)] == ["Cy", "Ada", "Bob"]
+
+
+def test_unmatched_wishes_are_listed_oldest_first() -> None:
+    newer, older = make_wish(), make_wish()
+    older.created_at = NOW - timedelta(days=1)
+    assert oldest_first([newer, older]) == [older, newer]

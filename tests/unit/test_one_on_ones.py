@@ -598,11 +598,13 @@ async def hold(
     return result
 
 
-async def cancel(world: World, meeting_id: UUID, *, by: str = "ada", now: datetime) -> Meeting:
+async def cancel(
+    world: World, meeting_id: UUID, *, by: str = "ada", now: datetime
+) -> tuple[Meeting, Meeting | None]:
     async with world.uow() as uow:
-        meeting = await one_on_ones.cancel(uow, world.actor(by), meeting_id, now=now)
+        result = await one_on_ones.cancel(uow, world.actor(by), meeting_id, now=now)
         await uow.commit()
-    return meeting
+    return result
 
 
 async def add_item(
@@ -989,14 +991,69 @@ async def test_the_cadence_can_change_between_meetings(world: World) -> None:
     assert upcoming.scheduled_at == berlin(3, 31)
 
 
-async def test_cancel_proposes_nothing(world: World) -> None:
-    series, meeting = await start_with_meeting(world, cadence=WEEKLY)
-    cancelled = await cancel(world, meeting.id, by="ada", now=LATER)
+async def test_cancel_without_a_cadence_proposes_nothing(world: World) -> None:
+    series, meeting = await start_with_meeting(world)
+    cancelled, upcoming = await cancel(world, meeting.id, by="ada", now=LATER)
     stored = world.tables.meetings[meeting.id]
     assert (stored.status, stored.cancelled_at, stored.held_at) == (CANCELLED, LATER, None)
     assert cancelled.id == meeting.id
-    # Cancelling proposes no other meeting, even with a cadence.
+    assert upcoming is None
     assert meetings_of(world, series.id) == [stored]
+
+
+@pytest.mark.parametrize(
+    ("cadence", "expected"),
+    [(WEEKLY, berlin(3, 31)), (BIWEEKLY, berlin(4, 7)), (MONTHLY, berlin(4, 24))],
+)
+async def test_cancel_with_a_cadence_proposes_the_next_meeting(
+    world: World, cadence: Cadence, expected: datetime
+) -> None:
+    """As holding does: the same local time across the change to summer
+    time on March 29, after the cancelled meeting's slot."""
+    series, meeting = await start_with_meeting(world, cadence=cadence, at=berlin(3, 24))
+    _, upcoming = await cancel(world, meeting.id, now=berlin(3, 23, 9))
+    assert upcoming is not None
+    stored = world.tables.meetings[upcoming.id]
+    assert (stored.series_id, stored.status, stored.scheduled_at) == (
+        series.id,
+        SCHEDULED,
+        expected,
+    )
+    assert stored.scheduled_at.astimezone(BERLIN).hour == 10
+    assert [m.id for m in meetings_of(world, series.id)] == [meeting.id, upcoming.id]
+
+
+async def test_cancel_proposes_nothing_when_a_meeting_is_scheduled_later(world: World) -> None:
+    series, meeting = await start_with_meeting(world, cadence=WEEKLY)
+    later = await schedule(world, series.id, SECOND)
+    _, upcoming = await cancel(world, meeting.id, now=LATER)
+    assert upcoming is not None
+    assert upcoming.id == later.id
+    assert [m.id for m in meetings_of(world, series.id)] == [meeting.id, later.id]
+
+
+async def test_a_meeting_cancelled_late_proposes_the_next_slot_still_ahead(world: World) -> None:
+    _, meeting = await start_with_meeting(world, cadence=WEEKLY, at=berlin(3, 3))
+    _, upcoming = await cancel(world, meeting.id, now=berlin(3, 20, 15))
+    assert upcoming is not None
+    assert upcoming.scheduled_at == berlin(3, 24)
+
+
+async def test_two_meetings_of_a_series_are_never_scheduled_at_one_time(world: World) -> None:
+    series, meeting = await start_with_meeting(world)
+    second = await schedule(world, series.id, SECOND)
+    before = state(world)
+    with pytest.raises(Conflict) as caught:
+        await schedule(world, series.id, FIRST)
+    assert (caught.value.code, caught.value.field) == ("TIME_TAKEN", "scheduledAt")
+    with pytest.raises(Conflict) as caught:
+        await reschedule(world, second.id, FIRST)
+    assert (caught.value.code, caught.value.field) == ("TIME_TAKEN", "scheduledAt")
+    assert state(world) == before
+    # Moving a meeting to its own time, or to a cancelled meeting's, is fine.
+    await reschedule(world, meeting.id, FIRST)
+    await cancel(world, meeting.id, now=LATER)
+    await reschedule(world, second.id, FIRST)
 
 
 @pytest.mark.parametrize(
@@ -1071,6 +1128,27 @@ async def test_carry_over_goes_to_the_proposed_meeting(world: World) -> None:
     _, upcoming = await hold(world, first.id, now=AFTER_FIRST)
     assert upcoming is not None
     assert texts(world, upcoming.id) == ["Retro", "Vacation"]
+
+
+async def test_a_carried_item_remembers_the_meeting_it_was_first_raised_in(world: World) -> None:
+    """Through a chain of carry-overs (held, then cancelled): the original
+    meeting, not the one before; new items are raised where they are."""
+    _, first = await start_with_meeting(world, cadence=WEEKLY)
+    retro, _, _ = await _agenda_on_first(world, first.id)
+    assert retro.first_meeting_id == first.id
+    _, second = await hold(world, first.id, now=AFTER_FIRST)
+    assert second is not None
+    budget = await add_item(world, second.id, "Budget", by="bob")
+    _, third = await cancel(world, second.id, now=AFTER_SECOND)
+    assert third is not None
+    carried = agenda(world, third.id)
+    assert [(i.text, i.first_meeting_id) for i in carried] == [
+        ("Retro", first.id),
+        ("Vacation", first.id),
+        ("Budget", second.id),
+    ]
+    assert [i.carried_from_id for i in carried][2] == budget.id
+    assert budget.first_meeting_id == second.id
 
 
 async def test_carry_over_waits_for_a_meeting_to_be_scheduled(world: World) -> None:

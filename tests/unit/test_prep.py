@@ -14,8 +14,8 @@ import pytest
 from domain.agreements import AgreementStatus, AutonomyAgreement
 from domain.autonomy import AutonomyStage, SignalKind
 from domain.goals import CheckIn, Confidence, Goal, GoalStatus
-from domain.one_on_ones import ActionItem
-from domain.prep import Suggestion, SuggestionKind, suggest
+from domain.one_on_ones import ActionItem, Meeting, OneOnOneSeries
+from domain.prep import Suggestion, SuggestionKind, changes_since, suggest
 from domain.relationships import Relationship, RelationshipKind
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -551,3 +551,23 @@ def test_the_criteria_do_not_depend_on_each_other() -> None:
         goals=[goal], agreements=[agreement], action_items=[item], relationship=relationship
     )
     assert together == alone
+
+
+# -- where a prep starts counting ----------------------------------------------------------
+
+
+def test_changes_count_from_the_last_held_meeting_or_else_the_start() -> None:
+    relationship = make_relationship()
+    assert relationship.started_at == NOW - timedelta(days=399)
+    assert changes_since(relationship, None) == relationship.started_at
+    series = OneOnOneSeries.start(
+        organization_id=ORG,
+        relationship_id=relationship.id,
+        timezone="UTC",
+        cadence=None,
+        created_by_id=STEWARD,
+        now=NOW - timedelta(days=30),
+    )
+    held = Meeting.schedule(series, NOW - timedelta(days=7), NOW - timedelta(days=30))
+    held.hold(NOW - timedelta(days=7, hours=-1))
+    assert changes_since(relationship, held) == NOW - timedelta(days=7, hours=-1)
