@@ -120,8 +120,9 @@ class Context(BaseContext):
 
     async def record_reads(self) -> None:
         """Writes the request's reads to the read log, once it is answered:
-        one statement on a short autocommit session of its own, outside any
-        mutation's transaction, however many items and paths there were.
+        one statement in a short transaction of its own on the primary (reads
+        may go to a replica one day; this is a write), outside any mutation's
+        transaction, however many items and paths there were.
         The log is a record, not a gate: if writing it fails, the failure is
         logged and the answer stands."""
         if not self._reads:
@@ -130,7 +131,7 @@ class Context(BaseContext):
         if actor is None:
             return
         try:
-            async with self.services.read_session_factory() as session:
+            async with self.services.session_factory() as session, session.begin():
                 await read_log.record(
                     SqlReadLogRepository(session, actor.organization_id),
                     actor,

@@ -7,34 +7,63 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from uuid import UUID
 
 from api.context import Services
+from domain.ports import UnitOfWork
 from domain.services import feedback, read_log, relationships
 
 log = logging.getLogger("trellis.jobs")
 
 
 async def run_due_jobs(services: Services) -> int:
-    """One pass over every organization, each in its own transaction, so a
-    failure in one cannot hold back the others. Returns reminders sent
-    (relationship reviews and feedback invitations)."""
+    """One pass over every organization, each job in its own transaction, so
+    a failure in one (an organization, or one job of it) holds back nothing
+    else: read log retention still runs when closing a request fails.
+    Returns reminders sent (relationship reviews and feedback invitations)."""
     async with services.uow_factory() as uow:
         organization_ids = await uow.organizations.all_ids()
     sent = 0
     for organization_id in organization_ids:
-        try:
-            async with services.uow_factory(organization_id) as uow:
-                now = services.clock.now()
-                sent += await relationships.send_review_reminders(uow, now=now)
-                sent += await feedback.send_reminders(uow, organization_id, now=now)
-                await feedback.close_due_requests(uow, now=now)
-                await read_log.remove_expired(
-                    uow, now=now, retention_days=services.settings.read_log_retention_days
-                )
-                await uow.commit()
-        except Exception:
-            log.exception("jobs failed for organization %s", organization_id)
+        for name, job in _jobs(services, organization_id):
+            try:
+                async with services.uow_factory(organization_id) as uow:
+                    sent += await job(uow, services.clock.now())
+                    await uow.commit()
+            except Exception:
+                log.exception("%s failed for organization %s", name, organization_id)
     return sent
+
+
+Job = Callable[[UnitOfWork, datetime], Awaitable[int]]
+
+
+def _jobs(services: Services, organization_id: UUID) -> list[tuple[str, Job]]:
+    """The jobs of one organization, each returning the reminders it sent."""
+
+    async def review_reminders(uow: UnitOfWork, now: datetime) -> int:
+        return await relationships.send_review_reminders(uow, now=now)
+
+    async def feedback_reminders(uow: UnitOfWork, now: datetime) -> int:
+        return await feedback.send_reminders(uow, organization_id, now=now)
+
+    async def close_due_requests(uow: UnitOfWork, now: datetime) -> int:
+        await feedback.close_due_requests(uow, now=now)
+        return 0
+
+    async def read_log_retention(uow: UnitOfWork, now: datetime) -> int:
+        days = services.settings.read_log_retention_days
+        await read_log.remove_expired(uow, now=now, retention_days=days)
+        return 0
+
+    return [
+        ("review reminders", review_reminders),
+        ("feedback reminders", feedback_reminders),
+        ("closing due feedback requests", close_due_requests),
+        ("read log retention", read_log_retention),
+    ]
 
 
 async def run_forever(services: Services, interval_seconds: float) -> None:

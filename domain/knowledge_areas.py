@@ -77,3 +77,20 @@ def subtree(parents: Mapping[UUID, UUID | None], area_id: UUID) -> list[UUID]:
         found.extend(children.get(found[index], ()))
         index += 1
     return found
+
+
+def ancestry(parents: Mapping[UUID, UUID | None], area_id: UUID) -> list[UUID]:
+    """The area and its ancestors, nearest first, from the whole tree read
+    once (empty if the area is unknown)."""
+    found: list[UUID] = []
+    current: UUID | None = area_id if area_id in parents else None
+    while current is not None and current not in found:
+        found.append(current)
+        current = parents.get(current)
+    return found
+
+
+def on_one_branch(parents: Mapping[UUID, UUID | None], first: UUID, second: UUID) -> bool:
+    """Whether one area is the other or lies above or below it: where
+    matching looks for mentors of a wish."""
+    return first in ancestry(parents, second) or second in ancestry(parents, first)

@@ -8,7 +8,7 @@ so a use case cannot reach another organization's rows even by mistake.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
@@ -113,6 +113,10 @@ class KnowledgeAreaRepository(Protocol):
 
     async def ancestry(self, area_id: UUID) -> Sequence[UUID]:
         """The area and its ancestors, nearest first."""
+        ...
+
+    async def parents(self) -> Mapping[UUID, UUID | None]:
+        """Every area's parent: the whole tree in one read."""
         ...
 
     async def lock_tree(self) -> None:

@@ -286,10 +286,16 @@ class OneOnOnePrep:
         ]
 
 
-async def prepare(info: strawberry.Info, meeting: Meeting) -> OneOnOnePrep:
+async def prepare(info: strawberry.Info, meeting: Meeting) -> OneOnOnePrep | None:
+    """None once the relationship has ended. Its counts (mentors, coach
+    sessions, relationships started) run up to now: served to a former
+    steward, they would keep telling them about the person's life after
+    the stewardship, which nothing shared with them covers."""
     actor = await require_actor(info)
     series = await info.context.loaders.one_on_one_series.load(meeting.series_id)
     relationship = await info.context.loaders.relationship.load(series.relationship_id)
+    if not relationship.is_active:
+        return None
     last = await info.context.loaders.held_before.load(meeting.id)
     return OneOnOnePrep(
         meeting=meeting,

@@ -154,9 +154,11 @@ class MeetingNode(EntityNode):
 
     @strawberry.field(
         description="What to prepare: what changed for the person since the last held "
-        "meeting, as far as they shared it with you, and talking points to suggest."
+        "meeting, as far as they shared it with you, and talking points to suggest. Null "
+        "once the relationship has ended: the meetings and notes stay, the prep is for "
+        "meetings to come."
     )
-    async def prep(self, info: strawberry.Info) -> PrepRef:
+    async def prep(self, info: strawberry.Info) -> PrepRef | None:
         from api.graphql.one_on_one_prep import prepare
 
         return await prepare(info, self.entity)

@@ -16,7 +16,8 @@ from uuid import UUID
 from domain import capacity, mentoring
 from domain.actors import Actor
 from domain.errors import Conflict, NotFound, ValidationFailed
-from domain.mentoring import MentorOffer, WishStatus
+from domain.knowledge_areas import on_one_branch
+from domain.mentoring import WishStatus
 from domain.notifications import Notification, NotificationKind
 from domain.people import Person
 from domain.ports import UnitOfWork
@@ -372,26 +373,13 @@ async def _require_taking_mentees(
     asking them."""
     profile = await uow.mentoring.get_profile(mentor.id)
     offers = await uow.mentoring.live_offers_of(mentor.id)
+    parents = await uow.areas.parents()
     for area_id in area_ids:
-        near = await _offers_near(uow, offers, area_id)
+        near = [o for o in offers if on_one_branch(parents, o.knowledge_area_id, area_id)]
         if not mentoring.takes_new_mentees(profile, near, offer_required=offer_required):
             raise Conflict(
                 "This person is not taking new mentees.", code="NOT_ACCEPTING", field="personId"
             )
-
-
-async def _offers_near(
-    uow: UnitOfWork, offers: Sequence[MentorOffer], area_id: UUID
-) -> list[MentorOffer]:
-    """Offers in the area, above it or below it in the tree (where matching
-    looks)."""
-    above = set(await uow.areas.ancestry(area_id))
-    return [
-        candidate
-        for candidate in offers
-        if candidate.knowledge_area_id in above
-        or area_id in await uow.areas.ancestry(candidate.knowledge_area_id)
-    ]
 
 
 async def _check_capacity(uow: UnitOfWork, relationship: Relationship, leader: Person) -> None:

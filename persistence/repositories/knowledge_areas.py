@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from uuid import UUID
 
 from sqlalchemy import exists, func, literal, select, text
@@ -34,6 +34,13 @@ class SqlKnowledgeAreaRepository(TenantRepository):
         )
         rows = await self.session.scalars(select(chain.c.id).order_by(chain.c.depth))
         return list(rows)
+
+    async def parents(self) -> Mapping[UUID, UUID | None]:
+        t = knowledge_areas
+        rows = await self.session.execute(
+            select(t.c.id, t.c.parent_id).where(t.c.organization_id == self.organization_id)
+        )
+        return {area_id: parent_id for area_id, parent_id in rows}
 
     async def lock_tree(self) -> None:
         # Transaction-scoped advisory lock keyed by the organization.

@@ -695,6 +695,32 @@ async def test_relationship_changes_since_and_activity_counts_never_coaching_con
     assert view["activity"] == {"mentors": 1, "coaches": 1, "coachingsStartedSince": 1}
 
 
+async def test_a_former_steward_or_mentor_gets_no_prep_of_their_past_meetings(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    """The meetings stay readable by the two, but a prep of an ended
+    relationship would keep counting the person's mentors, coaches and new
+    relationships up to now: news the former leader has no part in."""
+    p = await pair(gql, org, clock)
+    area = (await create_area(gql, org.faculty.token, "Design"))["id"]
+    mentor = await org.add_member("Mo Mentor")
+    mentorship = await established(gql, mentor, p.person, kind=MENTORSHIP, areas=[area])
+    _, mentor_meeting = await start_series(gql, clock, mentor, mentorship["id"])
+    assert await prep(gql, mentor, mentor_meeting["id"]) is not None
+
+    step(clock, org)
+    await established(gql, await org.add_member("Nia New Steward"), p.person)  # a handover
+    await succeeded(gql, END, p.person, mentorship["id"], reason="Learned what I came for.")
+    step(clock, org)
+    await established(gql, await org.add_member("Cora Coach"), p.person, kind=COACHING)
+
+    for leader, meeting in ((p.steward, p.meeting), (mentor, mentor_meeting)):
+        for viewer in (leader, p.person):
+            found = (await gql.data(PREP, {"id": meeting["id"]}, token=viewer.token))["node"]
+            assert found is not None  # the meeting itself stays theirs
+            assert found["prep"] is None
+
+
 # == suggested talking points ======================================================
 
 

@@ -16,6 +16,7 @@ import pytest
 from api.context import Services
 from api.jobs import run_due_jobs
 from api.settings import Settings
+from domain.services import feedback as feedback_service
 from persistence.repositories.read_log import SqlReadLogRepository
 from tests.api.feedback_helpers import asked
 from tests.api.feedback_item_helpers import GIVE_FEEDBACK, shared_feedback, unshare_feedback
@@ -369,6 +370,26 @@ async def test_the_job_pass_removes_records_after_a_year(
     assert [row["day"] for row in await log_rows(services)] == [last_day]
     assert await read_by(gql, cast.owner, cast.goal) == []
     assert counts(await read_by(gql, cast.owner, cast.item)) == {cast.steward.id: 1}
+
+
+async def test_retention_runs_when_another_job_of_the_pass_fails(
+    gql: GraphQL,
+    services: Services,
+    clock: FakeClock,
+    cast: Cast,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each job has its own transaction: closing due requests failing (a
+    bug, a trigger refusing) rolls back that job only."""
+    await read(gql, cast.steward, GOAL_BY_NODE, id=cast.goal)
+    advance(clock, timedelta(days=400), cast.org)
+
+    async def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("closing failed")
+
+    monkeypatch.setattr(feedback_service, "close_due_requests", broken)
+    await run_due_jobs(services)
+    assert await log_rows(services) == []
 
 
 class TestAShorterRetention:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import copy
 import enum
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -363,6 +363,13 @@ class FakeKnowledgeAreaRepository(_TenantRepository):
             chain.append(current.id)
             current = None if current.parent_id is None else await self.get(current.parent_id)
         return chain
+
+    async def parents(self) -> Mapping[UUID, UUID | None]:
+        return {
+            area.id: area.parent_id
+            for area in self._db.tables.areas.values()
+            if area.organization_id == self.organization_id
+        }
 
     async def lock_tree(self) -> None:
         self._db.tree_locks += 1

@@ -14,7 +14,7 @@ import pytest
 
 from domain.availability import Window
 from domain.errors import Conflict, ValidationFailed
-from domain.knowledge_areas import subtree
+from domain.knowledge_areas import ancestry, on_one_branch, subtree
 from domain.mentoring import (
     NOTE_MAX,
     LearningWish,
@@ -403,6 +403,18 @@ def test_an_overview_covers_the_area_and_everything_below_it() -> None:
     assert subtree(parents, child) == [child, grandchild]
     assert subtree(parents, grandchild) == [grandchild]
     assert subtree(parents, other) == [other]
+
+
+def test_areas_on_one_branch_are_the_area_its_ancestors_and_its_descendants() -> None:
+    root, child, grandchild, sibling, unknown = (uuid.UUID(int=n) for n in range(1, 6))
+    parents = {root: None, child: root, grandchild: child, sibling: root}
+    assert ancestry(parents, grandchild) == [grandchild, child, root]
+    assert ancestry(parents, unknown) == []
+    assert on_one_branch(parents, grandchild, root)
+    assert on_one_branch(parents, root, grandchild)
+    assert on_one_branch(parents, child, child)
+    assert not on_one_branch(parents, grandchild, sibling)
+    assert not on_one_branch(parents, unknown, root)
 
 
 def test_mentors_near_capacity_are_listed_once_fullest_first() -> None:
