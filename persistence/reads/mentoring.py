@@ -176,6 +176,28 @@ def _best_possible(
     return sum((weights[criterion] / total) * value for criterion, value in values.items()) * 100  # type: ignore[return-value]
 
 
+ACTIVE, PROPOSED = RelationshipStatus.ACTIVE, RelationshipStatus.PROPOSED
+
+
+def _mentorship_in_area(
+    mentor_id: ColumnElement[UUID], mentee_id: UUID, area_id: UUID, status: RelationshipStatus
+) -> ColumnElement[bool]:
+    """A mentorship of the area between the two in that status: the area
+    rows carry their relationship's people and status, under a partial
+    unique index per status, so this is one index probe."""
+    a = mentorship_areas
+    return (
+        select(a.c.id)
+        .where(
+            a.c.leader_id == mentor_id,
+            a.c.follower_id == mentee_id,
+            a.c.knowledge_area_id == area_id,
+            a.c.status == status,
+        )
+        .exists()
+    )
+
+
 async def candidates(
     session: AsyncSession,
     organization_id: UUID,
@@ -204,29 +226,8 @@ async def candidates(
         and_(r.c.leader_id == o.c.mentor_id, r.c.follower_id == me),
         and_(r.c.leader_id == me, r.c.follower_id == o.c.mentor_id),
     )
-    already_mentors = (
-        select(r.c.id)
-        .join(mentorship_areas, mentorship_areas.c.relationship_id == r.c.id)
-        .where(
-            r.c.leader_id == o.c.mentor_id,
-            r.c.follower_id == me,
-            r.c.status == RelationshipStatus.ACTIVE,
-            mentorship_areas.c.knowledge_area_id == wish.knowledge_area_id,
-        )
-        .exists()
-    )
-    asked = (
-        select(r.c.id)
-        .join(mentorship_areas, mentorship_areas.c.relationship_id == r.c.id)
-        .where(
-            r.c.leader_id == o.c.mentor_id,
-            r.c.kind == RelationshipKind.MENTORSHIP,
-            r.c.status == RelationshipStatus.PROPOSED,
-            r.c.follower_id == me,
-            mentorship_areas.c.knowledge_area_id == wish.knowledge_area_id,
-        )
-        .exists()
-    )
+    already_mentors = _mentorship_in_area(o.c.mentor_id, me, wish.knowledge_area_id, ACTIVE)
+    asked = _mentorship_in_area(o.c.mentor_id, me, wish.knowledge_area_id, PROPOSED)
     declined = (
         select(r.c.id)
         .where(
