@@ -4,6 +4,7 @@ the field, so the client can put the message next to the right input."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from domain.errors import ValidationFailed
@@ -22,9 +23,25 @@ def _no_control_characters(field: str, value: str) -> None:
         )
 
 
+# Characters that show nothing yet are not whitespace to str.strip(): a
+# Hangul filler, a blank Braille pattern. Format characters (category Cf:
+# zero-width space, word joiner, soft hyphen) are caught by category.
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _shows_nothing(value: str) -> bool:
+    """A reason or note made only of invisible characters says nothing: it
+    is as blank as an empty one, whatever the client sent."""
+    return all(
+        c.isspace() or c in _INVISIBLE_LETTERS or unicodedata.category(c) == "Cf" for c in value
+    )
+
+
 def text(field: str, value: str, *, max_length: int, required: bool = True) -> str:
     _no_control_characters(field, value)
     cleaned = " ".join(value.split())
+    if _shows_nothing(cleaned):
+        cleaned = ""
     if required and not cleaned:
         raise ValidationFailed(field, f"{field} must not be empty.", code="REQUIRED")
     if len(cleaned) > max_length:
@@ -37,7 +54,7 @@ def text(field: str, value: str, *, max_length: int, required: bool = True) -> s
 def long_text(field: str, value: str, *, max_length: int) -> str:
     """Free text where line breaks matter (a mission, a description)."""
     _no_control_characters(field, value)
-    cleaned = value.strip()
+    cleaned = "" if _shows_nothing(value) else value.strip()
     if len(cleaned) > max_length:
         raise ValidationFailed(
             field, f"{field} must be at most {max_length} characters.", code="TOO_LONG"

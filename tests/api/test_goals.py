@@ -313,7 +313,7 @@ async def test_abandoning_needs_a_note_and_achieving_does_not(
     goal = await created(gql, ada, "Learn Rust")
     before = await goal_state(services)
 
-    for note in (None, "", "   ", "\n\t"):
+    for note in (None, "", "   ", "\n\t", "\u200b", "\u2060\u3164"):
         values = {} if note is None else {"note": note}
         refused = await change(gql, ABANDON_GOAL, ada, goal["id"], **values)
         assert_error(refused, "ValidationError", "REQUIRED", "note")

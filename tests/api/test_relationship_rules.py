@@ -227,7 +227,7 @@ async def test_ending_a_relationship_needs_a_reason_from_either_side(
     active = await established(gql, leader, follower)
     before = await db_state(services)
     for member in (leader, follower):
-        for blank in ("", "   ", "\n\t "):
+        for blank in ("", "   ", "\n\t ", "\u200b", "\u2060 \u00ad"):
             result = await act(gql, END, member, active["id"], reason=blank)
             error(result, "ValidationError", "REQUIRED", "reason")
     assert await db_state(services) == before

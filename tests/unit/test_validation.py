@@ -14,7 +14,10 @@ def test_text_collapses_inner_whitespace_and_trims() -> None:
     assert validation.text("name", "  Ada \t\n  Lovelace  ", max_length=50) == "Ada Lovelace"
 
 
-@pytest.mark.parametrize("blank", ["", "   ", "\t\n "])
+INVISIBLE = ["\u200b", "\u2060", "\u00ad", "\ufeff", " \u200b\u200d ", "\u3164", "\u2800"]
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n ", *INVISIBLE])
 def test_text_blank_is_required(blank: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
         validation.text("name", blank, max_length=10)
@@ -49,6 +52,18 @@ def test_long_text_keeps_line_breaks_and_trims_ends() -> None:
 
 def test_long_text_may_be_empty() -> None:
     assert validation.long_text("mission", "  \n ", max_length=100) == ""
+
+
+@pytest.mark.parametrize("invisible", INVISIBLE)
+def test_long_text_of_invisible_characters_is_empty(invisible: str) -> None:
+    assert validation.long_text("note", invisible, max_length=100) == ""
+
+
+def test_text_keeps_invisible_characters_inside_words() -> None:
+    """A zero-width joiner is part of an emoji; only a text of nothing else is blank."""
+    family = "\U0001f469\u200d\U0001f467"
+    assert validation.text("name", f" Ada {family} ", max_length=50) == f"Ada {family}"
+    assert validation.long_text("note", "soft\u00adhyphen", max_length=50) == "soft\u00adhyphen"
 
 
 def test_long_text_too_long() -> None:
