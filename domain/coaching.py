@@ -104,21 +104,13 @@ def check_session_length(session_minutes: int, buffer_minutes: int) -> None:
         )
 
 
-def aware(field_name: str, moment: datetime) -> datetime:
-    """A moment with its offset, in UTC: a time without one means nothing
-    across timezones."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValidationFailed(
-            field_name, "Give the time with its UTC offset.", code="TIMEZONE_REQUIRED"
-        )
-    return moment.astimezone(UTC)
-
-
 def day_range(
     start: date, end: date, timezone: str, *, max_days: int = SLOT_RANGE_DAYS_MAX
 ) -> Interval:
     """The real time from the start of `start` to the end of `end`, both
     days as they are in `timezone` (the viewer's)."""
+    validation.day("firstDay", start)
+    validation.day("lastDay", end)
     if end < start:
         raise ValidationFailed(
             "lastDay", "The range ends before it starts.", code="ENDS_BEFORE_START"
@@ -326,7 +318,7 @@ class CoachSession:
         topic: str,
         now: datetime,
     ) -> CoachSession:
-        starts_at = aware("startsAt", starts_at)
+        starts_at = validation.moment("startsAt", starts_at)
         check_bookable(availability, starts_at, now)
         return cls(
             organization_id=organization_id,
@@ -403,7 +395,7 @@ class CoachSession:
         self._require_before_cutoff(cutoff, now, "rescheduled")
 
     def move_to(self, availability: CoachAvailability, starts_at: datetime, now: datetime) -> None:
-        starts_at = aware("startsAt", starts_at)
+        starts_at = validation.moment("startsAt", starts_at)
         check_bookable(availability, starts_at, now)
         if starts_at == self.starts_at:
             raise ValidationFailed("startsAt", "The session starts then already.", code="UNCHANGED")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from domain.errors import ValidationFailed
@@ -13,6 +14,10 @@ HANDLE_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,30}[a-z0-9])?$")
 # Deliberately loose: the real check of an address is the invitation mail.
 EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 _TIMEZONES = frozenset(available_timezones())
+# The days and moments anyone may name: wide enough for any history or plan,
+# narrow enough that moving between timezones or to the next day never leaves
+# the calendar (Python's ends with the year 9999).
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def _no_control_characters(field: str, value: str) -> None:
@@ -95,3 +100,23 @@ def timezone(value: str) -> str:
     except ZoneInfoNotFoundError as exc:  # pragma: no cover - list and database agree
         raise ValidationFailed("timezone", f"Unknown timezone {cleaned!r}.") from exc
     return cleaned
+
+
+def day(field: str, value: date) -> date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValidationFailed(
+            field, f"Give a day from {EARLIEST_DAY} to {LATEST_DAY}.", code="OUT_OF_RANGE"
+        )
+    return value
+
+
+def moment(field: str, value: datetime) -> datetime:
+    """An instant, in UTC. A time without an offset names no instant across
+    timezones; its day is checked where it was given, so the conversion to
+    UTC stays on the calendar."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationFailed(
+            field, "Give the time with its UTC offset.", code="TIMEZONE_REQUIRED"
+        )
+    day(field, value.date())
+    return value.astimezone(UTC)

@@ -8,10 +8,13 @@ from datetime import datetime
 import strawberry
 
 from api.graphql.errors import PublicError
+from domain import validation
 
 
 def moment(info: strawberry.Info, at: datetime | None) -> datetime:
     """`at`, or now when absent. A time without an offset names no moment."""
-    if at is not None and at.tzinfo is None:
+    if at is None:
+        return info.context.now
+    if at.tzinfo is None:
         raise PublicError("`at` needs a timezone offset.", "INVALID_TIME")
-    return at or info.context.now
+    return validation.moment("at", at)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+from domain import validation
 from domain.actors import Actor
 from domain.availability import Window
 from domain.coaching import (
@@ -22,7 +23,6 @@ from domain.coaching import (
     CoachSession,
     DatedWindow,
     Outcome,
-    aware,
     month_bounds,
 )
 from domain.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationFailed
@@ -89,7 +89,7 @@ async def book(
         raise ValidationFailed(
             "coachId", "You cannot book a session with yourself.", code="SELF_BOOKING"
         )
-    starts_at = aware("startsAt", starts_at)
+    starts_at = validation.moment("startsAt", starts_at)
     await uow.people.lock(sorted({coach_id, actor.person_id}))
     availability = await _bookable_coach(uow, coach_id)
     coachee = await _person(uow, actor.person_id)
