@@ -21,7 +21,7 @@ from api.graphql.pagination import connection, page_request
 from domain import matching
 from domain.actors import Actor
 from domain.availability import overlap_hours
-from domain.knowledge_areas import KnowledgeArea, subtree
+from domain.knowledge_areas import KnowledgeArea, ancestry, subtree
 from domain.mentoring import (
     LearningWish,
     MentorOffer,
@@ -348,16 +348,20 @@ class HasArea(Protocol):
 async def area_mentoring(
     root: strawberry.Parent[HasArea], info: strawberry.Info
 ) -> AreaMentoringType | None:
-    """Mounted on KnowledgeArea: for its current faculty leads and org
-    faculty (else null)."""
+    """Mounted on KnowledgeArea: for the current faculty leads of the area or
+    of an area above it (whose own overview covers this one) and org faculty
+    (else null)."""
     actor = await require_actor(info)
-    leads = await info.context.loaders.holders.load(("area", root.entity.id, info.context.now))
-    if actor.person_id not in {lead.person_id for lead in leads} and not (
+    tree = await info.context.loaders.area_tree()
+    parents = {area: parent for area, (parent, _) in tree.items()}
+    now = info.context.now
+    leads = await info.context.loaders.holders.load_many(
+        [("area", area_id, now) for area_id in ancestry(parents, root.entity.id)]
+    )
+    if actor.person_id not in {lead.person_id for found in leads for lead in found} and not (
         await info.context.loaders.is_org_faculty.load(actor.person_id)
     ):
         return None
-    tree = await info.context.loaders.area_tree()
-    parents = {area: parent for area, (parent, _) in tree.items()}
     return AreaMentoringType(area_ids=subtree(parents, root.entity.id))
 
 
