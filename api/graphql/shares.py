@@ -3,19 +3,24 @@ alike: whom it was made with, and whom it reaches now (domain.shares)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import enum
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 from uuid import UUID
 
 import strawberry
 
 from api.graphql import ids
+from api.graphql.commands import run
+from api.graphql.errors import MutationError
 from api.graphql.read_log import ReadLogEntryType, read_by
+from domain.actors import Actor
 from domain.errors import Conflict, ValidationFailed
 from domain.feedback_items import FeedbackShare
 from domain.goals import GoalShare
+from domain.ports import UnitOfWork
 from domain.services.shares import FIELD
 from domain.shares import Reach, ShareEnd, reach
 
@@ -23,6 +28,10 @@ if TYPE_CHECKING:
     from api.graphql.people import PersonNode
 
 PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
+
+K = TypeVar("K")
+K_contra = TypeVar("K_contra", contravariant=True)
+T = TypeVar("T")
 
 ShareEndType = strawberry.enum(
     ShareEnd,
@@ -78,16 +87,17 @@ class Share:
     )
     async def read_by(self, info: strawberry.Info) -> list[ReadLogEntryType] | None:
         found = self.entity
-        source_id = found.goal_id if isinstance(found, GoalShare) else found.ref.source_id
-        return await read_by(info, found.owner_id, source_id, readers={found.person_id})
+        return await read_by(info, found.owner_id, found.source_id, readers={found.person_id})
 
     async def _reach(self, info: strawberry.Info) -> Reach:
         loaders = info.context.loaders
-        person = await loaders.person.load(self.entity.person_id)
+        owner, person = await loaders.person.load_many(
+            [self.entity.owner_id, self.entity.person_id]
+        )
         relationship = None
         if self.entity.relationship_id is not None:
             relationship = await loaders.relationship.load(self.entity.relationship_id)
-        return reach(person, relationship)
+        return reach(owner, person, relationship)
 
 
 def share_person(
@@ -112,3 +122,56 @@ def naming(field: str) -> Iterator[None]:
         if error.field == FIELD:
             error.field = field
         raise
+
+
+class ShareInput(Protocol):
+    """What shareGoal, unshareGoal, shareFeedback and unshareFeedback take
+    besides the thing shared."""
+
+    audience: enum.Enum
+    person_id: strawberry.ID | None
+    mentor_id: strawberry.ID | None
+
+
+class Sharing(Protocol[K_contra]):
+    """A use case sharing or unsharing a thing (a goal id, a feedback ref)."""
+
+    async def __call__(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        shared: K_contra,
+        /,
+        *,
+        audience: Any,
+        person_id: UUID | None,
+        now: datetime,
+    ) -> object: ...
+
+
+async def run_sharing(
+    info: strawberry.Info,
+    input: ShareInput,
+    shared: Callable[[], K],
+    action: Sharing[K],
+    success: Callable[[UnitOfWork, K], Awaitable[T]],
+) -> T | MutationError:
+    """`run` for the four sharing mutations: `shared` decodes the thing
+    shared inside the command (a malformed id is a typed error like any
+    other), `success` answers with it as the owner now sees it."""
+
+    async def command(uow: UnitOfWork, actor: Actor) -> T:
+        found = shared()
+        person_id, field = share_person(input.person_id, input.mentor_id)
+        with naming(field):
+            await action(
+                uow,
+                actor,
+                found,
+                audience=input.audience,
+                person_id=person_id,
+                now=info.context.now,
+            )
+        return await success(uow, found)
+
+    return await run(info, command)

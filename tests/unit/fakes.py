@@ -455,15 +455,6 @@ _OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE)
 
 
 class FakeRelationshipRepository(_TenantRepository):
-    async def active_mentor_ids(self, mentee_id: UUID) -> set[UUID]:
-        return {
-            r.leader_id
-            for r in self._mine(self._db.tables.relationships)
-            if r.follower_id == mentee_id
-            and r.kind is RelationshipKind.MENTORSHIP
-            and r.status is RelationshipStatus.ACTIVE
-        }
-
     async def add(self, relationship: Relationship) -> None:
         """Refuses a repeated open proposal like uq_relationships_open_proposal."""
         self._check_owned(relationship)

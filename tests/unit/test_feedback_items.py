@@ -228,7 +228,9 @@ class World(OrgWorld):
         relationship = None
         if share.relationship_id is not None:
             relationship = self.tables.relationships[share.relationship_id]
-        return reach(self.tables.people[share.person_id], relationship).person_id is not None
+        people = self.tables.people
+        found = reach(people[share.owner_id], people[share.person_id], relationship)
+        return found.person_id is not None
 
     def actions(self, ref: FeedbackRef) -> list[FeedbackAction]:
         return [a for a in self.tables.feedback_actions.values() if a.ref == ref]
