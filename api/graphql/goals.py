@@ -35,8 +35,8 @@ AudienceType = strawberry.enum(
     name="GoalAudience",
     description="STEWARD: the person who stewards you when you share it, until that "
     "stewardship ends (a later steward does not get it). MENTOR: a named current mentor, "
-    "until that mentorship ends. PERSON: a named colleague, while they are a member. "
-    "ORGANIZATION: every member.",
+    "until that mentorship ends. PERSON: a named colleague, while both of you are members. "
+    "ORGANIZATION: every member, while you are one.",
 )
 
 PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]

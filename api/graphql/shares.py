@@ -38,7 +38,7 @@ ShareEndType = strawberry.enum(
     name="ShareEnd",
     description="Why a share reaches nobody any more. HANDED_OVER: the stewardship it was "
     "made in was handed over to a new steward (who does not get it). RELATIONSHIP_ENDED: the "
-    "stewardship or mentorship it was made in ended. PERSON_LEFT: they left the organization.",
+    "stewardship or mentorship it was made in ended. PERSON_LEFT: they, or the owner, left the organization.",
 )
 
 MENTOR_ID_DEPRECATION = "Use personId."
@@ -63,7 +63,7 @@ class Share:
     @strawberry.field(
         description="Whom it reaches now: the person, or null once it ended (a share with "
         "your steward or a mentor ends with that relationship; one with a colleague when they "
-        "leave). Take it back to remove it from this list."
+        "leave; every share when you leave). Take it back to remove it from this list."
     )
     async def reaches(self, info: strawberry.Info) -> PersonRef | None:
         from api.graphql.people import PersonNode

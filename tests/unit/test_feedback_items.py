@@ -1074,6 +1074,20 @@ async def test_a_share_by_name_ends_when_they_leave(world: World) -> None:
         assert await shares.reach_of(uow, result) == Reach(None, LATEST, ShareEnd.PERSON_LEFT)
 
 
+async def test_every_share_of_an_owner_who_left_reaches_nobody(world: World) -> None:
+    """Her relationships still recorded as active (a missed revocation)."""
+    item, req, fays = await _shared_everywhere(world)
+    for ref in (item, req):
+        await share(world, ref, PERSON, "fay")
+    world.tables.people[world.id("ada")].mark_left(LATEST)
+
+    assert world.active(item) == world.active(req) == set()
+    assert world.active(fays) == {("bob", STEWARD)}
+    async with world.uow() as uow:
+        for found in (s for s in world.shares() if s.owner_id == world.id("ada")):
+            assert await shares.reach_of(uow, found) == Reach(None, LATEST, ShareEnd.PERSON_LEFT)
+
+
 @pytest.mark.parametrize(
     ("person", "error", "code"),
     [

@@ -30,7 +30,8 @@ from domain.knowledge_areas import KnowledgeArea
 from domain.organizations import Organization
 from domain.people import Person
 from domain.relationships import Relationship, RelationshipKind, Side
-from domain.services import goals, relationships
+from domain.services import goals, relationships, shares
+from domain.shares import Reach, ShareEnd
 from tests.unit.fakes import FakeUnitOfWork, FakeUnitOfWorkFactory
 from tests.unit.world import OrgWorld, member
 
@@ -965,6 +966,30 @@ async def test_when_the_owner_leaves_steward_and_mentor_shares_end(world: World)
     assert not await readable(world, goal.id, "bob")
     assert not await readable(world, goal.id, "cy")
     assert await readable(world, goal.id, "ada")
+
+
+async def test_every_share_of_an_owner_who_left_reaches_nobody(world: World) -> None:
+    """Even with her relationships still recorded as active (a missed
+    revocation): someone who left can no longer take a share back."""
+    goal = await create(world, activate=True)
+    made = [
+        await share(world, goal.id, audience, person)
+        for audience, person in (
+            (Audience.STEWARD, None),
+            (Audience.MENTOR, "cy"),
+            (Audience.PERSON, "dee"),
+            (Audience.ORGANIZATION, None),
+        )
+    ]
+    world.uows.db.tables.people[world.id("ada")].mark_left(LATEST)
+
+    for viewer in ("bob", "cy", "dee", "eve"):
+        assert not await readable(world, goal.id, viewer), viewer
+    async with world.uow() as uow:
+        for with_person in made[:3]:
+            assert await shares.reach_of(uow, with_person) == Reach(
+                None, LATEST, ShareEnd.PERSON_LEFT
+            )
 
 
 async def test_share_a_closed_goal(world: World) -> None:
