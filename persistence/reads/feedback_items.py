@@ -129,7 +129,7 @@ async def active_shares(
     )
     result: dict[UUID, list[FeedbackShare]] = defaultdict(list)
     for found in rows:
-        result[found.ref.source_id].append(found)
+        result[found.source_id].append(found)
     return result
 
 

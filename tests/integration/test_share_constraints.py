@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,20 +19,25 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.autonomy import AutonomyStage
 from domain.errors import Conflict
-from domain.feedback import Anonymity, RequestStatus
 from domain.feedback_items import ShareAudience
 from domain.goals import Audience, GoalStatus
 from domain.relationships import EndReason, RelationshipKind, RelationshipStatus
 from persistence.integrity import constraint_name, translate
 from persistence.tables import (
     feedback_items,
-    feedback_requests,
     feedback_shares,
     goal_shares,
     goals,
     relationships,
 )
-from tests.integration.test_constraints import NOW, _insert, _organization, _person, _refused
+from tests.integration.test_constraints import (
+    NOW,
+    _insert,
+    _named_request,
+    _organization,
+    _person,
+    _refused,
+)
 
 
 async def _stewardship(
@@ -213,19 +217,7 @@ async def test_a_feedback_share_is_made_by_the_owner_of_the_feedback(engine: Asy
     org = await _organization(engine, "acme")
     ada, bo, cy = [await _person(engine, org, h) for h in ("ada", "bo", "cy")]
     item = await _item(engine, org, ada, bo)
-    request = await _insert(
-        engine,
-        feedback_requests,
-        organization_id=org,
-        requester_id=ada,
-        topic="My talk",
-        anonymity=Anonymity.NAMED,
-        anonymity_threshold=3,
-        membership_days=30,
-        due_at=NOW + timedelta(days=7),
-        status=RequestStatus.OPEN,
-        created_at=NOW,
-    )
+    request = await _named_request(engine, org, ada)
     with_cy = {"audience": ShareAudience.PERSON, "person_id": cy}
 
     for source, constraint in (
