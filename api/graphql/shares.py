@@ -100,7 +100,7 @@ class Share:
         return reach(owner, person, relationship)
 
 
-def share_person(
+def _share_person(
     person_id: strawberry.ID | None, mentor_id: strawberry.ID | None
 ) -> tuple[UUID | None, str]:
     """The person a share input names, and the field that named them
@@ -114,7 +114,7 @@ def share_person(
 
 
 @contextmanager
-def naming(field: str) -> Iterator[None]:
+def _naming(field: str) -> Iterator[None]:
     """Errors about the person name the input field the client used."""
     try:
         yield
@@ -162,8 +162,8 @@ async def run_sharing(
 
     async def command(uow: UnitOfWork, actor: Actor) -> T:
         found = shared()
-        person_id, field = share_person(input.person_id, input.mentor_id)
-        with naming(field):
+        person_id, field = _share_person(input.person_id, input.mentor_id)
+        with _naming(field):
             await action(
                 uow,
                 actor,
