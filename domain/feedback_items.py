@@ -126,6 +126,11 @@ class FeedbackShare:
     def ref(self) -> FeedbackRef:
         return FeedbackRef(self.item_id, self.request_id)
 
+    @property
+    def source_id(self) -> UUID:
+        """What is shared (domain.shares.Share): the item or the request."""
+        return self.ref.source_id
+
 
 class ActionKind(enum.Enum):
     ACKNOWLEDGED = "ACKNOWLEDGED"

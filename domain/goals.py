@@ -223,6 +223,11 @@ class GoalShare:
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def source_id(self) -> UUID:
+        """What is shared (domain.shares.Share)."""
+        return self.goal_id
+
 
 @dataclass(frozen=True)
 class Readers:

@@ -3,7 +3,9 @@
 The domain stays plain Python; SQLAlchemy instruments the classes so that the
 unit of work tracks their changes. No relationships are mapped: entities
 refer to each other by id, so nothing can ever lazy-load behind our back,
-and reads that need related rows go through batch queries.
+and reads that need related rows go through batch queries. Generated
+columns are the database's own (a share's `relationship_kind`, which its
+foreign key reads): the domain neither sets nor reads them.
 """
 
 from __future__ import annotations
@@ -85,5 +87,7 @@ def map_domain() -> None:
         (RefreshToken, tables.refresh_tokens),
         (Invitation, tables.invitations),
     ):
-        mapper_registry.map_imperatively(cls, table)
+        mapper_registry.map_imperatively(
+            cls, table, exclude_properties=[c.key for c in table.columns if c.computed]
+        )
     _mapped = True

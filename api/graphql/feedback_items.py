@@ -267,6 +267,10 @@ async def _feedback(uow: UnitOfWork, ref: FeedbackRef) -> FeedbackItemNode | Fee
     return FeedbackRequestNode(entity=request)
 
 
+async def _shared_feedback(uow: UnitOfWork, ref: FeedbackRef) -> FeedbackSharingSuccess:
+    return FeedbackSharingSuccess(feedback=await _feedback(uow, ref))
+
+
 def _optional(value: strawberry.ID | None, type_name: str, field: str) -> UUID | None:
     return ids.decode(value, type_name, field=field) if value else None
 
@@ -296,21 +300,9 @@ class FeedbackItemsMutation:
     async def share_feedback(
         self, info: strawberry.Info, input: ShareFeedbackInput
     ) -> FeedbackSharingResult:  # type: ignore[valid-type]
-        async def command(uow: UnitOfWork, actor: Actor) -> FeedbackSharingSuccess:
-            ref = _ref(input.feedback_id)
-            person_id, field = shares.share_person(input.person_id, input.mentor_id)
-            with shares.naming(field):
-                await service.share(
-                    uow,
-                    actor,
-                    ref,
-                    audience=input.audience,
-                    person_id=person_id,
-                    now=info.context.now,
-                )
-            return FeedbackSharingSuccess(feedback=await _feedback(uow, ref))
-
-        return await run(info, command)
+        return await shares.run_sharing(
+            info, input, lambda: _ref(input.feedback_id), service.share, _shared_feedback
+        )
 
     @strawberry.mutation(
         description="Take a share back (also one that reaches nobody any more); it takes "
@@ -319,21 +311,9 @@ class FeedbackItemsMutation:
     async def unshare_feedback(
         self, info: strawberry.Info, input: ShareFeedbackInput
     ) -> FeedbackSharingResult:  # type: ignore[valid-type]
-        async def command(uow: UnitOfWork, actor: Actor) -> FeedbackSharingSuccess:
-            ref = _ref(input.feedback_id)
-            person_id, field = shares.share_person(input.person_id, input.mentor_id)
-            with shares.naming(field):
-                await service.unshare(
-                    uow,
-                    actor,
-                    ref,
-                    audience=input.audience,
-                    person_id=person_id,
-                    now=info.context.now,
-                )
-            return FeedbackSharingSuccess(feedback=await _feedback(uow, ref))
-
-        return await run(info, command)
+        return await shares.run_sharing(
+            info, input, lambda: _ref(input.feedback_id), service.unshare, _shared_feedback
+        )
 
     @strawberry.mutation(description="Tell the giver you have read it (they see acknowledged).")
     async def acknowledge_feedback(

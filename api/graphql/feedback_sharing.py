@@ -35,7 +35,7 @@ ShareAudienceType = strawberry.enum(
     name="FeedbackAudience",
     description="STEWARD: the person who stewards you when you share it, until that "
     "stewardship ends (a later steward does not get it). MENTOR: a named current mentor, "
-    "until that mentorship ends. PERSON: a named colleague, while they are a member.",
+    "until that mentorship ends. PERSON: a named colleague, while both of you are members.",
 )
 ActionKindType = strawberry.enum(ActionKind, name="FeedbackActionKind")
 

@@ -35,8 +35,8 @@ AudienceType = strawberry.enum(
     name="GoalAudience",
     description="STEWARD: the person who stewards you when you share it, until that "
     "stewardship ends (a later steward does not get it). MENTOR: a named current mentor, "
-    "until that mentorship ends. PERSON: a named colleague, while they are a member. "
-    "ORGANIZATION: every member.",
+    "until that mentorship ends. PERSON: a named colleague, while both of you are members. "
+    "ORGANIZATION: every member, while you are one.",
 )
 
 PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
@@ -434,44 +434,21 @@ class GoalsMutation:
         description="Share a goal with your steward, a mentor, a named colleague or everyone."
     )
     async def share_goal(self, info: strawberry.Info, input: ShareGoalInput) -> GoalResult:  # type: ignore[valid-type]
-        return await _sharing(info, input, service.share)
+        return await shares.run_sharing(
+            info, input, lambda: _goal_id(input.goal_id), service.share, _shared_goal
+        )
 
     @strawberry.mutation(
         description="Take a share back (also one that reaches nobody any more); it stops at "
         "the next request."
     )
     async def unshare_goal(self, info: strawberry.Info, input: ShareGoalInput) -> GoalResult:  # type: ignore[valid-type]
-        return await _sharing(info, input, service.unshare)
+        return await shares.run_sharing(
+            info, input, lambda: _goal_id(input.goal_id), service.unshare, _shared_goal
+        )
 
 
-class Sharing(Protocol):
-    async def __call__(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        goal_id: UUID,
-        *,
-        audience: Audience,
-        person_id: UUID | None,
-        now: datetime,
-    ) -> GoalShare | list[GoalShare]: ...
-
-
-async def _sharing(info: strawberry.Info, input: ShareGoalInput, action: Sharing) -> GoalResult:  # type: ignore[valid-type]
-    async def command(uow: UnitOfWork, actor: Actor) -> GoalSuccess:
-        goal_id = _goal_id(input.goal_id)
-        person_id, field = shares.share_person(input.person_id, input.mentor_id)
-        with shares.naming(field):
-            await action(
-                uow,
-                actor,
-                goal_id,
-                audience=input.audience,
-                person_id=person_id,
-                now=info.context.now,
-            )
-        goal = await uow.goals.get(goal_id)
-        assert goal is not None
-        return GoalSuccess(goal=GoalNode(entity=goal))
-
-    return await run(info, command)
+async def _shared_goal(uow: UnitOfWork, goal_id: UUID) -> GoalSuccess:
+    goal = await uow.goals.get(goal_id)
+    assert goal is not None
+    return GoalSuccess(goal=GoalNode(entity=goal))

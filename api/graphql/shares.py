@@ -3,19 +3,24 @@ alike: whom it was made with, and whom it reaches now (domain.shares)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import enum
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 from uuid import UUID
 
 import strawberry
 
 from api.graphql import ids
+from api.graphql.commands import run
+from api.graphql.errors import MutationError
 from api.graphql.read_log import ReadLogEntryType, read_by
+from domain.actors import Actor
 from domain.errors import Conflict, ValidationFailed
 from domain.feedback_items import FeedbackShare
 from domain.goals import GoalShare
+from domain.ports import UnitOfWork
 from domain.services.shares import FIELD
 from domain.shares import Reach, ShareEnd, reach
 
@@ -24,12 +29,16 @@ if TYPE_CHECKING:
 
 PersonRef = Annotated["PersonNode", strawberry.lazy("api.graphql.people")]
 
+K = TypeVar("K")
+K_contra = TypeVar("K_contra", contravariant=True)
+T = TypeVar("T")
+
 ShareEndType = strawberry.enum(
     ShareEnd,
     name="ShareEnd",
     description="Why a share reaches nobody any more. HANDED_OVER: the stewardship it was "
     "made in was handed over to a new steward (who does not get it). RELATIONSHIP_ENDED: the "
-    "stewardship or mentorship it was made in ended. PERSON_LEFT: they left the organization.",
+    "stewardship or mentorship it was made in ended. PERSON_LEFT: they, or the owner, left the organization.",
 )
 
 MENTOR_ID_DEPRECATION = "Use personId."
@@ -54,7 +63,7 @@ class Share:
     @strawberry.field(
         description="Whom it reaches now: the person, or null once it ended (a share with "
         "your steward or a mentor ends with that relationship; one with a colleague when they "
-        "leave). Take it back to remove it from this list."
+        "leave; every share when you leave). Take it back to remove it from this list."
     )
     async def reaches(self, info: strawberry.Info) -> PersonRef | None:
         from api.graphql.people import PersonNode
@@ -78,19 +87,20 @@ class Share:
     )
     async def read_by(self, info: strawberry.Info) -> list[ReadLogEntryType] | None:
         found = self.entity
-        source_id = found.goal_id if isinstance(found, GoalShare) else found.ref.source_id
-        return await read_by(info, found.owner_id, source_id, readers={found.person_id})
+        return await read_by(info, found.owner_id, found.source_id, readers={found.person_id})
 
     async def _reach(self, info: strawberry.Info) -> Reach:
         loaders = info.context.loaders
-        person = await loaders.person.load(self.entity.person_id)
+        owner, person = await loaders.person.load_many(
+            [self.entity.owner_id, self.entity.person_id]
+        )
         relationship = None
         if self.entity.relationship_id is not None:
             relationship = await loaders.relationship.load(self.entity.relationship_id)
-        return reach(person, relationship)
+        return reach(owner, person, relationship)
 
 
-def share_person(
+def _share_person(
     person_id: strawberry.ID | None, mentor_id: strawberry.ID | None
 ) -> tuple[UUID | None, str]:
     """The person a share input names, and the field that named them
@@ -104,7 +114,7 @@ def share_person(
 
 
 @contextmanager
-def naming(field: str) -> Iterator[None]:
+def _naming(field: str) -> Iterator[None]:
     """Errors about the person name the input field the client used."""
     try:
         yield
@@ -112,3 +122,56 @@ def naming(field: str) -> Iterator[None]:
         if error.field == FIELD:
             error.field = field
         raise
+
+
+class ShareInput(Protocol):
+    """What shareGoal, unshareGoal, shareFeedback and unshareFeedback take
+    besides the thing shared."""
+
+    audience: enum.Enum
+    person_id: strawberry.ID | None
+    mentor_id: strawberry.ID | None
+
+
+class Sharing(Protocol[K_contra]):
+    """A use case sharing or unsharing a thing (a goal id, a feedback ref)."""
+
+    async def __call__(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        shared: K_contra,
+        /,
+        *,
+        audience: Any,
+        person_id: UUID | None,
+        now: datetime,
+    ) -> object: ...
+
+
+async def run_sharing(
+    info: strawberry.Info,
+    input: ShareInput,
+    shared: Callable[[], K],
+    action: Sharing[K],
+    success: Callable[[UnitOfWork, K], Awaitable[T]],
+) -> T | MutationError:
+    """`run` for the four sharing mutations: `shared` decodes the thing
+    shared inside the command (a malformed id is a typed error like any
+    other), `success` answers with it as the owner now sees it."""
+
+    async def command(uow: UnitOfWork, actor: Actor) -> T:
+        found = shared()
+        person_id, field = _share_person(input.person_id, input.mentor_id)
+        with _naming(field):
+            await action(
+                uow,
+                actor,
+                found,
+                audience=input.audience,
+                person_id=person_id,
+                now=info.context.now,
+            )
+        return await success(uow, found)
+
+    return await run(info, command)

@@ -26,7 +26,7 @@ from domain.feedback_items import (
 from domain.goals import Goal
 from domain.notifications import Notification, NotificationKind
 from domain.ports import UnitOfWork
-from domain.relationships import RelationshipKind, RelationshipStatus
+from domain.relationships import RelationshipStatus
 from domain.services import goals, one_on_ones, shares
 from domain.talking_points import TalkingPoint
 
@@ -92,17 +92,11 @@ async def share(
     does not inherit it), the named mentor, or the named colleague. Sharing
     twice is harmless: the existing share is returned."""
     await _require_owner(uow, actor, ref)
-    person_id, relationship = await shares.recipient(
-        uow, actor, _RELATIONSHIP_KINDS[audience], person_id
-    )
-    relationship_id = relationship.id if relationship else None
-    for existing in await uow.feedback_items.active_shares(ref):
-        if (existing.audience, existing.person_id, existing.relationship_id) == (
-            audience,
-            person_id,
-            relationship_id,
-        ):
-            return existing
+    person_id, relationship_id = await shares.recipient(uow, actor, audience, person_id)
+    active = await uow.feedback_items.active_shares(ref)
+    found = shares.made_already(active, audience, person_id, relationship_id)
+    if found is not None:
+        return found
     feedback_share = FeedbackShare(
         organization_id=actor.organization_id,
         owner_id=actor.person_id,
@@ -126,23 +120,15 @@ async def unshare(
     person_id: UUID | None = None,
     now: datetime,
 ) -> list[FeedbackShare]:
-    """Takes effect on the very next read: visibility is computed from the
-    active shares on every request. Without a person, unsharing from the
-    steward ends every steward share of it, past stewards' (which reach
-    nobody any more) included; naming a (past) steward ends only theirs."""
+    """domain.services.shares.take_back, for a piece of feedback."""
     await _require_owner(uow, actor, ref)
-    if audience is not ShareAudience.STEWARD:
-        shares.check_named(person_id, named=True)
-    ended = [
-        s
-        for s in await uow.feedback_items.active_shares(ref)
-        if s.audience is audience and (person_id is None or s.person_id == person_id)
-    ]
-    if not ended:
-        raise NotFound("FeedbackShare", "This feedback is not shared that way.")
-    for existing in ended:
-        existing.revoked_at = now
-    return ended
+    return shares.take_back(
+        await uow.feedback_items.active_shares(ref),
+        audience,
+        person_id,
+        now=now,
+        not_shared=NotFound("FeedbackShare", "This feedback is not shared that way."),
+    )
 
 
 async def acknowledge(
@@ -257,10 +243,3 @@ async def _require_owner(uow: UnitOfWork, actor: Actor, ref: FeedbackRef) -> Non
     request = await uow.feedback.get_request(ref.request_id)
     if request is None or request.requester_id != actor.person_id:
         raise NotFound("FeedbackRequest")
-
-
-_RELATIONSHIP_KINDS = {
-    ShareAudience.STEWARD: RelationshipKind.STEWARDSHIP,
-    ShareAudience.MENTOR: RelationshipKind.MENTORSHIP,
-    ShareAudience.PERSON: None,
-}

@@ -12,8 +12,8 @@ from domain.autonomy import AutonomyStage
 from domain.errors import NotFound
 from domain.goals import Audience, CheckIn, Confidence, Goal, GoalShare, Readers
 from domain.ports import UnitOfWork
-from domain.relationships import RelationshipKind
 from domain.services import shares
+from domain.shares import ended
 
 
 async def create(
@@ -140,17 +140,11 @@ async def share(
     if audience is Audience.ORGANIZATION:
         shares.check_named(person_id, named=False)
     else:
-        person_id, relationship = await shares.recipient(
-            uow, actor, _RELATIONSHIP_KINDS[audience], person_id
-        )
-        relationship_id = relationship.id if relationship else None
-    for existing in await uow.goals.active_shares(goal.id):
-        if (existing.audience, existing.person_id, existing.relationship_id) == (
-            audience,
-            person_id,
-            relationship_id,
-        ):
-            return existing
+        person_id, relationship_id = await shares.recipient(uow, actor, audience, person_id)
+    active = await uow.goals.active_shares(goal.id)
+    found = shares.made_already(active, audience, person_id, relationship_id)
+    if found is not None:
+        return found
     goal_share = GoalShare(
         organization_id=actor.organization_id,
         goal_id=goal.id,
@@ -173,24 +167,15 @@ async def unshare(
     person_id: UUID | None = None,
     now: datetime,
 ) -> list[GoalShare]:
-    """Takes effect on the very next read: visibility is computed from the
-    active shares on every request, never cached across requests. Without a
-    person, unsharing from the steward ends every steward share of the goal,
-    past stewards' (which reach nobody any more) included; naming a
-    (past) steward ends only theirs."""
+    """domain.services.shares.take_back, for a goal."""
     goal = await own_goal(uow, actor, goal_id)
-    if audience is not Audience.STEWARD:
-        shares.check_named(person_id, named=audience is not Audience.ORGANIZATION)
-    ended = [
-        s
-        for s in await uow.goals.active_shares(goal.id)
-        if s.audience is audience and (person_id is None or s.person_id == person_id)
-    ]
-    if not ended:
-        raise NotFound("GoalShare", "This goal is not shared that way.")
-    for existing in ended:
-        existing.revoked_at = now
-    return ended
+    return shares.take_back(
+        await uow.goals.active_shares(goal.id),
+        audience,
+        person_id,
+        now=now,
+        not_shared=NotFound("GoalShare", "This goal is not shared that way."),
+    )
 
 
 async def readable_by(uow: UnitOfWork, goal: Goal, viewer_id: UUID) -> bool:
@@ -198,6 +183,8 @@ async def readable_by(uow: UnitOfWork, goal: Goal, viewer_id: UUID) -> bool:
     that refer to someone else's goal."""
     if viewer_id == goal.owner_id:
         return True
+    owner = await uow.people.get(goal.owner_id)
+    assert owner is not None  # a foreign key keeps them
     active = await uow.goals.active_shares(goal.id)
     reached = set()
     for goal_share in active:
@@ -205,14 +192,8 @@ async def readable_by(uow: UnitOfWork, goal: Goal, viewer_id: UUID) -> bool:
             reached.add((await shares.reach_of(uow, goal_share)).person_id)
     readers = Readers(
         owner_id=goal.owner_id,
-        shared_with_organization=any(s.audience is Audience.ORGANIZATION for s in active),
+        shared_with_organization=ended(owner) is None
+        and any(s.audience is Audience.ORGANIZATION for s in active),
         reached=frozenset(p for p in reached if p is not None),
     )
     return readers.may_read(viewer_id)
-
-
-_RELATIONSHIP_KINDS = {
-    Audience.STEWARD: RelationshipKind.STEWARDSHIP,
-    Audience.MENTOR: RelationshipKind.MENTORSHIP,
-    Audience.PERSON: None,
-}

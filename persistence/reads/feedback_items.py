@@ -2,7 +2,8 @@
 shared with. The rule of who may read feedback lives here, in SQL: its
 owner; the giver of an item; a person a share of it reaches now (while the
 relationship it was shared in lasts, or while a colleague it was shared
-with by name is a member; domain.shares)."""
+with by name is a member, and in both cases while its owner is one;
+domain.shares)."""
 
 from __future__ import annotations
 
@@ -128,7 +129,7 @@ async def active_shares(
     )
     result: dict[UUID, list[FeedbackShare]] = defaultdict(list)
     for found in rows:
-        result[found.ref.source_id].append(found)
+        result[found.source_id].append(found)
     return result
 
 

@@ -4,12 +4,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.autonomy import AchievedGoal
 from domain.goals import Audience, CheckIn, Goal, GoalShare, GoalStatus
-from persistence.reads.shares import reaches
+from persistence.reads.shares import in_force, reaches
 from persistence.tables import goal_check_ins, goal_shares, goals
 
 g, s, c = goals, goal_shares, goal_check_ins
@@ -17,15 +17,18 @@ g, s, c = goals, goal_shares, goal_check_ins
 
 def visible_to(viewer_id: UUID) -> ColumnElement[bool]:
     """Who may read a goal (domain.goals.Readers, in SQL): its owner; anyone,
-    if shared with the organization; a person an active share of it reaches
-    now (persistence.reads.shares.reaches)."""
+    if shared with the organization by an owner who is still a member; a
+    person an active share of it reaches now (persistence.reads.shares)."""
     return or_(
         g.c.owner_id == viewer_id,
         select(s.c.id)
         .where(
             s.c.goal_id == g.c.id,
             s.c.revoked_at.is_(None),
-            or_(s.c.audience == Audience.ORGANIZATION, reaches(s, viewer_id)),
+            or_(
+                and_(s.c.audience == Audience.ORGANIZATION, in_force(s)),
+                reaches(s, viewer_id),
+            ),
         )
         .exists(),
     )

@@ -158,17 +158,6 @@ class SqlRelationshipRepository(TenantRepository):
             or 0
         )
 
-    async def active_mentor_ids(self, mentee_id: UUID) -> set[UUID]:
-        rows = await self.session.scalars(
-            select(relationships.c.leader_id).where(
-                relationships.c.organization_id == self.organization_id,
-                relationships.c.follower_id == mentee_id,
-                relationships.c.kind == RelationshipKind.MENTORSHIP,
-                relationships.c.status == RelationshipStatus.ACTIVE,
-            )
-        )
-        return set(rows)
-
     async def due_for_review(self, today: date, *, for_update: bool = False) -> list[Relationship]:
         """Active relationships whose review date has come and that were not
         yet reminded for that date."""

@@ -35,6 +35,9 @@ feedback_requests = sa.Table(
     # feedback_requests_release_needs_k (migration 0011) recounts them.
     timestamp("released_at", nullable=True),
     sa.UniqueConstraint("organization_id", "id"),
+    # What shares of its results refer to: the request with its requester,
+    # their owner.
+    sa.UniqueConstraint("organization_id", "id", "requester_id"),
     same_organization_fk("requester_id", "people"),
     same_organization_fk("goal_id", "goals"),
     sa.CheckConstraint("(status = 'CLOSED') = (closed_at IS NOT NULL)", name="closed_iff_at"),

@@ -14,6 +14,7 @@ from persistence.tables.base import (
     timestamp,
     uuid_column,
 )
+from persistence.tables.relationships import made_in_relationship
 
 ONE_SOURCE = "num_nonnulls(item_id, request_id) = 1"
 
@@ -35,6 +36,8 @@ feedback_items = sa.Table(
     uuid_column("goal_id", nullable=True),
     timestamp("created_at"),
     sa.UniqueConstraint("organization_id", "id"),
+    # What its shares refer to: the item with its subject, their owner.
+    sa.UniqueConstraint("organization_id", "id", "subject_id"),
     same_organization_fk("subject_id", "people"),
     same_organization_fk("giver_id", "people"),
     same_organization_fk("goal_id", "goals"),
@@ -69,20 +72,22 @@ feedback_shares = sa.Table(
     timestamp("created_at"),
     timestamp("revoked_at", nullable=True),
     same_organization_fk("owner_id", "people"),
-    # A share made in a relationship is with its leader and about its
-    # follower: it can never be bound to one that would reach someone else.
+    *made_in_relationship("feedback_shares"),
+    # The owner is the item's subject, or the request's requester.
     sa.ForeignKeyConstraint(
-        ["organization_id", "relationship_id", "person_id", "owner_id"],
-        [
-            "relationships.organization_id",
-            "relationships.id",
-            "relationships.leader_id",
-            "relationships.follower_id",
-        ],
-        name="fk_feedback_shares_relationship_leader_follower",
+        ["organization_id", "item_id", "owner_id"],
+        ["feedback_items.organization_id", "feedback_items.id", "feedback_items.subject_id"],
+        name="fk_feedback_shares_item_subject",
     ),
-    same_organization_fk("item_id", "feedback_items"),
-    same_organization_fk("request_id", "feedback_requests"),
+    sa.ForeignKeyConstraint(
+        ["organization_id", "request_id", "owner_id"],
+        [
+            "feedback_requests.organization_id",
+            "feedback_requests.id",
+            "feedback_requests.requester_id",
+        ],
+        name="fk_feedback_shares_request_requester",
+    ),
     same_organization_fk("person_id", "people"),
     sa.CheckConstraint(ONE_SOURCE, name="one_source"),
     sa.CheckConstraint("person_id <> owner_id", name="not_with_oneself"),

@@ -14,6 +14,7 @@ from persistence.tables.base import (
     uuid_column,
 )
 from persistence.tables.knowledge_areas import ROOT_SENTINEL
+from persistence.tables.relationships import made_in_relationship
 
 SHARED_AS_AUDIENCE_SAYS = """
 CASE audience
@@ -88,24 +89,13 @@ goal_shares = sa.Table(
     uuid_column("relationship_id", nullable=True),
     timestamp("created_at"),
     timestamp("revoked_at", nullable=True),
-    # The owner is the goal's, and a share made in a relationship is with
-    # its leader and about its follower: a share can never be bound to a
-    # relationship that would reach someone else.
+    # The owner is the goal's.
     sa.ForeignKeyConstraint(
         ["organization_id", "goal_id", "owner_id"],
         ["goals.organization_id", "goals.id", "goals.owner_id"],
         name="fk_goal_shares_goal_owner",
     ),
-    sa.ForeignKeyConstraint(
-        ["organization_id", "relationship_id", "person_id", "owner_id"],
-        [
-            "relationships.organization_id",
-            "relationships.id",
-            "relationships.leader_id",
-            "relationships.follower_id",
-        ],
-        name="fk_goal_shares_relationship_leader_follower",
-    ),
+    *made_in_relationship("goal_shares"),
     same_organization_fk("person_id", "people"),
     sa.CheckConstraint(SHARED_AS_AUDIENCE_SAYS, name="shared_as_audience_says"),
     sa.CheckConstraint("person_id <> owner_id", name="not_with_oneself"),

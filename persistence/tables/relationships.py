@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from domain.relationships import EndReason, RelationshipKind, RelationshipStatus
+from domain.shares import RELATIONSHIP_OF
 from persistence.tables.base import (
     enum_column,
     id_column,
@@ -38,9 +41,9 @@ relationships = sa.Table(
     timestamp("closed_at", nullable=True),
     sa.Column("decline_reason", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("organization_id", "id"),
-    # What shares made within a relationship refer to (goal_shares,
-    # feedback_shares): its leader and follower, not only its id.
-    sa.UniqueConstraint("organization_id", "id", "leader_id", "follower_id"),
+    # What shares made within a relationship refer to (made_in_relationship):
+    # its kind, leader and follower, not only its id.
+    sa.UniqueConstraint("organization_id", "id", "kind", "leader_id", "follower_id"),
     same_organization_fk("leader_id", "people"),
     same_organization_fk("follower_id", "people"),
     same_organization_fk("proposed_by_id", "people"),
@@ -151,3 +154,41 @@ sa.Index(
     unique=True,
     postgresql_where=sa.text("status = 'PROPOSED'"),
 )
+
+
+KIND_OF_AUDIENCE = "CASE audience {} ELSE NULL END".format(
+    " ".join(f"WHEN '{a}' THEN '{k.value}'" for a, k in RELATIONSHIP_OF.items() if k)
+)
+"""The kind of relationship a share is made in, by its audience
+(domain.shares.RELATIONSHIP_OF); null for a share with a colleague or the
+organization."""
+
+
+def made_in_relationship(table: str) -> tuple[sa.Column[Any], sa.ForeignKeyConstraint]:
+    """What binds a share (goal_shares, feedback_shares) to the relationship
+    it was made in: the kind its audience says (a generated column) and a
+    foreign key to that relationship's id, kind, leader (the person shared
+    with) and follower (the owner). So a STEWARD share is bound to a
+    stewardship of its owner's led by its person, a MENTOR share to such a
+    mentorship, and never to one that would reach someone else. A trigger
+    (migration 0009) refuses a share made in a relationship that is not
+    active: one proposed and accepted later would start reaching then."""
+    return (
+        sa.Column(
+            "relationship_kind",
+            sa.String(32),
+            sa.Computed(KIND_OF_AUDIENCE, persisted=True),
+            nullable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id", "relationship_id", "relationship_kind", "person_id", "owner_id"],
+            [
+                "relationships.organization_id",
+                "relationships.id",
+                "relationships.kind",
+                "relationships.leader_id",
+                "relationships.follower_id",
+            ],
+            name=f"fk_{table}_relationship_kind_leader_follower",
+        ),
+    )

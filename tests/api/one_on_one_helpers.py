@@ -168,12 +168,13 @@ async def started(
     follower: Member,
     *,
     kind: str = "STEWARDSHIP",
+    areas: list[str] | None = None,
     cadence: str | None = "WEEKLY",
     first_meeting_at: datetime | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """An active relationship with 1-on-1s and a first meeting tomorrow:
-    (series, meeting) as the leader sees them."""
-    relationship = await established(gql, leader, follower, kind=kind)
+    """An active relationship (a mentorship in `areas`) with 1-on-1s and a
+    first meeting tomorrow: (series, meeting) as the leader sees them."""
+    relationship = await established(gql, leader, follower, kind=kind, areas=areas)
     values: dict[str, Any] = {
         "relationshipId": relationship["id"],
         "firstMeetingAt": (first_meeting_at or clock.now() + timedelta(days=1)).isoformat(),

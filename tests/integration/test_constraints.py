@@ -5,7 +5,7 @@ violated constraint translates to the domain Conflict it stands for."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,11 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.errors import Conflict
+from domain.feedback import Anonymity, RequestStatus
 from domain.people import PersonStatus
 from domain.teams import TeamStage
 from persistence.integrity import constraint_name, translate
 from persistence.tables import (
     accounts,
+    feedback_requests,
     knowledge_areas,
     organizations,
     people,
@@ -73,6 +75,23 @@ async def _area(
 ) -> uuid.UUID:
     return await _insert(
         engine, knowledge_areas, organization_id=org, name=name, parent_id=parent, created_at=NOW
+    )
+
+
+async def _named_request(engine: AsyncEngine, org: uuid.UUID, requester: uuid.UUID) -> uuid.UUID:
+    """An open NAMED feedback request of the requester's."""
+    return await _insert(
+        engine,
+        feedback_requests,
+        organization_id=org,
+        requester_id=requester,
+        topic="My talk",
+        anonymity=Anonymity.NAMED,
+        anonymity_threshold=3,
+        membership_days=30,
+        due_at=NOW + timedelta(days=7),
+        status=RequestStatus.OPEN,
+        created_at=NOW,
     )
 
 

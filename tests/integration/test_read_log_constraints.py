@@ -15,13 +15,19 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from domain.autonomy import AutonomyStage
-from domain.feedback import Anonymity, RequestStatus
 from domain.goals import GoalStatus
 from domain.read_log import ReadRecord, ReadSource
 from persistence.integrity import constraint_name, translate
 from persistence.repositories.read_log import SqlReadLogRepository
-from persistence.tables import feedback_items, feedback_requests, goals, read_log
-from tests.integration.test_constraints import NOW, _insert, _organization, _person, _refused
+from persistence.tables import feedback_items, goals, read_log
+from tests.integration.test_constraints import (
+    NOW,
+    _insert,
+    _named_request,
+    _organization,
+    _person,
+    _refused,
+)
 
 
 class World:
@@ -52,19 +58,7 @@ class World:
             text="Clear and kind.",
             created_at=NOW,
         )
-        self.request = await _insert(
-            engine,
-            feedback_requests,
-            organization_id=self.org,
-            requester_id=self.ada,
-            topic="My talk",
-            anonymity=Anonymity.NAMED,
-            anonymity_threshold=3,
-            membership_days=30,
-            due_at=NOW + timedelta(days=7),
-            status=RequestStatus.OPEN,
-            created_at=NOW,
-        )
+        self.request = await _named_request(engine, self.org, self.ada)
         self.elsewhere = await _organization(engine, "globex")
         self.hank = await _person(engine, self.elsewhere, "hank")
         self.foreign_goal = await _insert(

@@ -1,7 +1,9 @@
 """Migration 0009 on a database with data: existing goal shares with "the
 steward" go to the steward of their time, mentor shares to the mentorship
-they were made in, a share made with no steward reaches nobody; goals
-abandoned without a note get one. Then back down to 0008 and up again."""
+they were made in, a share made with no steward is taken back (it never
+reached anyone under the new rule); feedback shares keep their
+relationship, now with its kind; goals abandoned without a note get one.
+Then back down to 0008 and up again."""
 
 from __future__ import annotations
 
@@ -163,6 +165,29 @@ async def _seed(url: str) -> Ids:
             )
         ),
     )
+    # Feedback Mia gave Ada, shared with Olga as her steward then.
+    await _execute(
+        url,
+        (
+            "INSERT INTO feedback_items (id, organization_id, subject_id, giver_id, text,"
+            " created_at) VALUES (:id, :org, :ada, :mia, 'Clear notes.', :at)",
+            {**org, "id": i.item, "ada": i.ada, "mia": i.mia, "at": day(4)},
+        ),
+        (
+            "INSERT INTO feedback_shares (id, organization_id, owner_id, item_id, audience,"
+            " person_id, relationship_id, created_at) VALUES (:id, :org, :ada, :item,"
+            " 'STEWARD', :olga, :olgas, :at)",
+            {
+                **org,
+                "id": i.item_to_olga,
+                "ada": i.ada,
+                "item": i.item,
+                "olga": i.olga,
+                "olgas": i.olgas,
+                "at": day(5),
+            },
+        ),
+    )
     # Two more steward shares, on other goals (one active steward share per
     # goal was allowed before): one in Nina's time, one before any steward.
     for goal_id, share_id, at in (
@@ -200,7 +225,11 @@ async def _seed(url: str) -> Ids:
 
 
 SHARES = (
-    "SELECT id, audience, person_id, relationship_id, owner_id, revoked_at IS NULL FROM goal_shares"
+    "SELECT id, audience, person_id, relationship_id, owner_id, revoked_at IS NULL,"
+    " relationship_kind FROM goal_shares"
+)
+FEEDBACK_SHARES = (
+    "SELECT id, audience, person_id, relationship_id, relationship_kind FROM feedback_shares"
 )
 
 
@@ -211,16 +240,21 @@ async def test_existing_shares_go_to_the_person_of_their_time(url_at_0008: str) 
     await asyncio.to_thread(migrate.upgrade, url, "0009")
 
     shares = await _rows(url, SHARES)
+    stewardship, mentorship = "STEWARDSHIP", "MENTORSHIP"
     assert shares == {
         # Made in Olga's stewardship: hers, ended with it (it reaches nobody).
-        i.olgas_time: ("STEWARD", i.olga, i.olgas, i.ada, True),
-        i.revoked_in_olgas_time: ("STEWARD", i.olga, i.olgas, i.ada, False),
+        i.olgas_time: ("STEWARD", i.olga, i.olgas, i.ada, True, stewardship),
+        i.revoked_in_olgas_time: ("STEWARD", i.olga, i.olgas, i.ada, False, stewardship),
         # Made in Nina's: Nina's.
-        i.ninas_time: ("STEWARD", i.nina, i.ninas, i.ada, True),
-        # Made while Ada had no steward: it reaches nobody, and is ended.
-        i.before_any_steward: ("STEWARD", None, None, i.ada, False),
-        i.to_mia: ("MENTOR", i.mia, i.mias, i.ada, True),
-        i.to_everyone: ("ORGANIZATION", None, None, i.ada, True),
+        i.ninas_time: ("STEWARD", i.nina, i.ninas, i.ada, True, stewardship),
+        # Made while Ada had no steward: it never reached anyone under this
+        # rule, and the row does not say whom it was with: taken back.
+        i.before_any_steward: ("STEWARD", None, None, i.ada, False, stewardship),
+        i.to_mia: ("MENTOR", i.mia, i.mias, i.ada, True, mentorship),
+        i.to_everyone: ("ORGANIZATION", None, None, i.ada, True, None),
+    }
+    assert await _rows(url, FEEDBACK_SHARES) == {
+        i.item_to_olga: ("STEWARD", i.olga, i.olgas, stewardship)
     }
     notes = await _rows(url, "SELECT id, status_note FROM goals WHERE status = 'ABANDONED'")
     assert notes == {
@@ -252,8 +286,13 @@ async def test_existing_shares_go_to_the_person_of_their_time(url_at_0008: str) 
     assert down[i.ninas_time] == ("STEWARD", None, None)
     assert down[i.to_mia] == ("MENTOR", i.mia, None)
     assert down[i.to_everyone] == ("ORGANIZATION", None, None)
+    feedback_down = await _rows(url, "SELECT id, relationship_id, revoked_at FROM feedback_shares")
+    assert feedback_down == {i.item_to_olga: (i.olgas, day(10))}
 
     await asyncio.to_thread(migrate.upgrade, url, "0009")
     again = await _rows(url, SHARES)
-    assert again[i.ninas_time] == ("STEWARD", i.nina, i.ninas, i.ada, True)
-    assert again[i.olgas_time] == ("STEWARD", i.olga, i.olgas, i.ada, False)
+    assert again[i.ninas_time] == ("STEWARD", i.nina, i.ninas, i.ada, True, stewardship)
+    assert again[i.olgas_time] == ("STEWARD", i.olga, i.olgas, i.ada, False, stewardship)
+    assert await _rows(url, FEEDBACK_SHARES) == {
+        i.item_to_olga: ("STEWARD", i.olga, i.olgas, stewardship)
+    }

@@ -95,6 +95,7 @@ from domain.relationships import (
     duplicate_proposal,
 )
 from domain.roles import Role, RoleAssignment, RoleStatus
+from domain.shares import RELATIONSHIP_OF, Share
 from domain.talking_points import TalkingPoint
 from domain.teams import Team, TeamMembership
 
@@ -286,6 +287,25 @@ class _TenantRepository:
         if row.organization_id != self.organization_id:
             raise RuntimeError("a tenant repository only stores rows of its organization")
 
+    def _check_bound(self, share: Share, owner_id: UUID | None) -> None:
+        """What the shares' foreign keys and trigger hold (migration 0009):
+        made by the owner of what is shared (`owner_id`), and within an
+        active relationship of the kind its audience says, led by the person
+        shared with and followed by the owner."""
+        if share.owner_id != owner_id:
+            raise RuntimeError("fk: a share is made by the owner of what it shares")
+        if share.relationship_id is None:
+            return
+        relationship = self._get(self._db.tables.relationships, share.relationship_id)
+        if relationship is None or (
+            relationship.kind,
+            relationship.leader_id,
+            relationship.follower_id,
+        ) != (RELATIONSHIP_OF.get(share.audience.value), share.person_id, share.owner_id):
+            raise RuntimeError("fk_*_relationship_kind_leader_follower")
+        if not relationship.is_active:
+            raise RuntimeError("ck_*_made_in_an_active_relationship")
+
 
 class FakePersonRepository(_TenantRepository):
     async def add(self, person: Person) -> None:
@@ -455,15 +475,6 @@ _OPEN = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE)
 
 
 class FakeRelationshipRepository(_TenantRepository):
-    async def active_mentor_ids(self, mentee_id: UUID) -> set[UUID]:
-        return {
-            r.leader_id
-            for r in self._mine(self._db.tables.relationships)
-            if r.follower_id == mentee_id
-            and r.kind is RelationshipKind.MENTORSHIP
-            and r.status is RelationshipStatus.ACTIVE
-        }
-
     async def add(self, relationship: Relationship) -> None:
         """Refuses a repeated open proposal like uq_relationships_open_proposal."""
         self._check_owned(relationship)
@@ -616,6 +627,8 @@ class FakeGoalRepository(_TenantRepository):
 
     async def add_share(self, share: GoalShare) -> None:
         self._check_owned(share)
+        goal = self._get(self._db.tables.goals, share.goal_id)
+        self._check_bound(share, goal and goal.owner_id)
         self._db.tables.goal_shares[share.id] = share
 
     async def active_shares(self, goal_id: UUID) -> list[GoalShare]:
@@ -789,6 +802,12 @@ class FakeFeedbackItemRepository(_TenantRepository):
 
     async def add_share(self, share: FeedbackShare) -> None:
         self._check_owned(share)
+        if share.item_id is not None:
+            item = self._get(self._db.tables.feedback_items, share.item_id)
+            self._check_bound(share, item and item.subject_id)
+        else:
+            request = self._get(self._db.tables.feedback_requests, share.request_id)
+            self._check_bound(share, request and request.requester_id)
         self._db.tables.feedback_shares[share.id] = share
 
     async def active_shares(self, ref: FeedbackRef) -> list[FeedbackShare]:

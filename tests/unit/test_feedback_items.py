@@ -228,7 +228,9 @@ class World(OrgWorld):
         relationship = None
         if share.relationship_id is not None:
             relationship = self.tables.relationships[share.relationship_id]
-        return reach(self.tables.people[share.person_id], relationship).person_id is not None
+        people = self.tables.people
+        found = reach(people[share.owner_id], people[share.person_id], relationship)
+        return found.person_id is not None
 
     def actions(self, ref: FeedbackRef) -> list[FeedbackAction]:
         return [a for a in self.tables.feedback_actions.values() if a.ref == ref]
@@ -1070,6 +1072,20 @@ async def test_a_share_by_name_ends_when_they_leave(world: World) -> None:
     assert world.active(ref) == set()
     async with world.uow() as uow:
         assert await shares.reach_of(uow, result) == Reach(None, LATEST, ShareEnd.PERSON_LEFT)
+
+
+async def test_every_share_of_an_owner_who_left_reaches_nobody(world: World) -> None:
+    """Her relationships still recorded as active (a missed revocation)."""
+    item, req, fays = await _shared_everywhere(world)
+    for ref in (item, req):
+        await share(world, ref, PERSON, "fay")
+    world.tables.people[world.id("ada")].mark_left(LATEST)
+
+    assert world.active(item) == world.active(req) == set()
+    assert world.active(fays) == {("bob", STEWARD)}
+    async with world.uow() as uow:
+        for found in (s for s in world.shares() if s.owner_id == world.id("ada")):
+            assert await shares.reach_of(uow, found) == Reach(None, LATEST, ShareEnd.PERSON_LEFT)
 
 
 @pytest.mark.parametrize(

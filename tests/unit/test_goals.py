@@ -30,7 +30,8 @@ from domain.knowledge_areas import KnowledgeArea
 from domain.organizations import Organization
 from domain.people import Person
 from domain.relationships import Relationship, RelationshipKind, Side
-from domain.services import goals, relationships
+from domain.services import goals, relationships, shares
+from domain.shares import Reach, ShareEnd
 from tests.unit.fakes import FakeUnitOfWork, FakeUnitOfWorkFactory
 from tests.unit.world import OrgWorld, member
 
@@ -965,6 +966,74 @@ async def test_when_the_owner_leaves_steward_and_mentor_shares_end(world: World)
     assert not await readable(world, goal.id, "bob")
     assert not await readable(world, goal.id, "cy")
     assert await readable(world, goal.id, "ada")
+
+
+def _proposed(world: World, leader: str) -> Relationship:
+    (found,) = [
+        r
+        for r in world.uows.db.tables.relationships.values()
+        if r.leader_id == world.id(leader) and not r.is_active
+    ]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("audience", "leader", "relationship", "owner"),
+    [
+        (Audience.STEWARD, "cy", "cy", "ada"),  # a mentorship is no stewardship
+        (Audience.MENTOR, "bob", "bob", "ada"),  # nor the other way round
+        (Audience.MENTOR, "eve", "eve (proposed)", "ada"),  # not accepted yet
+        (Audience.STEWARD, "cy", "bob", "ada"),  # bob's, not cy's
+        (Audience.PERSON, "dee", None, "bob"),  # ada's goal, not bob's
+    ],
+)
+async def test_the_fakes_refuse_a_share_the_database_refuses(
+    world: World, audience: Audience, leader: str, relationship: str | None, owner: str
+) -> None:
+    """The shares' foreign keys and trigger, on the fakes, so that a use case
+    binding a share wrongly fails here as it would on PostgreSQL."""
+    goal = await create(world)
+    bound = None
+    if relationship == "eve (proposed)":
+        bound = _proposed(world, "eve").id
+    elif relationship is not None:
+        bound = active_relationship(world, relationship).id
+    wrong = GoalShare(
+        organization_id=world.organization.id,
+        goal_id=goal.id,
+        owner_id=world.id(owner),
+        audience=audience,
+        person_id=world.id(leader),
+        relationship_id=bound,
+        created_at=LATER,
+    )
+    async with world.uow() as uow:
+        with pytest.raises(RuntimeError):
+            await uow.goals.add_share(wrong)
+
+
+async def test_every_share_of_an_owner_who_left_reaches_nobody(world: World) -> None:
+    """Even with her relationships still recorded as active (a missed
+    revocation): someone who left can no longer take a share back."""
+    goal = await create(world, activate=True)
+    made = [
+        await share(world, goal.id, audience, person)
+        for audience, person in (
+            (Audience.STEWARD, None),
+            (Audience.MENTOR, "cy"),
+            (Audience.PERSON, "dee"),
+            (Audience.ORGANIZATION, None),
+        )
+    ]
+    world.uows.db.tables.people[world.id("ada")].mark_left(LATEST)
+
+    for viewer in ("bob", "cy", "dee", "eve"):
+        assert not await readable(world, goal.id, viewer), viewer
+    async with world.uow() as uow:
+        for with_person in made[:3]:
+            assert await shares.reach_of(uow, with_person) == Reach(
+                None, LATEST, ShareEnd.PERSON_LEFT
+            )
 
 
 async def test_share_a_closed_goal(world: World) -> None:

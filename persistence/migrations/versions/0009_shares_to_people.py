@@ -1,22 +1,31 @@
 """Shares go to a person, not to a role; abandoning a goal takes a note.
 
 - goal_shares carry the goal's owner and, for a STEWARD or MENTOR share,
-  the relationship it was made in and its leader as the person; a composite
-  foreign key to relationships (id, leader, follower) keeps a share from
-  ever being bound to a relationship that would reach someone else, and one
-  to goals (id, owner) keeps the owner the goal's. Reads count such a share
-  only while that relationship is active;
+  the relationship it was made in and its leader as the person. Goal and
+  feedback shares get `relationship_kind`, generated from their audience
+  (STEWARD: STEWARDSHIP, MENTOR: MENTORSHIP, else null), and a composite
+  foreign key to relationships (id, kind, leader, follower): a share is
+  never bound to a relationship of another kind than its audience says, nor
+  to one that would reach someone else. Composite foreign keys keep a
+  share's owner the goal's owner, the item's subject, the request's
+  requester. Reads count a share only while that relationship is active;
+- a trigger refuses a share made in (or moved to) a relationship that is
+  not active: one proposed and accepted later would start reaching then;
 - backfill: every STEWARD goal share is bound to the stewardship that was
   active when it was made (its steward becomes the share's person), every
   MENTOR share to the earliest of that mentor's mentorships of the owner
-  that was active then. A share made while there was none reaches nobody:
-  revoked here if it was still active (a revoked one keeps no
-  relationship, which the shape check allows for revoked rows only);
+  that was active then. A share made while there was none never reached
+  anyone under this rule, and the old row does not say whom it was with:
+  it is taken back here (revoked now) if it was still active, so it leaves
+  its owner's list (a revoked one keeps no relationship, which the shape
+  check allows for revoked rows only). Feedback shares need nothing: they
+  were always made by their owner within a relationship of their kind;
 - a new audience PERSON (a named colleague) for goal and feedback shares;
   a feedback share names a relationship unless it is with a colleague
   (check), and both tables allow one active share per audience and
   relationship (or person) at a time (partial unique indexes);
-- relationships and goals get the unique keys those foreign keys refer to;
+- relationships, goals, feedback items and requests get the unique keys
+  those foreign keys refer to;
 - an abandoned goal has a non-blank note (check); goals abandoned without
   one before are given a note saying so.
 
@@ -44,6 +53,34 @@ CASE audience
 END
 """
 ABANDONED_NOTE = "(Abandoned before Trellis asked for a note.)"
+KIND_OF_AUDIENCE = (
+    "CASE audience WHEN 'STEWARD' THEN 'STEWARDSHIP' WHEN 'MENTOR' THEN 'MENTORSHIP' ELSE NULL END"
+)
+SHARES = ("goal_shares", "feedback_shares")
+# A feedback share's owner is its item's subject, or its request's requester.
+OWNERS_OF_FEEDBACK = (
+    ("fk_feedback_shares_item_subject", "item_id", "feedback_items", "subject_id"),
+    ("fk_feedback_shares_request_requester", "request_id", "feedback_requests", "requester_id"),
+)
+
+MADE_IN_AN_ACTIVE_RELATIONSHIP = """
+CREATE FUNCTION shares_made_in_an_active_relationship() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- The sharing service locks the relationship before it shares; without
+    -- that lock this still holds: a relationship never goes back to
+    -- PROPOSED, so one read as ACTIVE was accepted.
+    IF NOT EXISTS (
+        SELECT FROM relationships WHERE id = NEW.relationship_id AND status = 'ACTIVE'
+    ) THEN
+        RAISE EXCEPTION 'share % is made in relationship %, which is not active',
+            NEW.id, NEW.relationship_id
+            USING ERRCODE = 'check_violation',
+                  CONSTRAINT = 'ck_' || TG_TABLE_NAME || '_made_in_an_active_relationship';
+    END IF;
+    RETURN NEW;
+END
+$$
+"""
 
 # The relationship of each kind between a leader and follower that was
 # active at the share's creation (`s`: the share, `g`: its goal).
@@ -59,12 +96,22 @@ ACTIVE_WHEN_SHARED = """
 
 def upgrade() -> None:
     op.create_unique_constraint(
-        op.f("uq_relationships_organization_id_id_leader_id_follower_id"),
+        op.f("uq_relationships_organization_id_id_kind_leader_id_follower_id"),
         "relationships",
-        ["organization_id", "id", "leader_id", "follower_id"],
+        ["organization_id", "id", "kind", "leader_id", "follower_id"],
     )
     op.create_unique_constraint(
         op.f("uq_goals_organization_id_id_owner_id"), "goals", ["organization_id", "id", "owner_id"]
+    )
+    op.create_unique_constraint(
+        op.f("uq_feedback_items_organization_id_id_subject_id"),
+        "feedback_items",
+        ["organization_id", "id", "subject_id"],
+    )
+    op.create_unique_constraint(
+        op.f("uq_feedback_requests_organization_id_id_requester_id"),
+        "feedback_requests",
+        ["organization_id", "id", "requester_id"],
     )
     op.execute(
         sa.text(
@@ -79,6 +126,31 @@ def upgrade() -> None:
     )
     _upgrade_goal_shares()
     _upgrade_feedback_shares()
+    for table in SHARES:
+        op.add_column(
+            table,
+            sa.Column(
+                "relationship_kind",
+                sa.String(length=32),
+                sa.Computed(KIND_OF_AUDIENCE, persisted=True),
+                nullable=True,
+            ),
+        )
+        op.create_foreign_key(
+            f"fk_{table}_relationship_kind_leader_follower",
+            table,
+            "relationships",
+            ["organization_id", "relationship_id", "relationship_kind", "person_id", "owner_id"],
+            ["organization_id", "id", "kind", "leader_id", "follower_id"],
+        )
+    op.execute(MADE_IN_AN_ACTIVE_RELATIONSHIP)
+    for table in SHARES:
+        op.execute(
+            f"CREATE TRIGGER {table}_made_in_an_active_relationship"
+            f" BEFORE INSERT OR UPDATE OF relationship_id ON {table} FOR EACH ROW"
+            " WHEN (NEW.relationship_id IS NOT NULL)"
+            " EXECUTE FUNCTION shares_made_in_an_active_relationship()"
+        )
 
 
 def _upgrade_goal_shares() -> None:
@@ -133,13 +205,6 @@ def _upgrade_goal_shares() -> None:
         ["organization_id", "goal_id", "owner_id"],
         ["organization_id", "id", "owner_id"],
     )
-    op.create_foreign_key(
-        "fk_goal_shares_relationship_leader_follower",
-        "goal_shares",
-        "relationships",
-        ["organization_id", "relationship_id", "person_id", "owner_id"],
-        ["organization_id", "id", "leader_id", "follower_id"],
-    )
     op.drop_index(
         "uq_goal_shares_active",
         table_name="goal_shares",
@@ -176,13 +241,19 @@ def _upgrade_feedback_shares() -> None:
         "feedback_shares",
         type_="foreignkey",
     )
-    op.create_foreign_key(
-        "fk_feedback_shares_relationship_leader_follower",
-        "feedback_shares",
-        "relationships",
-        ["organization_id", "relationship_id", "person_id", "owner_id"],
-        ["organization_id", "id", "leader_id", "follower_id"],
-    )
+    for name, column, table, owner in OWNERS_OF_FEEDBACK:
+        op.drop_constraint(
+            op.f(f"fk_feedback_shares_organization_id_{column}_{table}"),
+            "feedback_shares",
+            type_="foreignkey",
+        )
+        op.create_foreign_key(
+            name,
+            "feedback_shares",
+            table,
+            ["organization_id", column, "owner_id"],
+            ["organization_id", "id", owner],
+        )
     op.drop_index(
         "uq_feedback_shares_active",
         table_name="feedback_shares",
@@ -205,12 +276,27 @@ def downgrade() -> None:
     """Shares with named colleagues are deleted (the old schema cannot hold
     them); steward and mentor shares whose relationship ended are revoked,
     as the old code did when it ended; steward shares name nobody again."""
+    for table in SHARES:
+        op.execute(f"DROP TRIGGER {table}_made_in_an_active_relationship ON {table}")
+        op.drop_constraint(
+            f"fk_{table}_relationship_kind_leader_follower", table, type_="foreignkey"
+        )
+        op.drop_column(table, "relationship_kind")
+    op.execute("DROP FUNCTION shares_made_in_an_active_relationship()")
     _downgrade_feedback_shares()
     _downgrade_goal_shares()
     op.drop_constraint(op.f("ck_goals_abandoned_with_a_note"), "goals", type_="check")
+    op.drop_constraint(
+        op.f("uq_feedback_requests_organization_id_id_requester_id"),
+        "feedback_requests",
+        type_="unique",
+    )
+    op.drop_constraint(
+        op.f("uq_feedback_items_organization_id_id_subject_id"), "feedback_items", type_="unique"
+    )
     op.drop_constraint(op.f("uq_goals_organization_id_id_owner_id"), "goals", type_="unique")
     op.drop_constraint(
-        op.f("uq_relationships_organization_id_id_leader_id_follower_id"),
+        op.f("uq_relationships_organization_id_id_kind_leader_id_follower_id"),
         "relationships",
         type_="unique",
     )
@@ -237,9 +323,15 @@ def _downgrade_feedback_shares() -> None:
         unique=True,
         postgresql_where=sa.text("revoked_at IS NULL"),
     )
-    op.drop_constraint(
-        "fk_feedback_shares_relationship_leader_follower", "feedback_shares", type_="foreignkey"
-    )
+    for name, column, table, _ in OWNERS_OF_FEEDBACK:
+        op.drop_constraint(name, "feedback_shares", type_="foreignkey")
+        op.create_foreign_key(
+            op.f(f"fk_feedback_shares_organization_id_{column}_{table}"),
+            "feedback_shares",
+            table,
+            ["organization_id", column],
+            ["organization_id", "id"],
+        )
     op.create_foreign_key(
         op.f("fk_feedback_shares_organization_id_relationship_id_relationships"),
         "feedback_shares",
@@ -266,9 +358,6 @@ def _downgrade_goal_shares() -> None:
         "uq_goal_shares_active",
         table_name="goal_shares",
         postgresql_where=sa.text("revoked_at IS NULL"),
-    )
-    op.drop_constraint(
-        "fk_goal_shares_relationship_leader_follower", "goal_shares", type_="foreignkey"
     )
     op.drop_constraint("fk_goal_shares_goal_owner", "goal_shares", type_="foreignkey")
     op.create_foreign_key(
