@@ -254,14 +254,20 @@ def test_extend_a_closed_or_due_request() -> None:
 
 
 def make_invitation(
-    request: FeedbackRequest, status: InvitationStatus = InvitationStatus.PENDING
+    request: FeedbackRequest,
+    status: InvitationStatus = InvitationStatus.PENDING,
+    *,
+    removed: bool = False,
 ) -> FeedbackInvitation:
+    """An invitation as stored: a REMOVED one is removed, and in an
+    ANONYMOUS request an answered or declined one may be (`removed`)."""
     return FeedbackInvitation(
         organization_id=ORG,
         request_id=request.id,
         invitee_id=PEER,
         created_at=NOW,
         status=status,
+        removed_at=NOW if removed or status is InvitationStatus.REMOVED else None,
     )
 
 
@@ -562,22 +568,39 @@ def test_one_person_counts_once() -> None:
     assert not request.k_rule_holds([answerer(person_id=same) for _ in range(3)])
 
 
-def test_early_release_once_nobody_is_pending_and_k_count() -> None:
+def test_early_release_once_everyone_responded_and_k_count() -> None:
     request = make_request(anonymity=ANONYMOUS)
     settled = [make_invitation(request, s) for s in (InvitationStatus.ANSWERED,) * 3]
     declined = make_invitation(request, InvitationStatus.DECLINED)
-    removed = make_invitation(request, InvitationStatus.REMOVED)
     pending = make_invitation(request)
     assert not request.close_early([*settled, pending], counting(3), LATER)
     assert request.status is RequestStatus.OPEN
     assert not request.close_early([*settled, declined], counting(2), LATER)
     assert request.status is RequestStatus.OPEN
-    assert request.close_early([*settled, declined, removed], counting(3), LATER)
+    assert request.close_early([*settled, declined], counting(3), LATER)
     assert (request.status, request.closed_at, request.released_at) == (
         RequestStatus.CLOSED,
         LATER,
         LATER,
     )
+
+
+@pytest.mark.parametrize(
+    "status", [InvitationStatus.REMOVED, InvitationStatus.ANSWERED, InvitationStatus.DECLINED]
+)
+def test_no_early_release_after_a_removal_whatever_the_removed_had_done(
+    status: InvitationStatus,
+) -> None:
+    """Removing the last one still pending would release at once and
+    removing someone who had answered would not: the release would tell
+    which of the two they were. So after any removal, no early release."""
+    request = make_request(anonymity=ANONYMOUS)
+    settled = [make_invitation(request, InvitationStatus.ANSWERED) for _ in range(3)]
+    gone = make_invitation(request, status, removed=True)
+    assert not request.close_early([*settled, gone], counting(4), LATER)
+    assert request.status is RequestStatus.OPEN
+    request.close(counting(4), LATER)
+    assert request.released_at == LATER
 
 
 def test_no_early_release_for_a_named_or_due_request() -> None:
@@ -676,7 +699,7 @@ class World(OrgWorld):
             for i in self.tables.feedback_invitations.values()
             if i.request_id == asked.request.id
             and i.invitee_id == self.id(handle)
-            and i.status is not InvitationStatus.REMOVED
+            and not i.is_removed
         ]
         assert len(found) == 1
         return found[0]
@@ -1297,7 +1320,7 @@ async def test_an_anonymous_group_never_changes_once_shown(world: World) -> None
         await answer(world, handle, asked, full(asked, text=f"From {handle}."))
     request = world.tables.feedback_requests[asked.request.id]
     assert request.withheld() is Withheld.STILL_COLLECTING
-    assert (await remove(world, "ada", asked, "bob")).status is InvitationStatus.REMOVED
+    assert (await remove(world, "ada", asked, "bob")).is_removed
     for now in (DUE, AFTER_DUE):
         with pytest.raises(Conflict) as caught:
             await remove(world, "ada", asked, "cy", now=now)
@@ -1312,7 +1335,7 @@ async def test_an_anonymous_group_never_changes_once_shown(world: World) -> None
     with pytest.raises(Conflict):
         await add(world, "ada", asked, ["gus"], now=AFTER_DUE)
     assert world.statuses(asked) == {
-        "bob": [InvitationStatus.REMOVED],
+        "bob": [InvitationStatus.ANSWERED],  # removed, his answer in the group
         "cy": [InvitationStatus.ANSWERED],
         "dee": [InvitationStatus.ANSWERED],
         "eve": [InvitationStatus.ANSWERED],
@@ -1716,20 +1739,36 @@ async def test_the_last_answer_releases_an_anonymous_request_early(world: World)
     assert caught.value.code == "REQUEST_CLOSED"
 
 
-@pytest.mark.parametrize("last", ["decline", "remove"])
-async def test_a_decline_or_removal_of_the_last_pending_releases_too(
-    world: World, last: str
-) -> None:
+async def test_a_decline_of_the_last_pending_releases_too(world: World) -> None:
     asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
     for handle in ("bob", "cy", "dee"):
         await answer(world, handle, asked, full(asked))
-    if last == "decline":
-        await decline(world, "eve", asked, reason="Busy")
-    else:
-        await remove(world, "ada", asked, "eve")
+    await decline(world, "eve", asked, reason="Busy")
     request = world.tables.feedback_requests[asked.request.id]
     assert request.released_at == request.closed_at == LATER
     assert closings(world) == [("ada", None, asked.request.id)]
+
+
+@pytest.mark.parametrize("removed", ["eve", "bob"])
+async def test_a_removal_never_releases_early(world: World, removed: str) -> None:
+    """Removing eve (the last one pending) and removing bob (who answered)
+    look alike: nothing released, and then no early release at all, however
+    the others respond; closing releases."""
+    pending = "eve" if removed == "eve" else "fay"
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve", "fay"], anonymity=ANONYMOUS)
+    for handle in ("bob", "cy", "dee", "eve", "fay"):
+        if handle != pending:
+            await answer(world, handle, asked, full(asked))
+    await remove(world, "ada", asked, removed)
+    request = world.tables.feedback_requests[asked.request.id]
+    assert (request.status, request.released_at) == (RequestStatus.OPEN, None)
+    if removed == "bob":
+        await answer(world, "fay", asked, full(asked), now=LATER + timedelta(hours=1))
+        request = world.tables.feedback_requests[asked.request.id]
+        assert (request.status, request.released_at) == (RequestStatus.OPEN, None)
+    assert closings(world) == []
+    closed = await close(world, "ada", asked, now=LATER + timedelta(hours=2))
+    assert closed.released_at == LATER + timedelta(hours=2)
 
 
 async def test_no_early_release_when_too_few_count_or_for_a_named_request(world: World) -> None:
