@@ -21,6 +21,7 @@ from domain.feedback import (
     Anonymity,
     Answerer,
     AnswerInput,
+    FeedbackAnswer,
     FeedbackInvitation,
     FeedbackQuestion,
     FeedbackRequest,
@@ -33,8 +34,10 @@ from domain.feedback import (
     check_answer,
     check_complete,
     check_questions,
+    declined_count,
     group_order,
     question_shown,
+    said_something,
     summarize_scale,
 )
 from domain.goals import Goal
@@ -329,6 +332,89 @@ def test_decline_only_a_pending_invitation(status: InvitationStatus) -> None:
         invitation.decline(request, "No.", LATER)
     assert caught.value.code == "NOT_PENDING"
     assert invitation.status is status
+
+
+@pytest.mark.parametrize("status", [InvitationStatus.ANSWERED, InvitationStatus.DECLINED])
+def test_a_removed_invitation_is_not_answerable_whatever_it_holds(
+    status: InvitationStatus,
+) -> None:
+    request = make_request(anonymity=ANONYMOUS)
+    with pytest.raises(Conflict) as caught:
+        make_invitation(request, status, removed=True).require_answerable(request, NOW)
+    assert (caught.value.code, caught.value.message) == (
+        "NOT_ANSWERABLE",
+        "This invitation is removed.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("anonymity", "status", "kept"),
+    [
+        (ANONYMOUS, InvitationStatus.PENDING, InvitationStatus.REMOVED),
+        (ANONYMOUS, InvitationStatus.ANSWERED, InvitationStatus.ANSWERED),
+        (ANONYMOUS, InvitationStatus.DECLINED, InvitationStatus.DECLINED),
+        (NAMED, InvitationStatus.PENDING, InvitationStatus.REMOVED),
+        (NAMED, InvitationStatus.ANSWERED, InvitationStatus.REMOVED),
+        (NAMED, InvitationStatus.DECLINED, InvitationStatus.REMOVED),
+    ],
+)
+def test_a_removal_withdraws_only_a_pending_anonymous_invitation(
+    anonymity: Anonymity, status: InvitationStatus, kept: InvitationStatus
+) -> None:
+    request = make_request(anonymity=anonymity)
+    invitation = make_invitation(request, status)
+    invitation.remove(request, LATER)
+    assert (invitation.status, invitation.removed_at, invitation.is_removed) == (
+        kept,
+        LATER,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("anonymity", "status", "removed", "is_open"),
+    [
+        (NAMED, InvitationStatus.PENDING, False, True),
+        (NAMED, InvitationStatus.ANSWERED, False, False),
+        (NAMED, InvitationStatus.DECLINED, False, False),
+        (ANONYMOUS, InvitationStatus.PENDING, False, True),
+        (ANONYMOUS, InvitationStatus.ANSWERED, False, True),
+        (ANONYMOUS, InvitationStatus.DECLINED, False, True),
+        (ANONYMOUS, InvitationStatus.ANSWERED, True, False),
+        (ANONYMOUS, InvitationStatus.REMOVED, True, False),
+    ],
+)
+def test_an_anonymous_invitation_keeps_its_open_place_until_the_request_closes(
+    anonymity: Anonymity, status: InvitationStatus, removed: bool, is_open: bool
+) -> None:
+    request = make_request(anonymity=anonymity)
+    invitation = make_invitation(request, status, removed=removed)
+    assert invitation.is_open(request, NOW) is is_open
+    assert not invitation.is_open(request, AFTER_DUE)
+    request.close([], NOW)
+    assert not invitation.is_open(request, NOW)
+
+
+def test_declines_count_people_removed_or_not() -> None:
+    request = make_request()
+    twice = [make_invitation(request, InvitationStatus.REMOVED), make_invitation(request)]
+    for invitation in twice:
+        invitation.declined_at = NOW
+    other = make_invitation(request, InvitationStatus.DECLINED)
+    other.invitee_id, other.declined_at = REQUESTER, NOW
+    assert declined_count([*twice, make_invitation(request)]) == 1
+    assert declined_count([*twice, other]) == 2
+    assert declined_count([]) == 0
+
+
+def test_only_a_non_blank_answer_says_something() -> None:
+    def given(scale_value: int | None, text: str) -> FeedbackAnswer:
+        return FeedbackAnswer(ORG, REQUEST_ID, OTHER_REQUEST_ID, scale_value, text)
+
+    assert not said_something([])
+    assert not said_something([given(None, ""), given(None, "  ")])
+    assert said_something([given(None, ""), given(3, "")])
+    assert said_something([given(None, "Yes.")])
 
 
 def test_decline_when_the_request_is_closed() -> None:
@@ -1171,6 +1257,25 @@ async def test_a_removed_invitation_does_not_count(world: World) -> None:
     await ask(world, "ada", ["bob"], now=LATER)
 
 
+@pytest.mark.parametrize("respond", ["answer", "decline"])
+async def test_an_anonymous_invitation_counts_until_its_request_closes(
+    world: World, respond: str
+) -> None:
+    """Freed when bob answers, the place would tell the requester when he
+    did (everyone sees how many open invitations bob has)."""
+    for asker in ASKERS[:4]:
+        await ask(world, asker, ["bob"])
+    anonymous = await ask(world, "gus", ["bob", "hal", "ivy"], anonymity=ANONYMOUS)
+    if respond == "answer":
+        await answer(world, "bob", anonymous, full(anonymous))
+    else:
+        await decline(world, "bob", anonymous)
+    with pytest.raises(LimitExceeded):
+        await ask(world, "ada", ["bob"], now=LATER)
+    await close(world, "gus", anonymous)
+    await ask(world, "ada", ["bob"], now=LATER)
+
+
 async def test_the_cap_applies_when_adding_invitees(world: World) -> None:
     await bob_at_the_cap(world)
     asked = await ask(world, "ada", ["cy"])
@@ -1270,7 +1375,7 @@ async def test_remove_invitee(world: World) -> None:
     asked = await ask(world, "ada", ["bob", "cy"])
     removed = await remove(world, "ada", asked, "bob")
     assert removed.invitee_id == world.id("bob")
-    assert removed.status is InvitationStatus.REMOVED
+    assert (removed.status, removed.removed_at) == (InvitationStatus.REMOVED, LATER)
     assert world.statuses(asked) == {
         "bob": [InvitationStatus.REMOVED],
         "cy": [InvitationStatus.PENDING],
@@ -1302,6 +1407,48 @@ async def test_remove_then_ask_again(world: World) -> None:
     assert caught.value.code == "NOT_ANSWERABLE"
     await answer(world, "bob", asked, full(asked, text="Second thoughts."))
     assert world.tables.feedback_invitations[again.id].status is InvitationStatus.ANSWERED
+
+
+async def test_remove_from_an_anonymous_request_keeps_what_was_given(world: World) -> None:
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    await answer(world, "bob", asked, full(asked, text="Bob's words."))
+    await decline(world, "cy", asked, reason="Busy")
+    await answer(world, "dee", asked, full(asked, text="Dee's draft."), submit=False)
+    invitations = {h: world.invitation(asked, h).id for h in ("bob", "cy", "dee")}
+    for handle in ("bob", "cy", "dee"):
+        assert (await remove(world, "ada", asked, handle)).removed_at == LATER
+    assert world.statuses(asked) == {
+        "bob": [InvitationStatus.ANSWERED],
+        "cy": [InvitationStatus.DECLINED],
+        "dee": [InvitationStatus.REMOVED],
+        "eve": [InvitationStatus.PENDING],
+    }
+    async with world.uow() as uow:
+        answerers = await uow.feedback.answerers(asked.request.id)
+        invitations_now = await uow.feedback.invitations_of(asked.request.id)
+    assert [a.person_id for a in answerers] == [world.id("bob")]
+    assert declined_count(invitations_now) == 1
+    for handle in ("bob", "dee"):
+        with pytest.raises(Conflict) as caught:
+            await answer(world, handle, asked, full(asked), invitation_id=invitations[handle])
+        assert caught.value.code == "NOT_ANSWERABLE"
+    with pytest.raises(NotFound):
+        await remove(world, "ada", asked, "bob")
+
+
+async def test_an_anonymous_request_asks_nobody_again(world: World) -> None:
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    await answer(world, "bob", asked, full(asked))
+    await decline(world, "cy", asked)
+    for handle in ("bob", "cy", "dee"):
+        await remove(world, "ada", asked, handle)
+    before = snapshot(world)
+    for again in (["bob"], ["cy"], ["dee"], ["fay", "dee"]):
+        with pytest.raises(Conflict) as caught:
+            await add(world, "ada", asked, again)
+        assert (caught.value.code, caught.value.field) == ("REMOVED_BEFORE", "inviteeIds")
+    assert unchanged(world, before)
+    await add(world, "ada", asked, ["fay"])
 
 
 async def test_remove_from_a_named_request_after_answers(world: World) -> None:
