@@ -244,9 +244,9 @@ class FeedbackRequest:
 
 @dataclass(frozen=True)
 class Answerer:
-    """Someone who submitted a non-blank answer to a request (in a NAMED
-    request, and still asked), with what the k rule needs to know about
-    their membership."""
+    """Someone whose submitted, non-blank answer is in a request's group
+    (removing them takes it out of a NAMED request only), with what the k
+    rule needs to know about their membership."""
 
     person_id: UUID
     member_since: datetime | None
