@@ -447,7 +447,11 @@ async def feedback_inbox(
 
 @strawberry.type(description="How much someone is asked for feedback: to spread the asking.")
 class FeedbackLoadType:
-    open_invitations: int
+    open_invitations: int = strawberry.field(
+        description="Invitations of requests still taking answers: pending ones, and every one "
+        "of an ANONYMOUS request until it closes (answered or not, so that the count never "
+        "tells when someone answered)."
+    )
     asked_last_90_days: int
     last_asked_on: date | None = strawberry.field(
         description="The day (UTC) they were last asked. Only the day: an exact time would "
