@@ -5,11 +5,18 @@ Anonymity that holds (DESIGN.md section 3): in ANONYMOUS mode answers are
 released only as a group, only once at least `k` answers *count*, and only
 once the request stopped collecting answers; below that nothing at all is
 released, text or scale. An answer counts when its author said something,
-is still asked, had been a member for the organization's minimum time when
-the request was made, and was not invited into the organization by the
-requester: accounts made to fill k do not count. The group is ordered by a
-hash of the content, never by author or time, and no per-answer timestamp
-leaves the system.
+had been a member for the organization's minimum time when the request was
+made, and was not invited into the organization by the requester: accounts
+made to fill k do not count. The group is ordered by a hash of the content,
+never by author or time, and no per-answer timestamp leaves the system.
+
+Removing someone from an ANONYMOUS request withdraws a pending invitation
+only: an answer or a decline already given stays (counted, and in the
+group), the person leaves the list of those asked either way, cannot be
+asked in that request again, and the request no longer releases early.
+So nothing the requester sees afterwards (counts, errors, when the group is
+released, how many invitations anyone holds open) depends on whether the
+person had answered, declined or not yet responded.
 """
 
 from __future__ import annotations
@@ -194,12 +201,16 @@ class FeedbackRequest:
         now: datetime,
     ) -> bool:
         """An ANONYMOUS request releases without waiting for its due date
-        once nobody is left to answer and k answers count; it closes then,
-        so the released group can never change. Returns whether it did."""
+        once everyone asked answered or declined and k answers count; it
+        closes then, so the released group can never change. Returns
+        whether it did. After a removal it waits for its due date or its
+        requester's close: had removing the last one still pending released
+        it at once, and removing someone who had answered not, the release
+        would tell which of the two the removed person was."""
         if (
             self.anonymity is not Anonymity.ANONYMOUS
             or not self.takes_answers(now)
-            or any(i.status is InvitationStatus.PENDING for i in invitations)
+            or any(i.status is InvitationStatus.PENDING or i.is_removed for i in invitations)
             or not self.k_rule_holds(answerers)
         ):
             return False
@@ -233,8 +244,9 @@ class FeedbackRequest:
 
 @dataclass(frozen=True)
 class Answerer:
-    """Someone who submitted a non-blank answer to a request (and is still
-    asked), with what the k rule needs to know about their membership."""
+    """Someone whose submitted, non-blank answer is in a request's group
+    (removing them takes it out of a NAMED request only), with what the k
+    rule needs to know about their membership."""
 
     person_id: UUID
     member_since: datetime | None
@@ -264,10 +276,41 @@ class FeedbackInvitation:
     decline_reason: str = ""
     reminded_at: datetime | None = None
     declined_at: datetime | None = None
-    """Kept when the invitation is removed later: an anonymous request counts
-    declines, and a count that dropped on removing someone would tell the
-    requester that they had declined."""
+    """Kept when the invitation is removed later: a request counts declines,
+    and a count that dropped on removing someone would tell the requester
+    of an anonymous one that they had declined."""
+    removed_at: datetime | None = None
+    """When the requester stopped asking this person (see `remove`)."""
     id: UUID = field(default_factory=new_id)
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    def is_open(self, request: FeedbackRequest, now: datetime) -> bool:
+        """Whether it takes one of the invitee's open places (the cap, and
+        `Person.feedbackLoad`, which everyone sees). An ANONYMOUS request's
+        invitation keeps its place until the request stops taking answers,
+        answered or declined: were the place freed on answering, the
+        invitee's count would tell the requester when they answered."""
+        return (
+            not self.is_removed
+            and request.takes_answers(now)
+            and (
+                self.status is InvitationStatus.PENDING or request.anonymity is Anonymity.ANONYMOUS
+            )
+        )
+
+    def remove(self, request: FeedbackRequest, now: datetime) -> None:
+        """The requester stops asking this person, who leaves the list of
+        those asked. In a NAMED request their answers leave the results
+        (a decline stays counted). In an ANONYMOUS one only a pending
+        invitation is withdrawn: an answer or a decline already given
+        stays, counted and in the group, so that removing someone changes
+        nothing the requester sees but the list, whatever they had done."""
+        self.removed_at = now
+        if request.anonymity is Anonymity.NAMED or self.status is InvitationStatus.PENDING:
+            self.status = InvitationStatus.REMOVED
 
     def shown_status(self, request: FeedbackRequest, now: datetime) -> InvitationStatus:
         if self.status is InvitationStatus.PENDING and not request.takes_answers(now):
@@ -275,10 +318,10 @@ class FeedbackInvitation:
         return self.status
 
     def require_answerable(self, request: FeedbackRequest, now: datetime) -> None:
-        if self.status in (InvitationStatus.DECLINED, InvitationStatus.REMOVED):
-            raise Conflict(
-                f"This invitation is {self.status.value.lower()}.", code="NOT_ANSWERABLE"
-            )
+        if self.is_removed:
+            raise Conflict("This invitation is removed.", code="NOT_ANSWERABLE")
+        if self.status is InvitationStatus.DECLINED:
+            raise Conflict("This invitation is declined.", code="NOT_ANSWERABLE")
         request.require_open(now)
 
     def decline(self, request: FeedbackRequest, reason: str, now: datetime) -> None:
@@ -351,7 +394,40 @@ def question_shown(request: FeedbackRequest, authors: Iterable[Answerer]) -> boo
 
 
 def is_blank(answer: FeedbackAnswer) -> bool:
+    """An answer that says nothing. Text is stored stripped, so its SQL
+    twins (persistence.feedback_predicates.said_something, and the trigger
+    SQL of migration 0011) test for an empty text."""
     return answer.scale_value is None and not answer.text.strip()
+
+
+def said_something(answers: Iterable[FeedbackAnswer]) -> bool:
+    """Only an invitation that holds a non-blank answer counts towards k."""
+    return any(not is_blank(answer) for answer in answers)
+
+
+def declined_count(invitations: Iterable[FeedbackInvitation]) -> int:
+    """How many people declined: people, not invitations (someone asked
+    again after a removal may decline twice), removed ones included (a
+    count that dropped on a removal would tell who had declined)."""
+    return len({i.invitee_id for i in invitations if i.declined_at is not None})
+
+
+def check_not_removed_before(
+    request: FeedbackRequest, invitations: Iterable[FeedbackInvitation], invitee_ids: Iterable[UUID]
+) -> None:
+    """An ANONYMOUS request asks each person once. Someone removed from it
+    may have left an answer there; asked again, they would add a second
+    one, or a count would move by how they had responded. The refusal is
+    the same whatever they had done."""
+    if request.anonymity is not Anonymity.ANONYMOUS:
+        return
+    removed = {i.invitee_id for i in invitations if i.is_removed}
+    if any(invitee_id in removed for invitee_id in invitee_ids):
+        raise Conflict(
+            "Someone you removed from an anonymous request cannot be asked in it again.",
+            code="REMOVED_BEFORE",
+            field="inviteeIds",
+        )
 
 
 def group_order(request_id: UUID, texts: Iterable[str]) -> list[str]:

@@ -266,14 +266,15 @@ class FeedbackRepository(Protocol):
     async def answers_of(self, invitation_id: UUID) -> list[FeedbackAnswer]: ...
 
     async def answerers(self, request_id: UUID) -> list[Answerer]:
-        """Invitees (not removed) who submitted a non-blank answer, with
-        their membership (for the k rule)."""
+        """Invitees whose submitted invitation holds a non-blank answer
+        (ANSWERED: removed ones too in an ANONYMOUS request), with their
+        membership (for the k rule)."""
         ...
 
     async def open_invitation_counts(
         self, person_ids: Sequence[UUID], now: datetime
     ) -> dict[UUID, int]:
-        """Pending invitations of open requests not yet due, per person."""
+        """Open invitations (FeedbackInvitation.is_open) per person."""
         ...
 
     async def due_requests(self, now: datetime) -> list[FeedbackRequest]:

@@ -106,6 +106,16 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
         "Too few answers count to release this request.",
         None,
     ),
+    "ck_feedback_invitations_asked_once_when_anonymous": (
+        "REMOVED_BEFORE",
+        "Someone you removed from an anonymous request cannot be asked in it again.",
+        "inviteeIds",
+    ),
+    "ck_feedback_invitations_responses_kept_when_anonymous": (
+        "RESPONSE_KEPT",
+        "An answer or a decline given to an anonymous request stays.",
+        None,
+    ),
     "uq_mentor_offers_live": (
         "ALREADY_OFFERED",
         "You offer mentoring in this area already; edit that offer.",

@@ -34,6 +34,7 @@ from domain.feedback import (
     RequestStatus,
     ScaleSummary,
     Withheld,
+    declined_count,
     group_order,
     is_blank,
     question_shown,
@@ -140,7 +141,7 @@ class FeedbackQuestionResult:
 
 @strawberry.type(
     description="Results. An ANONYMOUS request releases nothing before it closed (when due, "
-    "by its requester, or early once nobody is left to answer) with at least `threshold` "
+    "by its requester, or early once everyone asked responded) with at least `threshold` "
     "answers that count, and then only as a group. An answer counts when its author had "
     "been a member for the organization's minimum time when the request was made and was "
     "not invited into the organization by the requester."
@@ -150,10 +151,13 @@ class FeedbackResults:
     reason: WithheldType | None = strawberry.field(  # type: ignore[valid-type]
         description="Why nothing is released; null once it is (and always for NAMED)."
     )
-    answered_count: int
+    answered_count: int = strawberry.field(
+        description="How many people answered. In an ANONYMOUS request removing someone "
+        "afterwards does not change it: what they gave stays in the group."
+    )
     declined_count: int = strawberry.field(
-        description="How many declined (removing them afterwards does not change it). In an "
-        "ANONYMOUS request only the count: never who, nor why."
+        description="How many people declined (removing them afterwards does not change it). "
+        "In an ANONYMOUS request only the count: never who, nor why."
     )
     threshold: int | None
     questions: list[FeedbackQuestionResult] = strawberry.field(extensions=[READ])
@@ -237,7 +241,7 @@ class FeedbackRequestNode(EntityNode):
         invitations = [
             i
             for i in await info.context.loaders.feedback_invitations.load(self.entity.id)
-            if i.status is not InvitationStatus.REMOVED
+            if not i.is_removed
         ]
         if self.entity.anonymity is Anonymity.ANONYMOUS:
             return [
@@ -304,7 +308,7 @@ async def results_of(info: strawberry.Info, request: FeedbackRequest) -> Feedbac
     ]
     answered = len({answerer.person_id for answerer, _ in submitted})
     invitations = await info.context.loaders.feedback_invitations.load(request.id)
-    declined = sum(i.declined_at is not None for i in invitations)
+    declined = declined_count(invitations)
     anonymous = request.anonymity is Anonymity.ANONYMOUS
     withheld = request.withheld()
     if withheld is not None:
@@ -443,7 +447,11 @@ async def feedback_inbox(
 
 @strawberry.type(description="How much someone is asked for feedback: to spread the asking.")
 class FeedbackLoadType:
-    open_invitations: int
+    open_invitations: int = strawberry.field(
+        description="Invitations of requests still taking answers: pending ones, and every one "
+        "of an ANONYMOUS request until it closes (answered or not, so that the count never "
+        "tells when someone answered)."
+    )
     asked_last_90_days: int
     last_asked_on: date | None = strawberry.field(
         description="The day (UTC) they were last asked. Only the day: an exact time would "
@@ -746,7 +754,12 @@ class FeedbackMutation:
 
         return await run(info, command)
 
-    @strawberry.mutation(description="Stop asking someone; their answers no longer count or show.")
+    @strawberry.mutation(
+        description="Stop asking someone. In a NAMED request their answers leave the results. "
+        "In an ANONYMOUS one only a pending invitation is withdrawn: an answer or a decline "
+        "given stays, counted and in the group; the person cannot be asked in it again, and "
+        "the request no longer releases early (close it, or let it come due)."
+    )
     async def remove_feedback_invitee(
         self, info: strawberry.Info, input: RemoveFeedbackInviteeInput
     ) -> FeedbackRequestResult:  # type: ignore[valid-type]

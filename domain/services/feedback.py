@@ -7,7 +7,7 @@ simultaneous requests to someone one below the cap leave them exactly at it.
 Release: every change to an invitation (an answer, a decline, a removal)
 and every close happens under the request's row lock, and an ANONYMOUS
 request decides there whether its group is released (at close, or early
-once nobody is left to answer): two answers, or an answer and a close, at
+once everyone asked responded): two answers, or an answer and a close, at
 the same moment are serialized, so none can release a group below the k
 rule or join a group already shown.
 """
@@ -34,6 +34,7 @@ from domain.feedback import (
     QuestionSpec,
     check_answer,
     check_complete,
+    check_not_removed_before,
     check_questions,
 )
 from domain.notifications import Notification, NotificationKind
@@ -118,15 +119,13 @@ async def add_invitees(
     request = await _own_request(uow, actor, request_id, now)
     organization = await uow.organizations.get(actor.organization_id)
     assert organization is not None
-    current = [
-        i
-        for i in await uow.feedback.invitations_of(request.id)
-        if i.status is not InvitationStatus.REMOVED
-    ]
+    invitations = await uow.feedback.invitations_of(request.id)
+    current = [i for i in invitations if not i.is_removed]
     already = {i.invitee_id for i in current}
     new = [i for i in dict.fromkeys(invitee_ids) if i not in already]
     if not new:
         raise ValidationFailed("inviteeIds", "Name someone not asked yet.", code="REQUIRED")
+    check_not_removed_before(request, invitations, new)
     if len(current) + len(new) > organization.feedback_max_invitees:
         raise LimitExceeded(
             "MAX_INVITEES",
@@ -139,15 +138,13 @@ async def add_invitees(
 async def remove_invitee(
     uow: UnitOfWork, actor: Actor, request_id: UUID, invitee_id: UUID, *, now: datetime
 ) -> FeedbackInvitation:
-    """The invitation stays (as REMOVED); its answers no longer count or show."""
+    """The invitation stays, removed (FeedbackInvitation.remove says what
+    that keeps). A removal never releases a group: see
+    FeedbackRequest.close_early."""
     request = await _own_request(uow, actor, request_id, now)
     for invitation in await uow.feedback.invitations_of(request.id):
-        if (
-            invitation.invitee_id == invitee_id
-            and invitation.status is not InvitationStatus.REMOVED
-        ):
-            invitation.status = InvitationStatus.REMOVED
-            await _release_when_settled(uow, request, now)
+        if invitation.invitee_id == invitee_id and not invitation.is_removed:
+            invitation.remove(request, now)
             return invitation
     raise NotFound("FeedbackInvitation", "That person is not asked in this request.")
 
@@ -360,8 +357,9 @@ async def _invite(
 
 
 async def _release_when_settled(uow: UnitOfWork, request: FeedbackRequest, now: datetime) -> None:
-    """After an invitation changed, under the request's lock: an ANONYMOUS
-    request nobody is left to answer closes and releases if k answers count."""
+    """After an answer or a decline, under the request's lock: an ANONYMOUS
+    request everyone asked responded to closes and releases if k answers
+    count."""
     if request.anonymity is not Anonymity.ANONYMOUS:
         return
     invitations = await uow.feedback.invitations_of(request.id)

@@ -17,11 +17,11 @@ from domain.feedback import (
     FeedbackRequest,
     FeedbackTemplate,
     InvitationStatus,
-    RequestStatus,
 )
 from domain.pagination import Page, PageRequest
 from domain.people import Person, PersonStatus
 from domain.relationships import RelationshipStatus
+from persistence.feedback_predicates import open_invitation
 from persistence.reads.feedback_items import shared_with
 from persistence.reads.pagination import keyset_page
 from persistence.tables import (
@@ -49,7 +49,7 @@ async def requests_by_ids(
         .where(
             i.c.request_id == r.c.id,
             i.c.invitee_id == viewer_id,
-            i.c.status != InvitationStatus.REMOVED,
+            i.c.removed_at.is_(None),
         )
         .exists()
     )
@@ -72,7 +72,7 @@ async def invitations_by_ids(
             i.c.organization_id == organization_id,
             i.c.id.in_(ids),
             i.c.invitee_id == viewer_id,
-            i.c.status != InvitationStatus.REMOVED,
+            i.c.removed_at.is_(None),
         )
     )
     return {x.id: x for x in rows}
@@ -106,7 +106,7 @@ async def inbox_page(
     query = select(FeedbackInvitation).where(
         i.c.organization_id == organization_id,
         i.c.invitee_id == invitee_id,
-        i.c.status != InvitationStatus.REMOVED,
+        i.c.removed_at.is_(None),
     )
     return await keyset_page(session, query, (i.c.created_at, i.c.id), request, descending=True)
 
@@ -160,8 +160,10 @@ async def submitted_answers_of_requests(
     session: AsyncSession, organization_id: UUID, request_ids: Sequence[UUID]
 ) -> dict[UUID, list[tuple[Answerer, FeedbackAnswer]]]:
     """Per request, (answerer, answer) of submitted invitations only: drafts
-    and removed invitees' answers never count and never show. The answerer
-    carries what the k rule needs, never leaves the server."""
+    never count and never show, nor do the answers of someone removed from
+    a NAMED request (removed from an ANONYMOUS one, their invitation stays
+    ANSWERED: FeedbackInvitation.remove). The answerer carries what the k
+    rule needs, never leaves the server."""
     rows = await session.execute(
         select(
             i.c.request_id,
@@ -200,14 +202,12 @@ async def feedback_load(
     recent: timedelta,
 ) -> dict[UUID, FeedbackLoad]:
     """How much each person is asked: open invitations now, invitations in
-    the recent window, and when they were last asked (by anyone)."""
-    open_now = and_(
-        i.c.status == InvitationStatus.PENDING, r.c.status == RequestStatus.OPEN, r.c.due_at > now
-    )
+    the recent window, and when they were last asked (by anyone). Removed
+    invitations do not count, whatever their invitee had done."""
     rows = await session.execute(
         select(
             i.c.invitee_id,
-            func.count().filter(open_now),
+            func.count().filter(open_invitation(now)),
             func.count().filter(i.c.created_at >= now - recent),
             func.max(i.c.created_at),
         )
@@ -215,7 +215,7 @@ async def feedback_load(
         .where(
             i.c.organization_id == organization_id,
             i.c.invitee_id.in_(person_ids),
-            i.c.status != InvitationStatus.REMOVED,
+            i.c.removed_at.is_(None),
         )
         .group_by(i.c.invitee_id)
     )
@@ -246,18 +246,13 @@ async def colleagues_to_ask(
     )
     last_asked = (
         select(func.max(i.c.created_at))
-        .where(i.c.invitee_id == people.c.id, i.c.status != InvitationStatus.REMOVED)
+        .where(i.c.invitee_id == people.c.id, i.c.removed_at.is_(None))
         .scalar_subquery()
     )
     open_invitations = (
         select(func.count())
         .select_from(i.join(r, r.c.id == i.c.request_id))
-        .where(
-            i.c.invitee_id == people.c.id,
-            i.c.status == InvitationStatus.PENDING,
-            r.c.status == RequestStatus.OPEN,
-            r.c.due_at > now,
-        )
+        .where(i.c.invitee_id == people.c.id, open_invitation(now))
         .scalar_subquery()
     )
     cap = (

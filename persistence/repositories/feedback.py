@@ -16,6 +16,7 @@ from domain.feedback import (
     InvitationStatus,
     RequestStatus,
 )
+from persistence.feedback_predicates import open_invitation, said_something
 from persistence.repositories.base import TenantRepository, locked
 from persistence.tables import (
     feedback_answers,
@@ -24,7 +25,6 @@ from persistence.tables import (
     feedback_requests,
     people,
 )
-from persistence.tables.feedback import said_something
 
 
 class SqlFeedbackRepository(TenantRepository):
@@ -122,9 +122,7 @@ class SqlFeedbackRepository(TenantRepository):
             .where(
                 i.c.organization_id == self.organization_id,
                 i.c.invitee_id.in_(person_ids),
-                i.c.status == InvitationStatus.PENDING,
-                r.c.status == RequestStatus.OPEN,
-                r.c.due_at > now,
+                open_invitation(now),
             )
             .group_by(i.c.invitee_id)
         )

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -80,6 +78,11 @@ feedback_invitations = sa.Table(
     timestamp("created_at"),
     timestamp("reminded_at", nullable=True),
     timestamp("declined_at", nullable=True),
+    # Set on removal. A pending invitation becomes REMOVED; so does any in a
+    # NAMED request. In an ANONYMOUS one an answer or a decline keeps its
+    # status (the trigger feedback_invitations_keep_anonymous_responses of
+    # migration 0011).
+    timestamp("removed_at", nullable=True),
     sa.UniqueConstraint("organization_id", "id"),
     same_organization_fk("request_id", "feedback_requests"),
     same_organization_fk("invitee_id", "people"),
@@ -90,15 +93,21 @@ feedback_invitations = sa.Table(
         " AND (declined_at IS NULL OR status IN ('DECLINED', 'REMOVED'))",
         name="declined_at_with_decline",
     ),
+    sa.CheckConstraint(
+        "(status <> 'REMOVED' OR removed_at IS NOT NULL)"
+        " AND (status <> 'PENDING' OR removed_at IS NULL)",
+        name="removed_at_with_removal",
+    ),
 )
-# One live invitation per person and request; a removed one stays (its
-# answers out of the results) and the person can be asked again.
+# One live invitation per person and request. A removed one stays; in a
+# NAMED request the person can be asked again, in an ANONYMOUS one never
+# (the trigger feedback_invitations_keep_anonymous_responses).
 sa.Index(
     "uq_feedback_invitations_live",
     feedback_invitations.c.request_id,
     feedback_invitations.c.invitee_id,
     unique=True,
-    postgresql_where=sa.text("status <> 'REMOVED'"),
+    postgresql_where=sa.text("removed_at IS NULL"),
 )
 sa.Index(
     "ix_feedback_invitations_invitee_id_status",
@@ -134,17 +143,3 @@ feedback_templates = sa.Table(
     same_organization_fk("created_by_id", "people"),
     sa.CheckConstraint("jsonb_typeof(questions) = 'array'", name="questions_is_a_list"),
 )
-
-
-def said_something(invitation_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-    """The invitation holds a non-blank answer (domain.feedback.is_blank's
-    opposite; text is stored stripped): only those count towards k."""
-    a = feedback_answers
-    return (
-        sa.select(a.c.id)
-        .where(
-            a.c.invitation_id == invitation_id,
-            sa.or_(a.c.scale_value.is_not(None), a.c.text != ""),
-        )
-        .exists()
-    )

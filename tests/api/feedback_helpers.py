@@ -285,6 +285,68 @@ async def set_feedback_settings(gql: GraphQL, faculty: Member, **values: Any) ->
     assert result["__typename"] == "OrganizationSuccess", result
 
 
+# -- anonymous requests --------------------------------------------------------
+
+ANONYMOUS_QUESTIONS = [
+    text_question("What went well?"),
+    scale_question("How clear was it?"),
+    text_question("What would you change?"),
+]
+
+
+async def anonymous(
+    gql: GraphQL, clock: FakeClock, requester: Member, invitees: list[Member], **values: Any
+) -> dict[str, Any]:
+    values.setdefault("questions", ANONYMOUS_QUESTIONS)
+    return await asked(gql, clock, requester, invitees, anonymity="ANONYMOUS", **values)
+
+
+async def respond(
+    gql: GraphQL,
+    member: Member,
+    request_id: str,
+    went_well: str,
+    clarity: int,
+    change: str,
+    *,
+    submit: bool = True,
+) -> dict[str, Any]:
+    invitation = await invitation_for(gql, member, request_id)
+    q_well, q_clear, q_change = (q["id"] for q in invitation["request"]["questions"])
+    return await answered(
+        gql,
+        member,
+        invitation["id"],
+        [
+            {"questionId": q_well, "text": went_well},
+            {"questionId": q_clear, "scaleValue": clarity},
+            {"questionId": q_change, "text": change},
+        ],
+        submit=submit,
+    )
+
+
+def nothing_released(
+    found: dict[str, Any],
+    answered_count: int,
+    *,
+    reason: str = "STILL_COLLECTING",
+    declined_count: int = 0,
+) -> None:
+    """Only counts, the threshold they are measured against, and why."""
+    assert found == {
+        "released": False,
+        "reason": reason,
+        "answeredCount": answered_count,
+        "declinedCount": declined_count,
+        "threshold": 3,
+        "questions": [],
+    }, found
+
+
+TOO_FEW = "TOO_FEW_COUNTING_ANSWERS"
+
+
 # -- queries ------------------------------------------------------------------
 
 

@@ -741,6 +741,25 @@ async def test_a_removed_invitee_can_be_asked_again_with_a_fresh_invitation(
     assert shown["questions"][0]["texts"] == ["Bo's second words"]
 
 
+async def test_someone_who_declines_again_after_being_asked_again_counts_once(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    """declinedCount counts people: Bo declines, is removed, is asked again
+    and declines again; that is one person who declined, not two."""
+    ada, bo, cy = await people(org, 3)
+    request = await asked(gql, clock, ada, [bo, cy])
+    await decline(gql, bo, (await invitation_for(gql, bo, request["id"]))["id"], "Busy")
+    await request_changed(gql, REMOVE_INVITEE, ada, request["id"], inviteeId=bo.id)
+    await request_changed(gql, ADD_INVITEES, ada, request["id"], inviteeIds=[bo.id])
+    await decline(gql, bo, (await invitation_for(gql, bo, request["id"]))["id"], "Still busy")
+    assert (await results(gql, ada, request["id"]))["declinedCount"] == 1
+    await decline(gql, cy, (await invitation_for(gql, cy, request["id"]))["id"])
+    viewed = await node(gql, ada, request["id"])
+    assert viewed is not None
+    assert viewed["results"]["declinedCount"] == 2
+    assert statuses(viewed) == {bo.id: "DECLINED", cy.id: "DECLINED"}
+
+
 # == the open-invitation cap ============================================================
 
 

@@ -1,6 +1,7 @@
-"""An anonymous request's release holds under real parallel requests: answers
-and a close of the same request arrive at once, and the group is released
-exactly once, only with k answers that count, and never changes afterwards.
+"""An anonymous request's release holds under real parallel requests: answers,
+removals and a close of the same request arrive at once, and the group is
+released exactly once, only with k answers that count, never by a removal,
+and never changes afterwards.
 The requests run side by side through the app; the database is read
 afterwards to check what it holds."""
 
@@ -18,6 +19,8 @@ from api.context import Services
 from tests.api.feedback_helpers import (
     ANSWER,
     CLOSE,
+    DECLINE,
+    REMOVE_INVITEE,
     asked,
     invitation_for,
     results,
@@ -161,3 +164,82 @@ async def test_the_last_answers_at_once_release_once_and_only_with_k_counting(
     else:
         assert shown["reason"] == "STILL_COLLECTING"
         assert shown["questions"] == []
+
+
+@pytest.mark.parametrize("at_once", [2, 20])
+async def test_removals_at_once_release_nothing_and_keep_every_answer(
+    gql: GraphQL, org: Org, clock: FakeClock, services: Services, at_once: int
+) -> None:
+    """Three answered; `at_once` more (pending, answered or declined, in
+    turn) are removed together. Every removal succeeds, nothing is released
+    early although nobody is left to answer, every answer given stays and
+    closing releases them all."""
+    await set_feedback_settings(gql, org.faculty, feedbackMaxInvitees=at_once + 3)
+    ada = await org.add_member("Ada")
+    fixed = [await org.add_member() for _ in range(3)]
+    removed = [await org.add_member() for _ in range(at_once)]
+    request = await asked(gql, clock, ada, [*fixed, *removed], anonymity="ANONYMOUS")
+    answering = [*fixed, *removed[1::3]]
+    for member in answering:
+        (ok,) = await _at_once(gql, [(ANSWER, await _answer_body(gql, member, request), member)])
+        assert ok["__typename"] == "FeedbackInvitationSuccess", ok
+    for member in removed[2::3]:
+        invitation = await invitation_for(gql, member, request["id"])
+        (ok,) = await _at_once(gql, [(DECLINE, {"invitationId": invitation["id"]}, member)])
+        assert ok["__typename"] == "FeedbackInvitationSuccess", ok
+
+    done = await _at_once(
+        gql,
+        [(REMOVE_INVITEE, {"requestId": request["id"], "inviteeId": m.id}, ada) for m in removed],
+    )
+
+    assert Counter(d["__typename"] for d in done) == {"FeedbackRequestSuccess": at_once}
+    assert await _stored(services, request) == {
+        "status": "OPEN",
+        "released": False,
+        "answered": len(answering),
+        "notified": 0,
+    }
+    shown = await results(gql, ada, request["id"])
+    assert (shown["released"], shown["answeredCount"]) == (False, len(answering))
+    assert shown["declinedCount"] == len(removed[2::3])
+    (closed,) = await _at_once(gql, [(CLOSE, {"requestId": request["id"]}, ada)])
+    assert len(closed["request"]["results"]["questions"][0]["texts"]) == len(answering)
+
+
+async def test_the_last_pending_answer_and_its_removal_at_once(
+    gql: GraphQL, org: Org, clock: FakeClock, services: Services
+) -> None:
+    """Either the answer lands first and releases the group early (the
+    removal then finds the request closed), or the removal does (the answer
+    is refused, and nothing is released before the requester closes)."""
+    ada = await org.add_member("Ada")
+    for _ in range(6):
+        bo, cy, dee, eve = [await org.add_member() for _ in range(4)]
+        request = await asked(gql, clock, ada, [bo, cy, dee, eve], anonymity="ANONYMOUS")
+        for member in (bo, cy, dee):
+            (ok,) = await _at_once(
+                gql, [(ANSWER, await _answer_body(gql, member, request), member)]
+            )
+            assert ok["__typename"] == "FeedbackInvitationSuccess", ok
+
+        answered, removal = await _at_once(
+            gql,
+            [
+                (ANSWER, await _answer_body(gql, eve, request), eve),
+                (REMOVE_INVITEE, {"requestId": request["id"], "inviteeId": eve.id}, ada),
+            ],
+        )
+
+        landed = answered["__typename"] == "FeedbackInvitationSuccess"
+        if landed:
+            assert (removal["__typename"], removal["code"]) == ("ConflictError", "REQUEST_CLOSED")
+        else:
+            assert (answered["__typename"], answered["code"]) == ("ConflictError", "NOT_ANSWERABLE")
+            assert removal["__typename"] == "FeedbackRequestSuccess", removal
+        assert await _stored(services, request) == {
+            "status": "CLOSED" if landed else "OPEN",
+            "released": landed,
+            "answered": 4 if landed else 3,
+            "notified": 1 if landed else 0,
+        }

@@ -1,6 +1,7 @@
 """Migration 0011 on a database with data: membership is backfilled from
-invitations and accounts, and closed anonymous requests keep their release
-only where k answers count by the new rule."""
+invitations and accounts, closed anonymous requests keep their release only
+where k answers count by the new rule, and declines and removals get the
+latest time known before them."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 REVISION = "0011"
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 ASKED = T0 + timedelta(days=200)
+DUE = ASKED + timedelta(days=7)
 
 
 @pytest.fixture
@@ -151,6 +153,88 @@ class Data:
                 ),
             ]
         return request_id
+
+    def open_request(
+        self, requester: uuid.UUID, invitations: list[tuple[uuid.UUID, str, datetime | None]]
+    ) -> list[uuid.UUID]:
+        """An open anonymous request asking (invitee, status, reminded_at)."""
+        request_id = uuid.uuid4()
+        self.statements.append(
+            (
+                "INSERT INTO feedback_requests (id, organization_id, requester_id, topic,"
+                " anonymity, anonymity_threshold, due_at, status, created_at)"
+                " VALUES (:id, :org, :r, 'T', 'ANONYMOUS', 3, :due, 'OPEN', :t)",
+                {"id": request_id, "org": self.org, "r": requester, "t": ASKED, "due": DUE},
+            )
+        )
+        ids = []
+        for invitee, status, reminded_at in invitations:
+            ids.append(uuid.uuid4())
+            self.statements.append(
+                (
+                    "INSERT INTO feedback_invitations (id, organization_id, request_id,"
+                    " invitee_id, status, created_at, reminded_at)"
+                    " VALUES (:id, :org, :r, :p, :s, :t, :rem)",
+                    {
+                        "id": ids[-1],
+                        "org": self.org,
+                        "r": request_id,
+                        "p": invitee,
+                        "s": status,
+                        "t": ASKED,
+                        "rem": reminded_at,
+                    },
+                )
+            )
+        return ids
+
+
+async def test_declines_and_removals_get_the_latest_time_known_before_them(url: str) -> None:
+    await asyncio.to_thread(migrate.upgrade, url, _before())
+    data = Data()
+    requester, one, two, three, four, five = (data.person(h) for h in "rabcde")
+    reminded = DUE - timedelta(days=1)
+    declined, declined_reminded, removed, removed_reminded, answered = data.open_request(
+        requester,
+        [
+            (one, "DECLINED", None),
+            (two, "DECLINED", reminded),
+            (three, "REMOVED", None),
+            (four, "REMOVED", reminded),
+            (five, "ANSWERED", None),
+        ],
+    )
+    await _run(url, data.statements)
+
+    await asyncio.to_thread(migrate.upgrade, url, REVISION)
+
+    (rows,) = await _run(
+        url, [("SELECT id, status, declined_at, removed_at FROM feedback_invitations", {})]
+    )
+    assert {row[0]: tuple(row[1:]) for row in rows} == {
+        declined: ("DECLINED", ASKED, None),
+        declined_reminded: ("DECLINED", reminded, None),
+        removed: ("REMOVED", None, ASKED),
+        removed_reminded: ("REMOVED", None, reminded),
+        answered: ("ANSWERED", None, None),
+    }
+
+    # Removed from an anonymous request after answering, the answer stays;
+    # back before 0011, where removing took answers out, it is REMOVED.
+    await _run(
+        url,
+        [
+            (
+                "UPDATE feedback_invitations SET removed_at = :t WHERE id = :id",
+                {"t": DUE - timedelta(hours=1), "id": answered},
+            )
+        ],
+    )
+    await asyncio.to_thread(migrate.downgrade, url, _before())
+    (rows,) = await _run(
+        url, [("SELECT status FROM feedback_invitations WHERE id = :id", {"id": answered})]
+    )
+    assert rows == [("REMOVED",)]
 
 
 async def test_membership_and_releases_are_backfilled(url: str) -> None:

@@ -42,7 +42,7 @@ from domain.feedback import (
     FeedbackTemplate,
     InvitationStatus,
     RequestStatus,
-    is_blank,
+    said_something,
 )
 from domain.feedback_items import (
     FeedbackAction,
@@ -762,9 +762,6 @@ class FakeFeedbackRepository(_TenantRepository):
         ]
 
     async def answerers(self, request_id: UUID) -> list[Answerer]:
-        said_something = {
-            a.invitation_id for a in self._mine(self._db.tables.feedback_answers) if not is_blank(a)
-        }
         people = self._db.tables.people
         return [
             Answerer(
@@ -773,7 +770,7 @@ class FakeFeedbackRepository(_TenantRepository):
             for i in self._mine(self._db.tables.feedback_invitations)
             if i.request_id == request_id
             and i.status is InvitationStatus.ANSWERED
-            and i.id in said_something
+            and said_something(await self.answers_of(i.id))
         ]
 
     async def open_invitation_counts(
@@ -783,11 +780,7 @@ class FakeFeedbackRepository(_TenantRepository):
         counts: dict[UUID, int] = {}
         for invitation in self._mine(self._db.tables.feedback_invitations):
             request = requests[invitation.request_id]
-            if (
-                invitation.invitee_id in person_ids
-                and invitation.status is InvitationStatus.PENDING
-                and request.takes_answers(now)
-            ):
+            if invitation.invitee_id in person_ids and invitation.is_open(request, now):
                 counts[invitation.invitee_id] = counts.get(invitation.invitee_id, 0) + 1
         return counts
 

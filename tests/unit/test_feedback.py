@@ -21,6 +21,7 @@ from domain.feedback import (
     Anonymity,
     Answerer,
     AnswerInput,
+    FeedbackAnswer,
     FeedbackInvitation,
     FeedbackQuestion,
     FeedbackRequest,
@@ -33,8 +34,10 @@ from domain.feedback import (
     check_answer,
     check_complete,
     check_questions,
+    declined_count,
     group_order,
     question_shown,
+    said_something,
     summarize_scale,
 )
 from domain.goals import Goal
@@ -254,14 +257,20 @@ def test_extend_a_closed_or_due_request() -> None:
 
 
 def make_invitation(
-    request: FeedbackRequest, status: InvitationStatus = InvitationStatus.PENDING
+    request: FeedbackRequest,
+    status: InvitationStatus = InvitationStatus.PENDING,
+    *,
+    removed: bool = False,
 ) -> FeedbackInvitation:
+    """An invitation as stored: a REMOVED one is removed, and in an
+    ANONYMOUS request an answered or declined one may be (`removed`)."""
     return FeedbackInvitation(
         organization_id=ORG,
         request_id=request.id,
         invitee_id=PEER,
         created_at=NOW,
         status=status,
+        removed_at=NOW if removed or status is InvitationStatus.REMOVED else None,
     )
 
 
@@ -323,6 +332,89 @@ def test_decline_only_a_pending_invitation(status: InvitationStatus) -> None:
         invitation.decline(request, "No.", LATER)
     assert caught.value.code == "NOT_PENDING"
     assert invitation.status is status
+
+
+@pytest.mark.parametrize("status", [InvitationStatus.ANSWERED, InvitationStatus.DECLINED])
+def test_a_removed_invitation_is_not_answerable_whatever_it_holds(
+    status: InvitationStatus,
+) -> None:
+    request = make_request(anonymity=ANONYMOUS)
+    with pytest.raises(Conflict) as caught:
+        make_invitation(request, status, removed=True).require_answerable(request, NOW)
+    assert (caught.value.code, caught.value.message) == (
+        "NOT_ANSWERABLE",
+        "This invitation is removed.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("anonymity", "status", "kept"),
+    [
+        (ANONYMOUS, InvitationStatus.PENDING, InvitationStatus.REMOVED),
+        (ANONYMOUS, InvitationStatus.ANSWERED, InvitationStatus.ANSWERED),
+        (ANONYMOUS, InvitationStatus.DECLINED, InvitationStatus.DECLINED),
+        (NAMED, InvitationStatus.PENDING, InvitationStatus.REMOVED),
+        (NAMED, InvitationStatus.ANSWERED, InvitationStatus.REMOVED),
+        (NAMED, InvitationStatus.DECLINED, InvitationStatus.REMOVED),
+    ],
+)
+def test_a_removal_withdraws_only_a_pending_anonymous_invitation(
+    anonymity: Anonymity, status: InvitationStatus, kept: InvitationStatus
+) -> None:
+    request = make_request(anonymity=anonymity)
+    invitation = make_invitation(request, status)
+    invitation.remove(request, LATER)
+    assert (invitation.status, invitation.removed_at, invitation.is_removed) == (
+        kept,
+        LATER,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("anonymity", "status", "removed", "is_open"),
+    [
+        (NAMED, InvitationStatus.PENDING, False, True),
+        (NAMED, InvitationStatus.ANSWERED, False, False),
+        (NAMED, InvitationStatus.DECLINED, False, False),
+        (ANONYMOUS, InvitationStatus.PENDING, False, True),
+        (ANONYMOUS, InvitationStatus.ANSWERED, False, True),
+        (ANONYMOUS, InvitationStatus.DECLINED, False, True),
+        (ANONYMOUS, InvitationStatus.ANSWERED, True, False),
+        (ANONYMOUS, InvitationStatus.REMOVED, True, False),
+    ],
+)
+def test_an_anonymous_invitation_keeps_its_open_place_until_the_request_closes(
+    anonymity: Anonymity, status: InvitationStatus, removed: bool, is_open: bool
+) -> None:
+    request = make_request(anonymity=anonymity)
+    invitation = make_invitation(request, status, removed=removed)
+    assert invitation.is_open(request, NOW) is is_open
+    assert not invitation.is_open(request, AFTER_DUE)
+    request.close([], NOW)
+    assert not invitation.is_open(request, NOW)
+
+
+def test_declines_count_people_removed_or_not() -> None:
+    request = make_request()
+    twice = [make_invitation(request, InvitationStatus.REMOVED), make_invitation(request)]
+    for invitation in twice:
+        invitation.declined_at = NOW
+    other = make_invitation(request, InvitationStatus.DECLINED)
+    other.invitee_id, other.declined_at = REQUESTER, NOW
+    assert declined_count([*twice, make_invitation(request)]) == 1
+    assert declined_count([*twice, other]) == 2
+    assert declined_count([]) == 0
+
+
+def test_only_a_non_blank_answer_says_something() -> None:
+    def given(scale_value: int | None, text: str) -> FeedbackAnswer:
+        return FeedbackAnswer(ORG, REQUEST_ID, OTHER_REQUEST_ID, scale_value, text)
+
+    assert not said_something([])
+    assert not said_something([given(None, ""), given(None, "  ")])
+    assert said_something([given(None, ""), given(3, "")])
+    assert said_something([given(None, "Yes.")])
 
 
 def test_decline_when_the_request_is_closed() -> None:
@@ -562,22 +654,39 @@ def test_one_person_counts_once() -> None:
     assert not request.k_rule_holds([answerer(person_id=same) for _ in range(3)])
 
 
-def test_early_release_once_nobody_is_pending_and_k_count() -> None:
+def test_early_release_once_everyone_responded_and_k_count() -> None:
     request = make_request(anonymity=ANONYMOUS)
     settled = [make_invitation(request, s) for s in (InvitationStatus.ANSWERED,) * 3]
     declined = make_invitation(request, InvitationStatus.DECLINED)
-    removed = make_invitation(request, InvitationStatus.REMOVED)
     pending = make_invitation(request)
     assert not request.close_early([*settled, pending], counting(3), LATER)
     assert request.status is RequestStatus.OPEN
     assert not request.close_early([*settled, declined], counting(2), LATER)
     assert request.status is RequestStatus.OPEN
-    assert request.close_early([*settled, declined, removed], counting(3), LATER)
+    assert request.close_early([*settled, declined], counting(3), LATER)
     assert (request.status, request.closed_at, request.released_at) == (
         RequestStatus.CLOSED,
         LATER,
         LATER,
     )
+
+
+@pytest.mark.parametrize(
+    "status", [InvitationStatus.REMOVED, InvitationStatus.ANSWERED, InvitationStatus.DECLINED]
+)
+def test_no_early_release_after_a_removal_whatever_the_removed_had_done(
+    status: InvitationStatus,
+) -> None:
+    """Removing the last one still pending would release at once and
+    removing someone who had answered would not: the release would tell
+    which of the two they were. So after any removal, no early release."""
+    request = make_request(anonymity=ANONYMOUS)
+    settled = [make_invitation(request, InvitationStatus.ANSWERED) for _ in range(3)]
+    gone = make_invitation(request, status, removed=True)
+    assert not request.close_early([*settled, gone], counting(4), LATER)
+    assert request.status is RequestStatus.OPEN
+    request.close(counting(4), LATER)
+    assert request.released_at == LATER
 
 
 def test_no_early_release_for_a_named_or_due_request() -> None:
@@ -676,7 +785,7 @@ class World(OrgWorld):
             for i in self.tables.feedback_invitations.values()
             if i.request_id == asked.request.id
             and i.invitee_id == self.id(handle)
-            and i.status is not InvitationStatus.REMOVED
+            and not i.is_removed
         ]
         assert len(found) == 1
         return found[0]
@@ -1148,6 +1257,25 @@ async def test_a_removed_invitation_does_not_count(world: World) -> None:
     await ask(world, "ada", ["bob"], now=LATER)
 
 
+@pytest.mark.parametrize("respond", ["answer", "decline"])
+async def test_an_anonymous_invitation_counts_until_its_request_closes(
+    world: World, respond: str
+) -> None:
+    """Freed when bob answers, the place would tell the requester when he
+    did (everyone sees how many open invitations bob has)."""
+    for asker in ASKERS[:4]:
+        await ask(world, asker, ["bob"])
+    anonymous = await ask(world, "gus", ["bob", "hal", "ivy"], anonymity=ANONYMOUS)
+    if respond == "answer":
+        await answer(world, "bob", anonymous, full(anonymous))
+    else:
+        await decline(world, "bob", anonymous)
+    with pytest.raises(LimitExceeded):
+        await ask(world, "ada", ["bob"], now=LATER)
+    await close(world, "gus", anonymous)
+    await ask(world, "ada", ["bob"], now=LATER)
+
+
 async def test_the_cap_applies_when_adding_invitees(world: World) -> None:
     await bob_at_the_cap(world)
     asked = await ask(world, "ada", ["cy"])
@@ -1247,7 +1375,7 @@ async def test_remove_invitee(world: World) -> None:
     asked = await ask(world, "ada", ["bob", "cy"])
     removed = await remove(world, "ada", asked, "bob")
     assert removed.invitee_id == world.id("bob")
-    assert removed.status is InvitationStatus.REMOVED
+    assert (removed.status, removed.removed_at) == (InvitationStatus.REMOVED, LATER)
     assert world.statuses(asked) == {
         "bob": [InvitationStatus.REMOVED],
         "cy": [InvitationStatus.PENDING],
@@ -1281,6 +1409,48 @@ async def test_remove_then_ask_again(world: World) -> None:
     assert world.tables.feedback_invitations[again.id].status is InvitationStatus.ANSWERED
 
 
+async def test_remove_from_an_anonymous_request_keeps_what_was_given(world: World) -> None:
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    await answer(world, "bob", asked, full(asked, text="Bob's words."))
+    await decline(world, "cy", asked, reason="Busy")
+    await answer(world, "dee", asked, full(asked, text="Dee's draft."), submit=False)
+    invitations = {h: world.invitation(asked, h).id for h in ("bob", "cy", "dee")}
+    for handle in ("bob", "cy", "dee"):
+        assert (await remove(world, "ada", asked, handle)).removed_at == LATER
+    assert world.statuses(asked) == {
+        "bob": [InvitationStatus.ANSWERED],
+        "cy": [InvitationStatus.DECLINED],
+        "dee": [InvitationStatus.REMOVED],
+        "eve": [InvitationStatus.PENDING],
+    }
+    async with world.uow() as uow:
+        answerers = await uow.feedback.answerers(asked.request.id)
+        invitations_now = await uow.feedback.invitations_of(asked.request.id)
+    assert [a.person_id for a in answerers] == [world.id("bob")]
+    assert declined_count(invitations_now) == 1
+    for handle in ("bob", "dee"):
+        with pytest.raises(Conflict) as caught:
+            await answer(world, handle, asked, full(asked), invitation_id=invitations[handle])
+        assert caught.value.code == "NOT_ANSWERABLE"
+    with pytest.raises(NotFound):
+        await remove(world, "ada", asked, "bob")
+
+
+async def test_an_anonymous_request_asks_nobody_again(world: World) -> None:
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
+    await answer(world, "bob", asked, full(asked))
+    await decline(world, "cy", asked)
+    for handle in ("bob", "cy", "dee"):
+        await remove(world, "ada", asked, handle)
+    before = snapshot(world)
+    for again in (["bob"], ["cy"], ["dee"], ["fay", "dee"]):
+        with pytest.raises(Conflict) as caught:
+            await add(world, "ada", asked, again)
+        assert (caught.value.code, caught.value.field) == ("REMOVED_BEFORE", "inviteeIds")
+    assert unchanged(world, before)
+    await add(world, "ada", asked, ["fay"])
+
+
 async def test_remove_from_a_named_request_after_answers(world: World) -> None:
     asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"])
     for handle in ("bob", "cy", "dee", "eve"):
@@ -1297,7 +1467,7 @@ async def test_an_anonymous_group_never_changes_once_shown(world: World) -> None
         await answer(world, handle, asked, full(asked, text=f"From {handle}."))
     request = world.tables.feedback_requests[asked.request.id]
     assert request.withheld() is Withheld.STILL_COLLECTING
-    assert (await remove(world, "ada", asked, "bob")).status is InvitationStatus.REMOVED
+    assert (await remove(world, "ada", asked, "bob")).is_removed
     for now in (DUE, AFTER_DUE):
         with pytest.raises(Conflict) as caught:
             await remove(world, "ada", asked, "cy", now=now)
@@ -1312,7 +1482,7 @@ async def test_an_anonymous_group_never_changes_once_shown(world: World) -> None
     with pytest.raises(Conflict):
         await add(world, "ada", asked, ["gus"], now=AFTER_DUE)
     assert world.statuses(asked) == {
-        "bob": [InvitationStatus.REMOVED],
+        "bob": [InvitationStatus.ANSWERED],  # removed, his answer in the group
         "cy": [InvitationStatus.ANSWERED],
         "dee": [InvitationStatus.ANSWERED],
         "eve": [InvitationStatus.ANSWERED],
@@ -1716,20 +1886,36 @@ async def test_the_last_answer_releases_an_anonymous_request_early(world: World)
     assert caught.value.code == "REQUEST_CLOSED"
 
 
-@pytest.mark.parametrize("last", ["decline", "remove"])
-async def test_a_decline_or_removal_of_the_last_pending_releases_too(
-    world: World, last: str
-) -> None:
+async def test_a_decline_of_the_last_pending_releases_too(world: World) -> None:
     asked = await ask(world, "ada", ["bob", "cy", "dee", "eve"], anonymity=ANONYMOUS)
     for handle in ("bob", "cy", "dee"):
         await answer(world, handle, asked, full(asked))
-    if last == "decline":
-        await decline(world, "eve", asked, reason="Busy")
-    else:
-        await remove(world, "ada", asked, "eve")
+    await decline(world, "eve", asked, reason="Busy")
     request = world.tables.feedback_requests[asked.request.id]
     assert request.released_at == request.closed_at == LATER
     assert closings(world) == [("ada", None, asked.request.id)]
+
+
+@pytest.mark.parametrize("removed", ["eve", "bob"])
+async def test_a_removal_never_releases_early(world: World, removed: str) -> None:
+    """Removing eve (the last one pending) and removing bob (who answered)
+    look alike: nothing released, and then no early release at all, however
+    the others respond; closing releases."""
+    pending = "eve" if removed == "eve" else "fay"
+    asked = await ask(world, "ada", ["bob", "cy", "dee", "eve", "fay"], anonymity=ANONYMOUS)
+    for handle in ("bob", "cy", "dee", "eve", "fay"):
+        if handle != pending:
+            await answer(world, handle, asked, full(asked))
+    await remove(world, "ada", asked, removed)
+    request = world.tables.feedback_requests[asked.request.id]
+    assert (request.status, request.released_at) == (RequestStatus.OPEN, None)
+    if removed == "bob":
+        await answer(world, "fay", asked, full(asked), now=LATER + timedelta(hours=1))
+        request = world.tables.feedback_requests[asked.request.id]
+        assert (request.status, request.released_at) == (RequestStatus.OPEN, None)
+    assert closings(world) == []
+    closed = await close(world, "ada", asked, now=LATER + timedelta(hours=2))
+    assert closed.released_at == LATER + timedelta(hours=2)
 
 
 async def test_no_early_release_when_too_few_count_or_for_a_named_request(world: World) -> None:

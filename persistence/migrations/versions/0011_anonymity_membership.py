@@ -17,12 +17,25 @@
   closed anonymous requests are backfilled by that rule, so groups that
   accounts made to fill k would have opened stay shut from now on;
 - the trigger feedback_closed_requests_frozen keeps a closed request's
-  invitations and answers as they are (it takes a share lock on the request,
-  so it also holds against a close committing meanwhile): a released group
-  can never change, nor show by a difference what someone wrote;
+  invitations (who answered, declined, is removed) and answers as they are
+  (it takes a share lock on the request, so it also holds against a close
+  committing meanwhile): a released group can never change, nor show by a
+  difference what someone wrote;
 - an invitation records when it was declined (`declined_at`, kept when it is
-  removed afterwards, backfilled with its creation time): a removal must not
-  change how many declined;
+  removed afterwards): a removal must not change how many declined. The
+  decline's time was never recorded before; the backfill takes the latest
+  moment known to precede it: the reminder if one went out (only a pending
+  invitation gets one), else the invitation's creation;
+- an invitation records when it was removed (`removed_at`; a pending one
+  removed is REMOVED, and so is any in a NAMED request). In an ANONYMOUS
+  request an answer or a decline stays when its invitee is removed, so no
+  count moves by what the removed person had done: the trigger
+  feedback_invitations_keep_anonymous_responses refuses there to change an
+  answered or declined invitation's status, and a second invitation of the
+  same person (who may have left an answer behind). One live invitation per
+  person and request is now one not removed. Removals from before have no
+  time; the backfill takes the latest moment known before them (reminder or
+  creation);
 - notifications know FEEDBACK_REQUEST_CLOSED and can point at a request.
 
 Revision ID: 0011
@@ -52,10 +65,16 @@ NEW_KINDS = OLD_KINDS + ", 'FEEDBACK_REQUEST_CLOSED'"
 
 
 def counting_answers(request: str) -> str:
-    """How many answers of `request` (a row) count towards k: the rule of
-    FeedbackRequest.counts_towards_k, with days of 24 hours like timedelta."""
+    """How many people's answers to `request` (a row) count towards k: the
+    rule of FeedbackRequest.k_rule_holds, with days of 24 hours like
+    timedelta. An ANSWERED invitation of someone removed from an anonymous
+    request stays ANSWERED and counts. The EXISTS is "said something", the
+    twin of domain.feedback.said_something and
+    persistence.feedback_predicates.said_something (tests/integration
+    checks that they agree)."""
     return f"""
-    SELECT count(*) FROM feedback_invitations i JOIN people p ON p.id = i.invitee_id
+    SELECT count(DISTINCT i.invitee_id)
+      FROM feedback_invitations i JOIN people p ON p.id = i.invitee_id
      WHERE i.request_id = {request}.id AND i.status = 'ANSWERED'
        AND p.member_since
            <= {request}.created_at - make_interval(hours => 24 * {request}.membership_days)
@@ -109,6 +128,32 @@ BEGIN
         RAISE EXCEPTION 'feedback request is closed'
             USING ERRCODE = 'check_violation',
                   CONSTRAINT = 'ck_feedback_requests_frozen_when_closed';
+    END IF;
+    RETURN NEW;
+END
+$$
+"""
+
+KEEP_ANONYMOUS_RESPONSES = """
+CREATE FUNCTION feedback_invitations_keep_anonymous_responses() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM feedback_requests r
+                    WHERE r.id = NEW.request_id AND r.anonymity = 'ANONYMOUS') THEN
+        RETURN NEW;
+    END IF;
+    -- Rows are never deleted, so a removed invitation is always there to
+    -- find; two first invitations at once meet uq_feedback_invitations_live.
+    IF TG_OP = 'INSERT' THEN
+        IF EXISTS (SELECT 1 FROM feedback_invitations i
+                    WHERE i.request_id = NEW.request_id AND i.invitee_id = NEW.invitee_id) THEN
+            RAISE EXCEPTION 'an anonymous request asks % once', NEW.invitee_id
+                USING ERRCODE = 'check_violation',
+                      CONSTRAINT = 'ck_feedback_invitations_asked_once_when_anonymous';
+        END IF;
+    ELSIF OLD.status IN ('ANSWERED', 'DECLINED') AND NEW.status IS DISTINCT FROM OLD.status THEN
+        RAISE EXCEPTION 'invitation %: an anonymous answer or decline stays', OLD.id
+            USING ERRCODE = 'check_violation',
+                  CONSTRAINT = 'ck_feedback_invitations_responses_kept_when_anonymous';
     END IF;
     RETURN NEW;
 END
@@ -189,12 +234,46 @@ def upgrade() -> None:
         "feedback_invitations",
         sa.Column("declined_at", sa.DateTime(timezone=True), nullable=True),
     )
-    op.execute("UPDATE feedback_invitations SET declined_at = created_at WHERE status = 'DECLINED'")
+    op.execute(
+        "UPDATE feedback_invitations SET declined_at = greatest(created_at, reminded_at)"
+        " WHERE status = 'DECLINED'"
+    )
     op.create_check_constraint(
         op.f("ck_feedback_invitations_declined_at_with_decline"),
         "feedback_invitations",
         "(status <> 'DECLINED' OR declined_at IS NOT NULL)"
         " AND (declined_at IS NULL OR status IN ('DECLINED', 'REMOVED'))",
+    )
+    op.add_column(
+        "feedback_invitations",
+        sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.execute(
+        "UPDATE feedback_invitations SET removed_at = greatest(created_at, reminded_at)"
+        " WHERE status = 'REMOVED'"
+    )
+    op.create_check_constraint(
+        op.f("ck_feedback_invitations_removed_at_with_removal"),
+        "feedback_invitations",
+        "(status <> 'REMOVED' OR removed_at IS NOT NULL)"
+        " AND (status <> 'PENDING' OR removed_at IS NULL)",
+    )
+    op.drop_index("uq_feedback_invitations_live", table_name="feedback_invitations")
+    op.create_index(
+        "uq_feedback_invitations_live",
+        "feedback_invitations",
+        ["request_id", "invitee_id"],
+        unique=True,
+        postgresql_where=sa.text("removed_at IS NULL"),
+    )
+    op.execute(KEEP_ANONYMOUS_RESPONSES)
+    # Triggers fire in the order of their names: this one after
+    # feedback_invitations_frozen_when_closed, so a change to a closed
+    # request is refused as REQUEST_CLOSED, as the code refuses it first.
+    op.execute(
+        "CREATE TRIGGER feedback_invitations_keep_anonymous_responses"
+        " BEFORE INSERT OR UPDATE OF status ON feedback_invitations"
+        " FOR EACH ROW EXECUTE FUNCTION feedback_invitations_keep_anonymous_responses()"
     )
     op.execute(RELEASE_NEEDS_K)
     op.execute(
@@ -205,7 +284,7 @@ def upgrade() -> None:
     op.execute(CLOSED_FROZEN)
     op.execute(
         "CREATE TRIGGER feedback_invitations_frozen_when_closed"
-        " BEFORE INSERT OR UPDATE OF status ON feedback_invitations"
+        " BEFORE INSERT OR UPDATE OF status, removed_at ON feedback_invitations"
         " FOR EACH ROW EXECUTE FUNCTION feedback_closed_requests_frozen()"
     )
     op.execute(
@@ -244,6 +323,28 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION feedback_closed_requests_frozen()")
     op.execute("DROP TRIGGER feedback_requests_release_needs_k ON feedback_requests")
     op.execute("DROP FUNCTION feedback_requests_release_needs_k()")
+    op.execute("DROP TRIGGER feedback_invitations_keep_anonymous_responses ON feedback_invitations")
+    op.execute("DROP FUNCTION feedback_invitations_keep_anonymous_responses()")
+    # Before 0011 a removed invitation's answers left the results: an
+    # anonymous one removed after answering or declining becomes REMOVED.
+    op.execute(
+        "UPDATE feedback_invitations SET status = 'REMOVED'"
+        " WHERE removed_at IS NOT NULL AND status <> 'REMOVED'"
+    )
+    op.drop_index("uq_feedback_invitations_live", table_name="feedback_invitations")
+    op.create_index(
+        "uq_feedback_invitations_live",
+        "feedback_invitations",
+        ["request_id", "invitee_id"],
+        unique=True,
+        postgresql_where=sa.text("status <> 'REMOVED'"),
+    )
+    op.drop_constraint(
+        op.f("ck_feedback_invitations_removed_at_with_removal"),
+        "feedback_invitations",
+        type_="check",
+    )
+    op.drop_column("feedback_invitations", "removed_at")
     op.drop_constraint(
         op.f("ck_feedback_invitations_declined_at_with_decline"),
         "feedback_invitations",
