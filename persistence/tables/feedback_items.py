@@ -25,6 +25,28 @@ def source(table: sa.Table) -> sa.ColumnElement[Any]:
     return sa.func.coalesce(table.c.item_id, table.c.request_id)
 
 
+def owned_by_the_owner_of_its_feedback(table: str) -> tuple[sa.ForeignKeyConstraint, ...]:
+    """A share or an action is its feedback owner's: the item's subject, or
+    the request's requester. Who may read a share, or follow a talking point
+    back to its feedback, rests on `owner_id`."""
+    return (
+        sa.ForeignKeyConstraint(
+            ["organization_id", "item_id", "owner_id"],
+            ["feedback_items.organization_id", "feedback_items.id", "feedback_items.subject_id"],
+            name=f"fk_{table}_item_subject",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id", "request_id", "owner_id"],
+            [
+                "feedback_requests.organization_id",
+                "feedback_requests.id",
+                "feedback_requests.requester_id",
+            ],
+            name=f"fk_{table}_request_requester",
+        ),
+    )
+
+
 feedback_items = sa.Table(
     "feedback_items",
     metadata,
@@ -73,21 +95,7 @@ feedback_shares = sa.Table(
     timestamp("revoked_at", nullable=True),
     same_organization_fk("owner_id", "people"),
     *made_in_relationship("feedback_shares"),
-    # The owner is the item's subject, or the request's requester.
-    sa.ForeignKeyConstraint(
-        ["organization_id", "item_id", "owner_id"],
-        ["feedback_items.organization_id", "feedback_items.id", "feedback_items.subject_id"],
-        name="fk_feedback_shares_item_subject",
-    ),
-    sa.ForeignKeyConstraint(
-        ["organization_id", "request_id", "owner_id"],
-        [
-            "feedback_requests.organization_id",
-            "feedback_requests.id",
-            "feedback_requests.requester_id",
-        ],
-        name="fk_feedback_shares_request_requester",
-    ),
+    *owned_by_the_owner_of_its_feedback("feedback_shares"),
     same_organization_fk("person_id", "people"),
     sa.CheckConstraint(ONE_SOURCE, name="one_source"),
     sa.CheckConstraint("person_id <> owner_id", name="not_with_oneself"),
@@ -126,8 +134,7 @@ feedback_actions = sa.Table(
     uuid_column("talking_point_id", nullable=True),
     timestamp("created_at"),
     same_organization_fk("owner_id", "people"),
-    same_organization_fk("item_id", "feedback_items"),
-    same_organization_fk("request_id", "feedback_requests"),
+    *owned_by_the_owner_of_its_feedback("feedback_actions"),
     same_organization_fk("goal_id", "goals"),
     same_organization_fk("talking_point_id", "talking_points"),
     sa.CheckConstraint(ONE_SOURCE, name="one_source"),

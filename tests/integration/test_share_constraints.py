@@ -19,11 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.autonomy import AutonomyStage
 from domain.errors import Conflict
-from domain.feedback_items import ShareAudience
+from domain.feedback_items import ActionKind, ShareAudience
 from domain.goals import Audience, GoalStatus
 from domain.relationships import EndReason, RelationshipKind, RelationshipStatus
 from persistence.integrity import constraint_name, translate
 from persistence.tables import (
+    feedback_actions,
     feedback_items,
     feedback_shares,
     goal_shares,
@@ -230,6 +231,30 @@ async def test_a_feedback_share_is_made_by_the_owner_of_the_feedback(engine: Asy
         assert constraint_name(error) == constraint
         assert translate(error) is None
         await _insert(engine, feedback_shares, **_feedback_share(org, ada, **source, **with_cy))
+
+
+async def test_what_was_done_with_feedback_is_its_owners(engine: AsyncEngine) -> None:
+    """An action (acknowledged, a goal, a talking point) is its owner's:
+    who may follow a talking point back to its feedback rests on it."""
+    org = await _organization(engine, "acme")
+    ada, bo = [await _person(engine, org, h) for h in ("ada", "bo")]
+    item = await _item(engine, org, ada, bo)
+    request = await _named_request(engine, org, ada)
+    for source, constraint in (
+        ({"item_id": item}, "fk_feedback_actions_item_subject"),
+        ({"request_id": request}, "fk_feedback_actions_request_requester"),
+    ):
+        action = {
+            "organization_id": org,
+            "kind": ActionKind.ACKNOWLEDGED,
+            "created_at": NOW,
+            **source,
+        }
+        error = await _refused(
+            engine, feedback_actions.insert().values(id=uuid.uuid4(), owner_id=bo, **action)
+        )
+        assert constraint_name(error) == constraint
+        await _insert(engine, feedback_actions, owner_id=ada, **action)
 
 
 @pytest.mark.parametrize("kind", ["goal", "feedback"])

@@ -8,7 +8,8 @@
   never bound to a relationship of another kind than its audience says, nor
   to one that would reach someone else. Composite foreign keys keep a
   share's owner the goal's owner, the item's subject, the request's
-  requester. Reads count a share only while that relationship is active;
+  requester, and so for what the owner did with feedback (feedback_actions:
+  who may follow a talking point back to its feedback rests on it). Reads count a share only while that relationship is active;
 - a trigger refuses a share made in (or moved to) a relationship that is
   not active: one proposed and accepted later would start reaching then;
 - backfill: every STEWARD goal share is bound to the stewardship that was
@@ -57,10 +58,12 @@ KIND_OF_AUDIENCE = (
     "CASE audience WHEN 'STEWARD' THEN 'STEWARDSHIP' WHEN 'MENTOR' THEN 'MENTORSHIP' ELSE NULL END"
 )
 SHARES = ("goal_shares", "feedback_shares")
-# A feedback share's owner is its item's subject, or its request's requester.
+# The owner of a feedback share or action is its item's subject, or its
+# request's requester: (foreign key name's end, column, table, owner column).
+OWNED_FEEDBACK = ("feedback_shares", "feedback_actions")
 OWNERS_OF_FEEDBACK = (
-    ("fk_feedback_shares_item_subject", "item_id", "feedback_items", "subject_id"),
-    ("fk_feedback_shares_request_requester", "request_id", "feedback_requests", "requester_id"),
+    ("item_subject", "item_id", "feedback_items", "subject_id"),
+    ("request_requester", "request_id", "feedback_requests", "requester_id"),
 )
 
 MADE_IN_AN_ACTIVE_RELATIONSHIP = """
@@ -241,19 +244,18 @@ def _upgrade_feedback_shares() -> None:
         "feedback_shares",
         type_="foreignkey",
     )
-    for name, column, table, owner in OWNERS_OF_FEEDBACK:
-        op.drop_constraint(
-            op.f(f"fk_feedback_shares_organization_id_{column}_{table}"),
-            "feedback_shares",
-            type_="foreignkey",
-        )
-        op.create_foreign_key(
-            name,
-            "feedback_shares",
-            table,
-            ["organization_id", column, "owner_id"],
-            ["organization_id", "id", owner],
-        )
+    for owned in OWNED_FEEDBACK:
+        for end, column, table, owner in OWNERS_OF_FEEDBACK:
+            op.drop_constraint(
+                op.f(f"fk_{owned}_organization_id_{column}_{table}"), owned, type_="foreignkey"
+            )
+            op.create_foreign_key(
+                f"fk_{owned}_{end}",
+                owned,
+                table,
+                ["organization_id", column, "owner_id"],
+                ["organization_id", "id", owner],
+            )
     op.drop_index(
         "uq_feedback_shares_active",
         table_name="feedback_shares",
@@ -323,15 +325,16 @@ def _downgrade_feedback_shares() -> None:
         unique=True,
         postgresql_where=sa.text("revoked_at IS NULL"),
     )
-    for name, column, table, _ in OWNERS_OF_FEEDBACK:
-        op.drop_constraint(name, "feedback_shares", type_="foreignkey")
-        op.create_foreign_key(
-            op.f(f"fk_feedback_shares_organization_id_{column}_{table}"),
-            "feedback_shares",
-            table,
-            ["organization_id", column],
-            ["organization_id", "id"],
-        )
+    for owned in OWNED_FEEDBACK:
+        for end, column, table, _ in OWNERS_OF_FEEDBACK:
+            op.drop_constraint(f"fk_{owned}_{end}", owned, type_="foreignkey")
+            op.create_foreign_key(
+                op.f(f"fk_{owned}_organization_id_{column}_{table}"),
+                owned,
+                table,
+                ["organization_id", column],
+                ["organization_id", "id"],
+            )
     op.create_foreign_key(
         op.f("fk_feedback_shares_organization_id_relationship_id_relationships"),
         "feedback_shares",
