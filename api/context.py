@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.fastapi import BaseContext
 
 from api.loaders import Loaders
+from api.outage import Outage
 from api.security import AccessTokens
 from api.settings import Settings
 from domain.actors import Actor
@@ -40,6 +41,8 @@ class Services:
     tokens: AccessTokens
     clock: Clock
     mailer: Mailer
+    outage: Outage
+    """Whether the database is away (api.outage), for this whole process."""
 
 
 class Context(BaseContext):
@@ -124,7 +127,8 @@ class Context(BaseContext):
         may go to a replica one day; this is a write), outside any mutation's
         transaction, however many items and paths there were.
         The log is a record, not a gate: if writing it fails, the failure is
-        logged and the answer stands."""
+        logged and the answer stands (the database being away is logged once
+        for the whole outage, by `Outage`)."""
         if not self._reads:
             return
         actor = await self.actor()
@@ -138,8 +142,9 @@ class Context(BaseContext):
                     self._reads,
                     now=self.now,
                 )
-        except Exception:
-            log.exception("reads of %d items not logged", len(self._reads))
+        except Exception as error:
+            if not self.services.outage.noticed(error):
+                log.exception("reads of %d items not logged", len(self._reads))
 
     def uow(self, organization_id: UUID | None = None) -> SqlAlchemyUnitOfWork:
         return self.services.uow_factory(organization_id)

@@ -3,13 +3,14 @@
 Mutations return a union of their success type and these types (all
 implementing `Error`), so a client can switch on `__typename` or `code`
 and show `message` as is. Queries raise `PublicError`s (authentication,
-page size, bad ids): shown with a code in `extensions`. Anything else is
-an unexpected bug: masked and logged.
+page size, bad ids): shown with a code in `extensions`. The database being
+away is SERVICE_UNAVAILABLE, for queries and mutations alike. Anything else
+is an unexpected bug: masked and logged.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated, Any, Union
 
 import strawberry
 from graphql import GraphQLError
@@ -101,6 +102,22 @@ class PublicError(GraphQLError):
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message, extensions={"code": code})
+
+
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+
+
+def service_unavailable(retry_after: int, *, nodes: Any = None, path: Any = None) -> GraphQLError:
+    """The database is away: nothing is wrong with the request, and the same
+    request may succeed in `retry_after` seconds. Not a mutation result
+    type: the operation did not run to an answer, and a client should retry
+    it as it retries a dropped connection (api.extensions.ErrorPolicy)."""
+    return GraphQLError(
+        f"The service is unavailable for a moment; try again in {retry_after} seconds.",
+        nodes=nodes,
+        path=path,
+        extensions={"code": SERVICE_UNAVAILABLE, "retryable": True, "retryAfter": retry_after},
+    )
 
 
 def unauthenticated(reason: domain.AuthenticationFailed | None) -> PublicError:
