@@ -7,9 +7,8 @@ from collections.abc import AsyncIterator, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType
 
-from api.graphql.errors import PublicError, service_unavailable
+from api.graphql.errors import PublicError, answer_unavailable, service_unavailable
 from domain.errors import DomainError
 
 log = logging.getLogger("trellis.errors")
@@ -48,44 +47,35 @@ class ErrorPolicy(SchemaExtension):
 
     An operation that met the database away is refused as a whole: no data,
     one request error SERVICE_UNAVAILABLE (which api.http answers with 503
-    and Retry-After), whatever else failed or was read before; the outage is
-    logged once by `Outage`, not here. The one exception is a mutation
-    operation whose earlier field already committed: that answer is kept
-    (it was done, and the client must learn so), and the fields that met
-    the outage say SERVICE_UNAVAILABLE each."""
+    and Retry-After), whatever else failed or was read before it; the outage
+    is logged once by `Outage`, not here. Retrying is safe: no mutation of
+    the request had sent its commit (Context.saved). If one had, retrying
+    could do it twice: the answer is then ANSWER_UNAVAILABLE, not
+    retryable, on the mutation field, saying whether it was saved (the
+    database went away while its payload was read) or may have been (the
+    answer to the commit was lost with the connection)."""
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is None or not getattr(result, "errors", None):
             return
-        outage = self.execution_context.context.services.outage
-        unavailable = [e for e in result.errors if outage.reason(e.original_error)]
-        if not unavailable:
+        context = self.execution_context.context
+        outage = context.services.outage
+        unavailable = next((e for e in result.errors if outage.reason(e.original_error)), None)
+        if unavailable is None:
             result.errors = [present(e) for e in result.errors]
             return
-        outage.noticed(unavailable[0].original_error, refused_request=True)
-        refused = {id(e) for e in unavailable}
-        if self._committed_some(result.data):
-            result.errors = [
-                service_unavailable(outage.retry_after, nodes=e.nodes, path=e.path)
-                if id(e) in refused
-                else present(e)
-                for e in result.errors
-            ]
-            return
+        outage.noticed(unavailable.original_error, refused_request=context.saved is False)
         for error in result.errors:
-            if id(error) not in refused:
+            if not outage.reason(error.original_error):
                 present(error)  # a bug met on the way is still logged
         result.data = None
-        result.errors = [service_unavailable(outage.retry_after)]
-
-    def _committed_some(self, data: dict[str, object] | None) -> bool:
-        return (
-            self.execution_context.operation_type is OperationType.MUTATION
-            and data is not None
-            and any(value is not None for value in data.values())
-        )
+        if context.saved is False:
+            result.errors = [service_unavailable(outage.retry_after)]
+        else:
+            path = unavailable.path[:1] if unavailable.path else None
+            result.errors = [answer_unavailable(context.saved, outage.retry_after, path=path)]
 
 
 class ReadLogWriter(SchemaExtension):
