@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import (
 
 from persistence.mapping import map_domain
 
-CONNECT_TIMEOUT_SECONDS = 5
+CONNECT_TIMEOUT_SECONDS = 15
 """asyncpg waits 60 s for a server that does not answer; a request should
-learn sooner that the database is away."""
+learn sooner that the database is away. Not much sooner: a busy machine can
+take over 5 s to connect to a server that is there, and that is no outage."""
 
 
 def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
