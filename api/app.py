@@ -19,6 +19,8 @@ from api.schema import build_schema
 from api.settings import Settings
 from domain.ports import Clock, Mailer, PasswordHasher
 
+READY_TIMEOUT_SECONDS = 2
+
 
 def create_app(
     settings: Settings | None = None,
@@ -96,11 +98,20 @@ def create_app(
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> JSONResponse:
-        """The database answers (for readiness probes and load balancers)."""
+        """The database answers (for readiness probes and load balancers), in
+        step with what requests get: 503 while an outage lasts (api.outage).
+        It probes even then, with a short timeout: a load balancer sends no
+        requests to an instance it took out, so the probe may be the first
+        to find the database back."""
+        outage = request.app.state.services.outage
         try:
-            async with request.app.state.engine.connect() as connection:
-                await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
-        except Exception:
+            async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+                async with request.app.state.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            outage.noticed(error)
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        if outage.ongoing:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 

@@ -143,8 +143,15 @@ def run_jobs() -> None:
 
         async def once() -> int:
             engine = engine_for(settings, database.url)
+            services = build_services(settings, engine)
             try:
-                return await run_due_jobs(build_services(settings, engine))
+                return await run_due_jobs(services)
+            except Exception as error:
+                if services.outage.noticed(error):
+                    raise click.ClickException(
+                        "the database is unavailable; run again later"
+                    ) from error
+                raise
             finally:
                 await engine.dispose()
 

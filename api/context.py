@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.fastapi import BaseContext
 
 from api.loaders import Loaders
+from api.outage import Outage
 from api.security import AccessTokens
 from api.settings import Settings
 from domain.actors import Actor
-from domain.errors import AuthenticationFailed
+from domain.errors import AuthenticationFailed, DomainError
 from domain.people import Person
-from domain.ports import Clock, Mailer, PasswordHasher
+from domain.ports import Clock, Mailer, PasswordHasher, UnitOfWork
 from domain.read_log import ContentRead
 from domain.services import read_log
 from persistence.repositories.read_log import SqlReadLogRepository
@@ -40,6 +41,8 @@ class Services:
     tokens: AccessTokens
     clock: Clock
     mailer: Mailer
+    outage: Outage
+    """Whether the database is away (api.outage), for this whole process."""
 
 
 class Context(BaseContext):
@@ -56,6 +59,11 @@ class Context(BaseContext):
         self._viewer: asyncio.Future[Person | None] | None = None
         self._loaders: Loaders | None = None
         self._reads: set[ContentRead] = set()
+        self.saved: bool | None = False
+        """Whether a mutation of this request was saved: False until one
+        sends its commit, None while (or if) the answer to the commit is
+        outstanding, True once one committed. The database going away is a
+        retryable SERVICE_UNAVAILABLE only while this is False."""
         if authorization:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token:
@@ -124,7 +132,8 @@ class Context(BaseContext):
         may go to a replica one day; this is a write), outside any mutation's
         transaction, however many items and paths there were.
         The log is a record, not a gate: if writing it fails, the failure is
-        logged and the answer stands."""
+        logged and the answer stands (the database being away is logged once
+        for the whole outage, by `Outage`)."""
         if not self._reads:
             return
         actor = await self.actor()
@@ -138,8 +147,25 @@ class Context(BaseContext):
                     self._reads,
                     now=self.now,
                 )
-        except Exception:
-            log.exception("reads of %d items not logged", len(self._reads))
+        except Exception as error:
+            if not self.services.outage.noticed(error):
+                log.exception("reads of %d items not logged", len(self._reads))
+
+    async def commit(self, uow: UnitOfWork) -> None:
+        """Commits a mutation's unit of work, keeping `saved` true to what
+        the database did. Its statements go first (a failure there saves
+        nothing for sure); only the answer to COMMIT itself can be lost
+        with the connection, leaving the outcome unknown."""
+        await uow.flush()
+        before = self.saved
+        if before is False:
+            self.saved = None
+        try:
+            await uow.commit()
+        except DomainError:
+            self.saved = before
+            raise
+        self.saved = True
 
     def uow(self, organization_id: UUID | None = None) -> SqlAlchemyUnitOfWork:
         return self.services.uow_factory(organization_id)

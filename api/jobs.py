@@ -22,6 +22,9 @@ async def run_due_jobs(services: Services) -> int:
     """One pass over every organization, each job in its own transaction, so
     a failure in one (an organization, or one job of it) holds back nothing
     else: read log retention still runs when closing a request fails.
+    The database being away is another matter: every job would fail the
+    same way, so the pass stops there (the next one catches up), and the
+    outage is logged once for the process (api.outage), not per job.
     Returns reminders sent (relationship reviews and feedback invitations)."""
     async with services.uow_factory() as uow:
         organization_ids = await uow.organizations.all_ids()
@@ -32,7 +35,9 @@ async def run_due_jobs(services: Services) -> int:
                 async with services.uow_factory(organization_id) as uow:
                     sent += await job(uow, services.clock.now())
                     await uow.commit()
-            except Exception:
+            except Exception as error:
+                if services.outage.noticed(error):
+                    raise
                 log.exception("%s failed for organization %s", name, organization_id)
     return sent
 
@@ -71,5 +76,6 @@ async def run_forever(services: Services, interval_seconds: float) -> None:
         await asyncio.sleep(interval_seconds)
         try:
             await run_due_jobs(services)
-        except Exception:  # keep the loop alive; the next pass retries
-            log.exception("job pass failed")
+        except Exception as error:  # keep the loop alive; the next pass retries
+            if not services.outage.noticed(error):
+                log.exception("job pass failed")

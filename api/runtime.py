@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.clock import SystemClock
 from api.context import Services
 from api.mail import LogMailer
+from api.outage import Outage
 from api.security import AccessTokens, Argon2PasswordHasher
 from api.settings import Settings
 from domain.ports import Clock, Mailer, PasswordHasher
-from persistence import migrate
+from persistence import connectivity, migrate
 from persistence.database import (
     create_engine,
     create_read_session_factory,
@@ -58,6 +59,8 @@ def build_services(
     mailer: Mailer | None = None,
 ) -> Services:
     session_factory = create_session_factory(engine)
+    outage = Outage(connectivity.unavailable_reason, retry_after=settings.unavailable_retry_after)
+    connectivity.watch(engine, outage.answered)
     return Services(
         settings=settings,
         session_factory=session_factory,
@@ -71,6 +74,7 @@ def build_services(
         ),
         clock=clock or SystemClock(),
         mailer=mailer or LogMailer(reveal_tokens=settings.is_development),
+        outage=outage,
     )
 
 

@@ -128,9 +128,11 @@ def _schema(
     ]
     if not introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
+    # Extensions finish in reverse order: ErrorPolicy shapes the answer
+    # before ReadLogWriter records what it returned.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        ErrorPolicy,
         ReadLogWriter,
+        ErrorPolicy,
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         lambda: AddValidationRules(rules),

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         default="trellis", pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="Embedded database name."
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
+    unavailable_retry_after: timedelta = Field(
+        default=timedelta(seconds=5),
+        ge=timedelta(seconds=1),
+        description="How long clients are told to wait (Retry-After) while the database is away.",
+    )
 
     token_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     token_issuer: str = "trellis"

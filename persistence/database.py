@@ -11,19 +11,29 @@ from sqlalchemy.ext.asyncio import (
 
 from persistence.mapping import map_domain
 
+CONNECT_TIMEOUT_SECONDS = 15
+"""asyncpg waits 60 s for a server that does not answer; a request should
+learn sooner that the database is away. Not much sooner: a busy machine can
+take over 5 s to connect to a server that is there, and that is no outage."""
+
 
 def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
     """No ping before each checkout: with asyncpg a ping is BEGIN, a query
     and ROLLBACK, three round trips before every DataLoader batch, and a
     prep runs twenty batches. A connection the server dropped fails its
     next statement instead; SQLAlchemy then recognises the disconnect and
-    discards the whole pool, and connections are renewed hourly anyway."""
+    discards the whole pool (connections made before it are replaced at
+    their next checkout), so the pool recovers from a restart of the
+    database by itself; connections are renewed hourly anyway."""
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_recycle=3600,
-        connect_args={"server_settings": {"application_name": "trellis"}},
+        connect_args={
+            "timeout": CONNECT_TIMEOUT_SECONDS,
+            "server_settings": {"application_name": "trellis"},
+        },
     )
 
 

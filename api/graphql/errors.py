@@ -3,13 +3,15 @@
 Mutations return a union of their success type and these types (all
 implementing `Error`), so a client can switch on `__typename` or `code`
 and show `message` as is. Queries raise `PublicError`s (authentication,
-page size, bad ids): shown with a code in `extensions`. Anything else is
-an unexpected bug: masked and logged.
+page size, bad ids): shown with a code in `extensions`. The database being
+away is SERVICE_UNAVAILABLE, for queries and mutations alike, or
+ANSWER_UNAVAILABLE once a mutation sent its commit. Anything else is an
+unexpected bug: masked and logged.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated, Any, Union
 
 import strawberry
 from graphql import GraphQLError
@@ -101,6 +103,53 @@ class PublicError(GraphQLError):
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message, extensions={"code": code})
+
+
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+
+
+def service_unavailable(retry_after: int, *, nodes: Any = None, path: Any = None) -> GraphQLError:
+    """The database is away: nothing is wrong with the request, and the same
+    request may succeed in `retry_after` seconds. Not a mutation result
+    type: the operation did not run to an answer, and a client should retry
+    it as it retries a dropped connection (api.extensions.ErrorPolicy)."""
+    return GraphQLError(
+        f"The service is unavailable for a moment; try again in {retry_after} seconds.",
+        nodes=nodes,
+        path=path,
+        extensions={"code": SERVICE_UNAVAILABLE, "retryable": True, "retryAfter": retry_after},
+    )
+
+
+ANSWER_UNAVAILABLE = "ANSWER_UNAVAILABLE"
+
+
+def answer_unavailable(saved: bool | None, retry_after: int, *, path: Any) -> GraphQLError:
+    """The database went away after a mutation sent its commit: saved (the
+    answer could not be read back) or, if the answer to the commit was lost
+    with the connection, perhaps saved. Sending the mutation again could do
+    it twice, so this is not retryable: the client reads what it needs once
+    the service is back. `saved` is true, or null for not known."""
+    if saved:
+        message = (
+            "Your change was saved, but its answer could not be read: the service is "
+            f"unavailable for a moment. Do not send it again; look in {retry_after} seconds."
+        )
+    else:
+        message = (
+            "The service became unavailable while saving your change: it may or may not be "
+            f"saved. Do not send it again blindly; look in {retry_after} seconds."
+        )
+    return GraphQLError(
+        message,
+        path=path,
+        extensions={
+            "code": ANSWER_UNAVAILABLE,
+            "retryable": False,
+            "saved": saved,
+            "retryAfter": retry_after,
+        },
+    )
 
 
 def unauthenticated(reason: domain.AuthenticationFailed | None) -> PublicError:

@@ -101,3 +101,14 @@ def test_read_log_retention_defaults_to_a_year(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("TRELLIS_READ_LOG_RETENTION_DAYS", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_clients_wait_five_seconds_while_the_database_is_away(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().unavailable_retry_after == timedelta(seconds=5)
+    monkeypatch.setenv("TRELLIS_UNAVAILABLE_RETRY_AFTER", "PT30S")
+    assert Settings().unavailable_retry_after == timedelta(seconds=30)
+    monkeypatch.setenv("TRELLIS_UNAVAILABLE_RETRY_AFTER", "0")
+    with pytest.raises(ValidationError):
+        Settings()
