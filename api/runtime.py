@@ -14,6 +14,7 @@ from api.mail import LogMailer
 from api.security import AccessTokens, Argon2PasswordHasher
 from api.settings import Settings
 from domain.ports import Clock, Mailer, PasswordHasher
+from domain.throttling import AttemptKeys
 from persistence import migrate
 from persistence.database import (
     create_engine,
@@ -71,6 +72,7 @@ def build_services(
         ),
         clock=clock or SystemClock(),
         mailer=mailer or LogMailer(reveal_tokens=settings.is_development),
+        attempt_keys=AttemptKeys(settings.token_secret.get_secret_value().encode()),
     )
 
 

@@ -9,6 +9,7 @@ an unexpected bug: masked and logged.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Union
 
 import strawberry
@@ -60,6 +61,15 @@ class LimitExceededError(Error):
     value: int
 
 
+@strawberry.type(
+    description="Too many failed attempts (signing in, refreshing, accepting an "
+    "invitation): try again at `retryAt`, in `retryAfter` seconds."
+)
+class TooManyAttemptsError(Error):
+    retry_at: datetime
+    retry_after: int = strawberry.field(description="Seconds until `retryAt`, rounded up.")
+
+
 MutationError = (
     ValidationError
     | ConflictError
@@ -67,6 +77,7 @@ MutationError = (
     | PermissionDeniedError
     | AuthenticationError
     | LimitExceededError
+    | TooManyAttemptsError
 )
 
 
@@ -93,6 +104,13 @@ def to_graphql(error: domain.DomainError) -> MutationError:
             return LimitExceededError(
                 message=error.message, code=error.code, limit=error.limit, value=error.value
             )
+        case domain.TooManyAttempts():
+            return TooManyAttemptsError(
+                message=error.message,
+                code=error.code,
+                retry_at=error.retry_at,
+                retry_after=error.retry_after,
+            )
     raise TypeError(f"no GraphQL error type for {type(error).__name__}")  # pragma: no cover
 
 
@@ -116,6 +134,7 @@ ERROR_TYPES = (
     PermissionDeniedError,
     AuthenticationError,
     LimitExceededError,
+    TooManyAttemptsError,
 )
 
 
