@@ -12,6 +12,8 @@ from domain.throttling import Counter, ThrottleKey
 from persistence.tables import throttle_counters
 
 t = throttle_counters
+_STATE = ("failures", "last_failure_at", "blocked_until", "last_success_at")
+_NEVER = sa.literal_column("'-infinity'::timestamptz")
 
 
 class SqlThrottleRepository:
@@ -24,7 +26,9 @@ class SqlThrottleRepository:
     async def lock(self, keys: Sequence[ThrottleKey]) -> Mapping[ThrottleKey, Counter]:
         """One statement: an upsert that leaves existing rows as they are
         locks them (and adds the missing ones, locked too, which a
-        SELECT ... FOR UPDATE could not), in key order."""
+        SELECT ... FOR UPDATE could not), in key order. A row added here
+        says nothing yet (it expires at once); one the attempt does not
+        save afterwards (a known-good client's) goes in the next job pass."""
         ordered = sorted(set(keys), key=lambda key: key.order)
         statement = insert(t).values(
             [
@@ -32,7 +36,7 @@ class SqlThrottleRepository:
                     "scope": key.scope,
                     "key_digest": key.digest,
                     "failures": 0,
-                    "expires_at": sa.func.now(),
+                    "expires_at": _NEVER,
                 }
                 for key in ordered
             ]
@@ -40,7 +44,7 @@ class SqlThrottleRepository:
         rows = await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=[t.c.scope, t.c.key_digest], set_={"failures": t.c.failures}
-            ).returning(*t.c)
+            ).returning(*(t.c[name] for name in ("scope", "key_digest", *_STATE)))
         )
         counters = [_counter(row) for row in rows.mappings()]
         return {counter.key: counter for counter in counters}
@@ -52,16 +56,7 @@ class SqlThrottleRepository:
         await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=[t.c.scope, t.c.key_digest],
-                set_={
-                    name: statement.excluded[name]
-                    for name in (
-                        "failures",
-                        "last_failure_at",
-                        "blocked_until",
-                        "last_success_at",
-                        "expires_at",
-                    )
-                },
+                set_={name: statement.excluded[name] for name in (*_STATE, "expires_at")},
             )
         )
 
