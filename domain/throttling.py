@@ -37,7 +37,7 @@ import hmac
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from domain.errors import TooManyAttempts
 
@@ -47,6 +47,8 @@ LONGEST_DELAY = timedelta(minutes=15)
 database checks it too)."""
 KNOWN_GOOD_FOR = timedelta(days=90)
 """How long a successful sign-in vouches for its client at that account."""
+EXPIRED = datetime.min.replace(tzinfo=UTC)
+"""When a counter that never counted anything expires: at once."""
 
 
 class Scope(enum.Enum):
@@ -158,7 +160,7 @@ class Counter:
             self.last_failure_at and self.last_failure_at + self.limit.window,
             self.last_success_at and self.last_success_at + KNOWN_GOOD_FOR,
         ]
-        return max(moment for moment in moments if moment is not None)
+        return max((moment for moment in moments if moment is not None), default=EXPIRED)
 
 
 class Outcome(enum.Enum):

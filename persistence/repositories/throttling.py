@@ -8,12 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.throttling import Counter, ThrottleKey
+from domain.throttling import EXPIRED, Counter, ThrottleKey
 from persistence.tables import throttle_counters
 
 t = throttle_counters
 _STATE = ("failures", "last_failure_at", "blocked_until", "last_success_at")
-_NEVER = sa.literal_column("'-infinity'::timestamptz")
 
 
 class SqlThrottleRepository:
@@ -36,7 +35,7 @@ class SqlThrottleRepository:
                     "scope": key.scope,
                     "key_digest": key.digest,
                     "failures": 0,
-                    "expires_at": _NEVER,
+                    "expires_at": EXPIRED,
                 }
                 for key in ordered
             ]

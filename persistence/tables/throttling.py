@@ -34,7 +34,7 @@ throttle_counters = sa.Table(
         "failures = 0 OR last_failure_at IS NOT NULL", name="failures_have_a_last_one"
     ),
     sa.CheckConstraint(
-        "blocked_until IS NULL OR (blocked_until > last_failure_at"
+        "blocked_until IS NULL OR (last_failure_at IS NOT NULL AND blocked_until > last_failure_at"
         f" AND blocked_until <= last_failure_at + {LONGEST_BLOCK})",
         name="blocked_briefly_after_a_failure",
     ),

@@ -281,8 +281,9 @@ class FakeThrottleRepository:
         self._db = db
 
     async def lock(self, keys: Sequence[ThrottleKey]) -> Mapping[ThrottleKey, Counter]:
+        """Adds a fresh counter for a key never seen, as the table does."""
         table = self._db.tables.throttle_counters
-        return {key: table.get(key, Counter(key)) for key in keys}
+        return {key: table.setdefault(key, Counter(key)) for key in keys}
 
     async def save(self, counters: Sequence[Counter]) -> None:
         for counter in counters:

@@ -68,7 +68,7 @@ def upgrade() -> None:
             name=op.f("ck_throttle_counters_failures_have_a_last_one"),
         ),
         sa.CheckConstraint(
-            "blocked_until IS NULL OR (blocked_until > last_failure_at"
+            "blocked_until IS NULL OR (last_failure_at IS NOT NULL AND blocked_until > last_failure_at"
             " AND blocked_until <= last_failure_at + interval '900 seconds')",
             name=op.f("ck_throttle_counters_blocked_briefly_after_a_failure"),
         ),
