@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -25,7 +25,7 @@ from api.context import Services
 from api.jobs import run_due_jobs
 from api.settings import Settings
 from domain.throttling import LIMITS, Scope, ThrottleKey
-from tests.api.harness import PASSWORD, GraphQL, Org
+from tests.api.harness import PASSWORD, GraphQL, Org, count_statements
 from tests.api.test_auth import NEW_PASSWORD, invite, parse_time
 from tests.fakes import CapturingMailer, FakeClock
 
@@ -599,3 +599,36 @@ async def test_the_job_pass_removes_counters_that_say_nothing_any_more(
     clock.advance(timedelta(days=91))
     await run_due_jobs(services)
     assert await scopes() == []
+
+
+# --- what it costs --------------------------------------------------------------
+
+# Pinned: statements on throttle_counters per attempt. Letting an attempt
+# through is a lock (one upsert for all its keys) and a save (one upsert);
+# settling a success or a not-judged attempt is the same again; a failure
+# needs nothing more; a refused attempt only the lock.
+THROTTLE_STATEMENTS = {"success": 4, "failure": 2, "refused": 1, "refresh": 4}
+
+
+async def test_the_throttle_costs_a_few_statements_per_attempt(
+    at: Connect, org: Org, app: FastAPI
+) -> None:
+    member = await org.add_member()
+    client = at("192.0.2.80")
+    session = await client.sign_in(member.email)
+
+    async def throttle_statements(attempt: Awaitable[dict[str, Any]]) -> int:
+        with count_statements(app.state.engine) as counter:
+            await attempt
+        return sum("throttle_counters" in statement for statement in counter.statements)
+
+    measured = {
+        "success": await throttle_statements(client.sign_in(member.email)),
+        "refresh": await throttle_statements(client.refresh(session["refreshToken"])),
+        "failure": await throttle_statements(client.sign_in(member.email, "guess")),
+    }
+    for _ in range(PAIR.free):
+        await client.sign_in(member.email, "guess")
+    measured["refused"] = await throttle_statements(client.sign_in(member.email))
+
+    assert measured == THROTTLE_STATEMENTS
