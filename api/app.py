@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.context import Context
 from api.http import GraphQLHTTPRouter
@@ -18,6 +19,7 @@ from api.runtime import Database, build_services, engine_for
 from api.schema import build_schema
 from api.settings import Settings
 from domain.ports import Clock, Mailer, PasswordHasher
+from domain.throttling import client_of
 
 READY_TIMEOUT_SECONDS = 2
 
@@ -79,7 +81,11 @@ def create_app(
     )
 
     async def context(request: Request) -> Context:
-        return Context(request.app.state.services, request.headers.get("authorization"))
+        return Context(
+            request.app.state.services,
+            request.headers.get("authorization"),
+            client_of(request.client.host if request.client else None),
+        )
 
     app.include_router(
         GraphQLHTTPRouter(
@@ -116,4 +122,10 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    if settings.trusted_proxies:
+        # The client is the right-most address in X-Forwarded-For that is not
+        # a trusted proxy, and only when the connection comes from one.
+        app.add_middleware(
+            ProxyHeadersMiddleware, trusted_hosts=[str(n) for n in settings.trusted_proxies]
+        )
     return app

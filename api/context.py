@@ -22,6 +22,7 @@ from domain.people import Person
 from domain.ports import Clock, Mailer, PasswordHasher, UnitOfWork
 from domain.read_log import ContentRead
 from domain.services import read_log
+from domain.throttling import AttemptKeys
 from persistence.repositories.read_log import SqlReadLogRepository
 from persistence.unit_of_work import SqlAlchemyUnitOfWork, SqlAlchemyUnitOfWorkFactory
 
@@ -43,12 +44,16 @@ class Services:
     mailer: Mailer
     outage: Outage
     """Whether the database is away (api.outage), for this whole process."""
+    attempt_keys: AttemptKeys
 
 
 class Context(BaseContext):
-    def __init__(self, services: Services, authorization: str | None) -> None:
+    def __init__(self, services: Services, authorization: str | None, client: str) -> None:
         super().__init__()
         self.services = services
+        self.client = client
+        """Who is asking, as far as the network tells (domain.throttling.client_of):
+        the connection's peer, or what a trusted proxy says it was."""
         self.settings = services.settings
         self.clock = services.clock
         # One moment per request: every field that asks "now" (due dates,

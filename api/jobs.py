@@ -1,6 +1,7 @@
 """Work that happens because time passed, not because someone asked:
-review reminders, feedback reminders and closing, and removing read log
-records past their retention. Run by a loop inside the
+review reminders, feedback reminders and closing, removing read log
+records past their retention and throttle counters that say nothing any
+more. Run by a loop inside the
 server (every `TRELLIS_JOB_INTERVAL`) and by `trellis run-jobs` (for cron)."""
 
 from __future__ import annotations
@@ -13,19 +14,26 @@ from uuid import UUID
 
 from api.context import Services
 from domain.ports import UnitOfWork
-from domain.services import feedback, read_log, relationships
+from domain.services import feedback, read_log, relationships, throttling
 
 log = logging.getLogger("trellis.jobs")
 
 
 async def run_due_jobs(services: Services) -> int:
-    """One pass over every organization, each job in its own transaction, so
-    a failure in one (an organization, or one job of it) holds back nothing
-    else: read log retention still runs when closing a request fails.
+    """One pass: throttle counters (which belong to no organization), then
+    every organization, each job in its own transaction, so a failure in one
+    (an organization, or one job of it) holds back nothing else: read log
+    retention still runs when closing a request fails.
     The database being away is another matter: every job would fail the
     same way, so the pass stops there (the next one catches up), and the
     outage is logged once for the process (api.outage), not per job.
     Returns reminders sent (relationship reviews and feedback invitations)."""
+    try:
+        await throttling.remove_expired(services.uow_factory, now=services.clock.now())
+    except Exception as error:
+        if services.outage.noticed(error):
+            raise
+        log.exception("removing expired throttle counters failed")
     async with services.uow_factory() as uow:
         organization_ids = await uow.organizations.all_ids()
     sent = 0

@@ -15,6 +15,7 @@ from api.outage import Outage
 from api.security import AccessTokens, Argon2PasswordHasher
 from api.settings import Settings
 from domain.ports import Clock, Mailer, PasswordHasher
+from domain.throttling import AttemptKeys
 from persistence import connectivity, migrate
 from persistence.database import (
     create_engine,
@@ -75,6 +76,7 @@ def build_services(
         clock=clock or SystemClock(),
         mailer=mailer or LogMailer(reveal_tokens=settings.is_development),
         outage=outage,
+        attempt_keys=AttemptKeys(settings.token_secret.get_secret_value().encode()),
     )
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.read_log import DEFAULT_RETENTION_DAYS
 
@@ -48,6 +49,12 @@ class Settings(BaseSettings):
     refresh_token_lifetime: timedelta = timedelta(days=30)
     invitation_lifetime: timedelta = timedelta(days=7)
 
+    trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated addresses or CIDRs of the proxies in front of the server; "
+        "only a connection from one of them may say who the client is (X-Forwarded-For).",
+    )
+
     migrate_on_start: bool | None = Field(
         default=None, description="Migrate when serving starts; defaults to on in development."
     )
@@ -71,6 +78,13 @@ class Settings(BaseSettings):
     introspection: bool | None = Field(
         default=None, description="Schema introspection; defaults to on in development only."
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @model_validator(mode="after")
     def _production_needs_real_secret(self) -> Settings:

@@ -7,6 +7,8 @@ masked. `code` is a stable machine-readable string clients can switch on.
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from uuid import UUID
 
 
@@ -83,3 +85,15 @@ class AuthenticationFailed(DomainError):
     cannot tell an unknown email from a wrong password or a revoked token."""
 
     code = "AUTHENTICATION_FAILED"
+
+
+class TooManyAttempts(DomainError):
+    """Too many recent failures to try a secret again yet (domain.throttling).
+    One message for everyone, whether or not the account exists."""
+
+    code = "TOO_MANY_ATTEMPTS"
+
+    def __init__(self, *, retry_at: datetime, now: datetime) -> None:
+        super().__init__("Too many failed attempts; try again later.")
+        self.retry_at = retry_at
+        self.retry_after = math.ceil((retry_at - now).total_seconds())

@@ -43,6 +43,7 @@ from domain.relationships import MentorshipArea, Relationship, RelationshipKind
 from domain.roles import Role, RoleAssignment
 from domain.talking_points import TalkingPoint
 from domain.teams import Team, TeamMembership
+from domain.throttling import Counter, ThrottleKey
 
 
 class Clock(Protocol):
@@ -505,6 +506,26 @@ class InvitationRepository(Protocol):
     async def open_for_person(self, person_id: UUID, now: datetime) -> list[Invitation]: ...
 
 
+class ThrottleRepository(Protocol):
+    """Counters of attempts (domain.throttling); like accounts, looked up
+    before anyone or any organization is known, so not bound to one."""
+
+    async def lock(self, keys: Sequence[ThrottleKey]) -> Mapping[ThrottleKey, Counter]:
+        """The counter of each key, locked until the transaction ends, so
+        that attempts of other requests and processes wait; a key never seen
+        (or removed since) has a fresh counter. Keys are locked in a fixed
+        order, so two attempts sharing keys never deadlock."""
+        ...
+
+    async def save(self, counters: Sequence[Counter]) -> None:
+        """Stores the counters (locked by this transaction)."""
+        ...
+
+    async def remove_expired(self, now: datetime) -> int:
+        """Removes the counters that say nothing any more at `now`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls back."""
 
@@ -528,6 +549,7 @@ class UnitOfWork(Protocol):
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository
+    throttle: ThrottleRepository
 
     async def __aenter__(self) -> Self: ...
 

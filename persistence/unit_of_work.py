@@ -31,6 +31,7 @@ from persistence.repositories.relationships import SqlRelationshipRepository
 from persistence.repositories.roles import SqlRoleAssignmentRepository
 from persistence.repositories.talking_points import SqlTalkingPointRepository
 from persistence.repositories.teams import SqlTeamMembershipRepository, SqlTeamRepository
+from persistence.repositories.throttling import SqlThrottleRepository
 
 _TENANT_REPOSITORIES = {
     "people": SqlPersonRepository,
@@ -71,6 +72,7 @@ class SqlAlchemyUnitOfWork:
         self.accounts = SqlAccountRepository(self._session)
         self.refresh_tokens = SqlRefreshTokenRepository(self._session)
         self.invitations = SqlInvitationRepository(self._session)
+        self.throttle = SqlThrottleRepository(self._session)
         if self._organization_id is not None:
             self._bind(self._organization_id)
         return self

@@ -12,6 +12,7 @@ import strawberry
 from api.graphql.commands import run_anonymous
 from api.graphql.errors import result_union
 from api.graphql.people import PersonNode
+from api.graphql.throttling import run_throttled
 from domain.ports import UnitOfWork
 from domain.services import auth as auth_service
 
@@ -79,7 +80,10 @@ def _session(info: strawberry.Info, issued: auth_service.IssuedSession) -> Sessi
 
 @strawberry.type
 class AuthMutation:
-    @strawberry.mutation(description="Sign in with email and password.")
+    @strawberry.mutation(
+        description="Sign in with email and password. Throttled per account and client "
+        "address: after repeated failures, TOO_MANY_ATTEMPTS says when to try again."
+    )
     async def sign_in(self, info: strawberry.Info, input: SignInInput) -> SignInResult:  # type: ignore[valid-type]
         context = info.context
 
@@ -94,11 +98,13 @@ class AuthMutation:
             )
             return _session(info, issued)
 
-        return await run_anonymous(info, command)
+        attempt = context.services.attempt_keys.sign_in(input.email, context.client)
+        return await run_throttled(info, attempt, command)
 
     @strawberry.mutation(
         description="Trade a refresh token for a new session. Each refresh "
-        "token works once; reusing one ends the whole session."
+        "token works once; reusing one ends the whole session. Throttled per "
+        "client address."
     )
     async def refresh_session(
         self, info: strawberry.Info, input: RefreshSessionInput
@@ -114,7 +120,8 @@ class AuthMutation:
             )
             return _session(info, issued)
 
-        return await run_anonymous(info, command)
+        attempt = context.services.attempt_keys.refresh(context.client)
+        return await run_throttled(info, attempt, command)
 
     @strawberry.mutation(description="End this device's session: its refresh token stops working.")
     async def sign_out(self, info: strawberry.Info, input: SignOutInput) -> SignOutResult:  # type: ignore[valid-type]
@@ -126,7 +133,10 @@ class AuthMutation:
 
         return await run_anonymous(info, command)
 
-    @strawberry.mutation(description="Set your password with the token from your invitation.")
+    @strawberry.mutation(
+        description="Set your password with the token from your invitation. Throttled "
+        "per client address."
+    )
     async def accept_invitation(
         self, info: strawberry.Info, input: AcceptInvitationInput
     ) -> AcceptInvitationResult:  # type: ignore[valid-type]
@@ -143,4 +153,5 @@ class AuthMutation:
             )
             return _session(info, issued)
 
-        return await run_anonymous(info, command)
+        attempt = context.services.attempt_keys.invitation(context.client)
+        return await run_throttled(info, attempt, command)

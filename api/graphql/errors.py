@@ -11,6 +11,7 @@ unexpected bug: masked and logged.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Union
 
 import strawberry
@@ -62,6 +63,15 @@ class LimitExceededError(Error):
     value: int
 
 
+@strawberry.type(
+    description="Too many failed attempts (signing in, refreshing, accepting an "
+    "invitation): try again at `retryAt`, in `retryAfter` seconds."
+)
+class TooManyAttemptsError(Error):
+    retry_at: datetime
+    retry_after: int = strawberry.field(description="Seconds until `retryAt`, rounded up.")
+
+
 MutationError = (
     ValidationError
     | ConflictError
@@ -69,6 +79,7 @@ MutationError = (
     | PermissionDeniedError
     | AuthenticationError
     | LimitExceededError
+    | TooManyAttemptsError
 )
 
 
@@ -94,6 +105,13 @@ def to_graphql(error: domain.DomainError) -> MutationError:
         case domain.LimitExceeded():
             return LimitExceededError(
                 message=error.message, code=error.code, limit=error.limit, value=error.value
+            )
+        case domain.TooManyAttempts():
+            return TooManyAttemptsError(
+                message=error.message,
+                code=error.code,
+                retry_at=error.retry_at,
+                retry_after=error.retry_after,
             )
     raise TypeError(f"no GraphQL error type for {type(error).__name__}")  # pragma: no cover
 
@@ -165,6 +183,7 @@ ERROR_TYPES = (
     PermissionDeniedError,
     AuthenticationError,
     LimitExceededError,
+    TooManyAttemptsError,
 )
 
 

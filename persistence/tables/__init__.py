@@ -32,6 +32,7 @@ from persistence.tables.relationships import mentorship_areas, relationships
 from persistence.tables.roles import role_assignments
 from persistence.tables.talking_points import talking_points
 from persistence.tables.teams import team_memberships, teams
+from persistence.tables.throttling import throttle_counters
 
 __all__ = [
     "accounts",
@@ -73,4 +74,5 @@ __all__ = [
     "talking_points",
     "team_memberships",
     "teams",
+    "throttle_counters",
 ]

@@ -195,3 +195,26 @@ def test_real_server_end_to_end(server: Server, first_seed: str, env: dict[str, 
     assert teams_after == teams_before
 
     assert server.process.poll() is None, server.output()
+
+
+def test_a_real_server_does_not_take_the_client_from_a_forwarded_for_header(
+    server: Server,
+) -> None:
+    """uvicorn on its own trusts X-Forwarded-For from 127.0.0.1; `trellis
+    serve` must not, or a guesser on the proxy's host (or any local client)
+    would be a new client with every header. Ten wrong passwords, each
+    "forwarded for" another address, are ten failures of one client at the
+    account: it is blocked after its free failures (blocks of 1, 2, 4, 8 s
+    that no attempt outlasts here)."""
+    nora = "nora.eriksen@demo.trellis.example"
+    codes = []
+    for n in range(10):
+        response = httpx.post(
+            f"{server.base_url}/graphql",
+            json={"query": SIGN_IN, "variables": {"input": {"email": nora, "password": "guess"}}},
+            headers={"x-forwarded-for": f"203.0.113.{n + 1}"},
+            timeout=10,
+        )
+        codes.append(response.json()["data"]["signIn"]["code"])
+    assert codes[:6] == ["INVALID_CREDENTIALS"] * 6
+    assert "TOO_MANY_ATTEMPTS" in codes[6:], codes

@@ -11,8 +11,9 @@ back, or leaving the block without committing, puts the snapshot back.
 Tenant repositories (people, teams, memberships, areas, roles,
 relationships with their mentorship areas, notifications) exist only once an
 organization is bound and see only that organization's rows, as in
-persistence; organizations, accounts, refresh tokens and invitations are
-looked up before the organization is known, so they are not bound.
+persistence; organizations, accounts, refresh tokens, invitations and
+throttle counters are looked up before the organization is known, so they
+are not bound.
 
 Locks and flushes do nothing here (there is one transaction at a time), but
 they are recorded on the `FakeDatabase` so tests can check they happen.
@@ -23,7 +24,7 @@ from __future__ import annotations
 import copy
 import enum
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, is_dataclass, replace
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -85,6 +86,7 @@ from domain.ports import (
     TalkingPointRepository,
     TeamMembershipRepository,
     TeamRepository,
+    ThrottleRepository,
 )
 from domain.read_log import ReadRecord
 from domain.relationships import (
@@ -98,6 +100,7 @@ from domain.roles import Role, RoleAssignment, RoleStatus
 from domain.shares import RELATIONSHIP_OF, Share
 from domain.talking_points import TalkingPoint
 from domain.teams import Team, TeamMembership
+from domain.throttling import LONGEST_DELAY, Counter, Scope, ThrottleKey
 
 
 @dataclass
@@ -141,6 +144,7 @@ class Tables:
     accounts: dict[UUID, Account] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
+    throttle_counters: dict[ThrottleKey, Counter] = field(default_factory=dict)
 
 
 _IMMUTABLE = (str, int, float, bytes, UUID, date, datetime, enum.Enum, type(None))
@@ -149,8 +153,9 @@ _IMMUTABLE = (str, int, float, bytes, UUID, date, datetime, enum.Enum, type(None
 def _copy_row(row: Any) -> Any:
     """A deep copy of one entity, fast: most attributes are immutable values
     (ids, dates, strings, enums) that copies may share. Rows that are plain
-    tuples (a series' two participants) are immutable already."""
-    if isinstance(row, tuple):
+    tuples (a series' two participants) or frozen dataclasses (throttle
+    counters) are immutable already."""
+    if isinstance(row, tuple) or (is_dataclass(row) and row.__dataclass_params__.frozen):  # type: ignore[union-attr]
         return row
     clone = copy.copy(row)
     for name, value in vars(clone).items():
@@ -267,6 +272,47 @@ class FakeInvitationRepository:
 
 
 # -- tenant repositories ---------------------------------------------------------
+
+
+class FakeThrottleRepository:
+    """Refuses what the table's checks refuse (persistence.tables.throttling)."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    async def lock(self, keys: Sequence[ThrottleKey]) -> Mapping[ThrottleKey, Counter]:
+        """Adds a fresh counter for a key never seen, as the table does."""
+        table = self._db.tables.throttle_counters
+        return {key: table.setdefault(key, Counter(key)) for key in keys}
+
+    async def save(self, counters: Sequence[Counter]) -> None:
+        for counter in counters:
+            _check_counter(counter)
+            self._db.tables.throttle_counters[counter.key] = counter
+
+    async def remove_expired(self, now: datetime) -> int:
+        table = self._db.tables.throttle_counters
+        expired = [key for key, counter in table.items() if counter.expires_at < now]
+        for key in expired:
+            del table[key]
+        return len(expired)
+
+
+def _check_counter(counter: Counter) -> None:
+    if counter.failures < 0:
+        raise RuntimeError("ck_throttle_counters_failures_not_negative")
+    if counter.failures and counter.last_failure_at is None:
+        raise RuntimeError("ck_throttle_counters_failures_have_a_last_one")
+    if counter.blocked_until is not None and (
+        counter.last_failure_at is None
+        or not counter.last_failure_at < counter.blocked_until
+        or counter.blocked_until > counter.last_failure_at + LONGEST_DELAY
+    ):
+        raise RuntimeError("ck_throttle_counters_blocked_briefly_after_a_failure")
+    if counter.last_success_at is not None and counter.key.scope is not (
+        Scope.SIGN_IN_ACCOUNT_CLIENT
+    ):
+        raise RuntimeError("ck_throttle_counters_success_only_at_account_and_client")
 
 
 class _TenantRepository:
@@ -1172,6 +1218,7 @@ class FakeUnitOfWork:
     accounts: AccountRepository
     refresh_tokens: RefreshTokenRepository
     invitations: InvitationRepository
+    throttle: ThrottleRepository
 
     def __init__(self, db: FakeDatabase, organization_id: UUID | None = None) -> None:
         self.db = db
@@ -1181,6 +1228,7 @@ class FakeUnitOfWork:
         self.accounts = FakeAccountRepository(db)
         self.refresh_tokens = FakeRefreshTokenRepository(db)
         self.invitations = FakeInvitationRepository(db)
+        self.throttle = FakeThrottleRepository(db)
         self._snapshot: Tables | None = None
         if organization_id is not None:
             self._bind(organization_id)

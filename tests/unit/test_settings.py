@@ -112,3 +112,26 @@ def test_clients_wait_five_seconds_while_the_database_is_away(
     monkeypatch.setenv("TRELLIS_UNAVAILABLE_RETRY_AFTER", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_no_proxy_is_trusted_by_default() -> None:
+    assert Settings().trusted_proxies == ()
+
+
+def test_trusted_proxies_are_addresses_or_networks_separated_by_commas(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRELLIS_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7,2001:db8::/32")
+
+    proxies = [str(network) for network in Settings().trusted_proxies]
+
+    assert proxies == ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]
+
+
+@pytest.mark.parametrize("value", ["proxy.internal", "10.0.0.1/8", "10.0.0.0/33"])
+def test_a_trusted_proxy_must_be_an_address_or_a_network(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("TRELLIS_TRUSTED_PROXIES", value)
+    with pytest.raises(ValidationError, match="trusted_proxies"):
+        Settings()
