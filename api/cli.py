@@ -52,7 +52,14 @@ def serve(host: str, port: int, workers: int) -> None:
         )
     click.echo(f"Trellis ({settings.environment.value}) on http://{host}:{port}/graphql")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+            proxy_headers=False,  # the app believes TRELLIS_TRUSTED_PROXIES only
+        )
         return
     # Several processes: migrate once here rather than racing in each, then
     # let every worker build its own app from the same environment.
@@ -73,6 +80,7 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="info",
         access_log=False,
+        proxy_headers=False,
     )
 
 

@@ -6,16 +6,21 @@ with the development token secret, since anyone could then mint tokens.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.read_log import DEFAULT_RETENTION_DAYS
 
 DEVELOPMENT_SECRET = "trellis-development-secret-change-me-in-production"
+# An origin as browsers send it: scheme, host and an optional port, no path.
+ORIGIN = re.compile(r"^https?://[^\s/?#*]+/?$")
 
 
 class Environment(StrEnum):
@@ -66,6 +71,46 @@ class Settings(BaseSettings):
     introspection: bool | None = Field(
         default=None, description="Schema introspection; defaults to on in development only."
     )
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the API (comma-separated); none by default.",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks of proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (comma-separated); none by default.",
+    )
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        """Each origin by name: an allow-list with "*" would allow anyone."""
+        for origin in origins:
+            if not ORIGIN.match(origin):
+                raise ValueError(
+                    f"TRELLIS_CORS_ORIGINS: {origin!r} is not an origin like https://app.example.com"
+                )
+        return [origin.rstrip("/").lower() for origin in origins]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"TRELLIS_TRUSTED_PROXIES: {proxy!r} is not an IP address or network"
+                ) from None
+        return proxies
 
     @model_validator(mode="after")
     def _production_needs_real_secret(self) -> Settings:

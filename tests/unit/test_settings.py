@@ -101,3 +101,37 @@ def test_read_log_retention_defaults_to_a_year(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("TRELLIS_READ_LOG_RETENTION_DAYS", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_no_cors_origins_and_no_trusted_proxies_by_default() -> None:
+    settings = Settings()
+    assert settings.cors_origins == []
+    assert settings.trusted_proxies == []
+
+
+def test_cors_origins_and_trusted_proxies_are_comma_separated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRELLIS_CORS_ORIGINS", "https://App.example.com/, http://localhost:5173")
+    monkeypatch.setenv("TRELLIS_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1")
+    settings = Settings()
+    assert settings.cors_origins == ["https://app.example.com", "http://localhost:5173"]
+    assert settings.trusted_proxies == ["10.0.0.0/8", "127.0.0.1", "::1"]
+
+
+@pytest.mark.parametrize(
+    "origin", ["*", "https://*.example.com", "app.example.com", "https://app.example.com/path"]
+)
+def test_a_cors_origin_is_named_exactly(monkeypatch: pytest.MonkeyPatch, origin: str) -> None:
+    monkeypatch.setenv("TRELLIS_CORS_ORIGINS", origin)
+    with pytest.raises(ValidationError, match="TRELLIS_CORS_ORIGINS"):
+        Settings()
+
+
+@pytest.mark.parametrize("proxy", ["*", "proxy.internal", "10.0.0.0/33"])
+def test_a_trusted_proxy_is_an_address_or_network(
+    monkeypatch: pytest.MonkeyPatch, proxy: str
+) -> None:
+    monkeypatch.setenv("TRELLIS_TRUSTED_PROXIES", proxy)
+    with pytest.raises(ValidationError, match="TRELLIS_TRUSTED_PROXIES"):
+        Settings()
