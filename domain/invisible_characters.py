@@ -114,6 +114,8 @@ _INVISIBLE, _JOINERS = INVISIBLE_POINTS, points(JOINERS)
 _SELECTORS, _TAGS, _SPACES = points(VARIATION_SELECTORS), points(TAGS), points(SPACES)
 _ALWAYS = _INVISIBLE - _JOINERS - _SELECTORS - _TAGS
 
+INVISIBLE_CLASS = f"[{_members(_INVISIBLE)}]"
+"""Any invisible character (migration 0017's backfill takes them out)."""
 FLAG_TAG_SEQUENCE = r"\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"
 """The black flag, tag letters, the cancel tag (UTS #51 emoji tag sequences)."""
 TAG = f"[{_members(_TAGS)}]"
