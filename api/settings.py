@@ -103,14 +103,19 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies(cls, proxies: list[str]) -> list[str]:
+        """Each as uvicorn's ProxyHeadersMiddleware reads it: a network by its
+        own address (10.1.2.3/8 is 10.0.0.0/8), which it would otherwise take
+        for a host name and never trust."""
+        normalized = []
         for proxy in proxies:
             try:
-                ipaddress.ip_network(proxy, strict=False)
+                network = ipaddress.ip_network(proxy, strict=False)
             except ValueError:
                 raise ValueError(
                     f"TRELLIS_TRUSTED_PROXIES: {proxy!r} is not an IP address or network"
                 ) from None
-        return proxies
+            normalized.append(str(network) if "/" in proxy else str(network.network_address))
+        return normalized
 
     @model_validator(mode="after")
     def _production_needs_real_secret(self) -> Settings:

@@ -154,6 +154,13 @@ async def test_hsts_when_a_trusted_proxy_says_https(serve: Client) -> None:
         assert HSTS not in plain.headers
 
 
+async def test_a_trusted_network_written_from_one_of_its_addresses(serve: Client) -> None:
+    """127.0.0.1/8 is the network 127.0.0.0/8 (uvicorn alone would take it
+    for a host name and trust nobody)."""
+    async with serve(trusted_proxies=["127.0.0.1/8"]) as http:
+        assert (await http.get("/healthz", headers={"x-forwarded-proto": "https"})).headers[HSTS]
+
+
 async def test_an_untrusted_client_cannot_claim_https(serve: Client) -> None:
     forwarded = {"x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9"}
     async with serve() as http:

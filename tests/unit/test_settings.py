@@ -128,6 +128,12 @@ def test_a_cors_origin_is_named_exactly(monkeypatch: pytest.MonkeyPatch, origin:
         Settings()
 
 
+def test_a_trusted_network_is_named_by_its_own_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn would take 10.1.2.3/8 for a host name and trust nobody."""
+    monkeypatch.setenv("TRELLIS_TRUSTED_PROXIES", "10.1.2.3/8,fd00::1/64")
+    assert Settings().trusted_proxies == ["10.0.0.0/8", "fd00::/64"]
+
+
 @pytest.mark.parametrize("proxy", ["*", "proxy.internal", "10.0.0.0/33"])
 def test_a_trusted_proxy_is_an_address_or_network(
     monkeypatch: pytest.MonkeyPatch, proxy: str
