@@ -9,9 +9,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.context import Context
+from api.headers import SecurityHeaders
 from api.http import GraphQLHTTPRouter
 from api.jobs import run_forever
 from api.limits import RequestSizeLimit
@@ -121,11 +123,20 @@ def create_app(
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    # The last added runs first: a trusted proxy's word on the scheme and the
+    # client comes before anything reads them, and every answer (a CORS
+    # preflight, a 413) gets the security headers.
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
-    if settings.trusted_proxies:
-        # The client is the right-most address in X-Forwarded-For that is not
-        # a trusted proxy, and only when the connection comes from one.
+    if settings.cors_origins:
         app.add_middleware(
-            ProxyHeadersMiddleware, trusted_hosts=[str(n) for n in settings.trusted_proxies]
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            expose_headers=["Retry-After"],
+            max_age=600,
         )
+    app.add_middleware(SecurityHeaders)
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

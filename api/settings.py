@@ -6,17 +6,21 @@ with the development token secret, since anyone could then mint tokens.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.read_log import DEFAULT_RETENTION_DAYS
 
 DEVELOPMENT_SECRET = "trellis-development-secret-change-me-in-production"
+# An origin as browsers send it: scheme, host and an optional port, no path.
+ORIGIN = re.compile(r"^https?://[^\s/?#*]+/?$")
 
 
 class Environment(StrEnum):
@@ -49,12 +53,6 @@ class Settings(BaseSettings):
     refresh_token_lifetime: timedelta = timedelta(days=30)
     invitation_lifetime: timedelta = timedelta(days=7)
 
-    trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = Field(
-        default=(),
-        description="Comma-separated addresses or CIDRs of the proxies in front of the server; "
-        "only a connection from one of them may say who the client is (X-Forwarded-For).",
-    )
-
     migrate_on_start: bool | None = Field(
         default=None, description="Migrate when serving starts; defaults to on in development."
     )
@@ -79,12 +77,50 @@ class Settings(BaseSettings):
         default=None, description="Schema introspection; defaults to on in development only."
     )
 
-    @field_validator("trusted_proxies", mode="before")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the API (comma-separated); none by default.",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks of proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (comma-separated); none by default.",
+    )
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _comma_separated(cls, value: Any) -> Any:
+    def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        """Each origin by name: an allow-list with "*" would allow anyone."""
+        for origin in origins:
+            if not ORIGIN.match(origin):
+                raise ValueError(
+                    f"TRELLIS_CORS_ORIGINS: {origin!r} is not an origin like https://app.example.com"
+                )
+        return [origin.rstrip("/").lower() for origin in origins]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, proxies: list[str]) -> list[str]:
+        """Each as uvicorn's ProxyHeadersMiddleware reads it: a network by its
+        own address (10.1.2.3/8 is 10.0.0.0/8), which it would otherwise take
+        for a host name and never trust."""
+        normalized = []
+        for proxy in proxies:
+            try:
+                network = ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"TRELLIS_TRUSTED_PROXIES: {proxy!r} is not an IP address or network"
+                ) from None
+            normalized.append(str(network) if "/" in proxy else str(network.network_address))
+        return normalized
 
     @model_validator(mode="after")
     def _production_needs_real_secret(self) -> Settings:

@@ -428,13 +428,22 @@ class CoachSession:
 def check_bookable(availability: CoachAvailability, starts_at: datetime, now: datetime) -> None:
     if starts_at <= now:
         raise ValidationFailed("startsAt", "That time has passed.", code="SLOT_IN_PAST")
-    if starts_at > now + BOOKING_HORIZON:
+    check_within_horizon("startsAt", starts_at, now)
+    availability.check_slot(starts_at)
+
+
+def check_within_horizon(field: str, moment: datetime, now: datetime) -> None:
+    """A session is booked at most BOOKING_HORIZON ahead (the slot at the
+    horizon itself included). Free slots asked for from a day that begins
+    beyond it could never be booked: the same error as booking there, not an
+    empty list that reads as a coach with no time. A range that reaches
+    past the horizon lists its slots up to it."""
+    if moment > now + BOOKING_HORIZON:
         raise ValidationFailed(
-            "startsAt",
+            field,
             f"Sessions are booked at most {BOOKING_HORIZON.days} days ahead.",
             code="TOO_FAR_AHEAD",
         )
-    availability.check_slot(starts_at)
 
 
 def month_bounds(moment: datetime, timezone: str) -> Interval:

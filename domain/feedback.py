@@ -155,7 +155,7 @@ class FeedbackRequest:
         return cls(
             organization_id=organization_id,
             requester_id=requester_id,
-            topic=validation.text("topic", topic, max_length=TOPIC_MAX),
+            topic=validation.name("topic", topic, max_length=TOPIC_MAX),
             anonymity=anonymity,
             due_at=due_at,
             goal_id=goal_id,
@@ -479,7 +479,7 @@ class FeedbackTemplate:
     ) -> FeedbackTemplate:
         return cls(
             organization_id=organization_id,
-            name=validation.text("name", name, max_length=TOPIC_MAX),
+            name=validation.name("name", name, max_length=TOPIC_MAX),
             questions=[_as_data(q) for q in check_questions(questions)],
             created_by_id=created_by_id,
             created_at=now,

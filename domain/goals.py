@@ -83,7 +83,7 @@ class Goal:
         return cls(
             organization_id=organization_id,
             owner_id=owner_id,
-            title=validation.text("title", title, max_length=TITLE_MAX),
+            title=validation.name("title", title, max_length=TITLE_MAX),
             description=validation.long_text(
                 "description", description, max_length=DESCRIPTION_MAX
             ),
@@ -120,7 +120,7 @@ class Goal:
         # Validate everything before changing anything: a refused edit leaves
         # the goal as it was.
         if title is not None:
-            title = validation.text("title", title, max_length=TITLE_MAX)
+            title = validation.name("title", title, max_length=TITLE_MAX)
         if description is not None:
             description = validation.long_text(
                 "description", description, max_length=DESCRIPTION_MAX

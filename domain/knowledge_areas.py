@@ -38,7 +38,7 @@ class KnowledgeArea:
     ) -> KnowledgeArea:
         return cls(
             organization_id=organization_id,
-            name=validation.text("name", name, max_length=NAME_MAX),
+            name=validation.name("name", name, max_length=NAME_MAX),
             description=validation.long_text(
                 "description", description, max_length=DESCRIPTION_MAX
             ),
@@ -47,7 +47,7 @@ class KnowledgeArea:
         )
 
     def rename(self, name: str) -> None:
-        self.name = validation.text("name", name, max_length=NAME_MAX)
+        self.name = validation.name("name", name, max_length=NAME_MAX)
 
     def move_under(self, parent_id: UUID | None, parent_ancestry: Sequence[UUID]) -> None:
         """Re-parent this area.

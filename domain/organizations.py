@@ -45,7 +45,7 @@ class Organization:
     @classmethod
     def create(cls, *, name: str, slug: str, now: datetime) -> Organization:
         return cls(
-            name=validation.text("name", name, max_length=120),
+            name=validation.name("name", name, max_length=120),
             slug=validation.handle(slug, field="slug"),
             created_at=now,
         )

@@ -60,7 +60,7 @@ class Person:
         brought in from elsewhere with their history)."""
         return cls(
             organization_id=organization_id,
-            name=validation.text("name", name, max_length=NAME_MAX),
+            name=validation.name("name", name, max_length=NAME_MAX),
             handle=validation.handle(handle),
             email=validation.email(email),
             timezone=validation.timezone(timezone),
@@ -80,7 +80,7 @@ class Person:
 
     def update_profile(self, *, name: str | None = None, timezone: str | None = None) -> None:
         if name is not None:
-            self.name = validation.text("name", name, max_length=NAME_MAX)
+            self.name = validation.name("name", name, max_length=NAME_MAX)
         if timezone is not None:
             self.timezone = validation.timezone(timezone)
 

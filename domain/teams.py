@@ -49,7 +49,7 @@ class Team:
     ) -> Team:
         return cls(
             organization_id=organization_id,
-            name=validation.text("name", name, max_length=NAME_MAX),
+            name=validation.name("name", name, max_length=NAME_MAX),
             mission=validation.long_text("mission", mission, max_length=MISSION_MAX),
             stage=stage,
             created_at=now,
@@ -63,7 +63,7 @@ class Team:
         stage: TeamStage | None = None,
     ) -> None:
         if name is not None:
-            self.name = validation.text("name", name, max_length=NAME_MAX)
+            self.name = validation.name("name", name, max_length=NAME_MAX)
         if mission is not None:
             self.mission = validation.long_text("mission", mission, max_length=MISSION_MAX)
         if stage is not None:

@@ -1,5 +1,12 @@
 """Small value checks shared by entities. Each raises `ValidationFailed` naming
-the field, so the client can put the message next to the right input."""
+the field, so the client can put the message next to the right input.
+
+Text arrives in Unicode normalization form C (NFC): "é" typed as one code
+point or as "e" and a combining accent is one name, one email, one title,
+for display, uniqueness and search alike. Names and titles by which people
+know someone or something (`name`, `handle`, `email`) also refuse what shows
+nothing or turns text around (domain.invisible_characters); free text
+(`long_text`, and `text` for labels, prompts and agenda items) keeps it."""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import unicodedata
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from domain import invisible_characters
 from domain.errors import ValidationFailed
 
 HANDLE_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,30}[a-z0-9])?$")
@@ -28,23 +36,27 @@ def _no_control_characters(field: str, value: str) -> None:
         )
 
 
-# Characters that show nothing yet are not whitespace to str.strip(): a
-# Hangul filler, a blank Braille pattern. Format characters (category Cf:
-# zero-width space, word joiner, soft hyphen) are caught by category.
-_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
 def _shows_nothing(value: str) -> bool:
-    """A reason or note made only of invisible characters says nothing: it
-    is as blank as an empty one, whatever the client sent."""
-    return all(
-        c.isspace() or c in _INVISIBLE_LETTERS or unicodedata.category(c) == "Cf" for c in value
-    )
+    """A reason or note made only of invisible characters (format
+    characters, default-ignorables, a Hangul filler, a blank Braille
+    pattern) says nothing: it is as blank as an empty one, whatever the
+    client sent."""
+    return all(c.isspace() or ord(c) in invisible_characters.INVISIBLE_POINTS for c in value)
+
+
+def _shows_as_written(field: str, value: str) -> None:
+    if (found := invisible_characters.misplaced(value)) is not None:
+        raise ValidationFailed(
+            field,
+            f"{field} contains a character that does not show or that turns text around "
+            f"(U+{ord(found):04X}).",
+            code="INVALID_CHARACTERS",
+        )
 
 
 def text(field: str, value: str, *, max_length: int, required: bool = True) -> str:
     _no_control_characters(field, value)
-    cleaned = " ".join(value.split())
+    cleaned = " ".join(unicodedata.normalize("NFC", value).split())
     if _shows_nothing(cleaned):
         cleaned = ""
     if required and not cleaned:
@@ -56,9 +68,20 @@ def text(field: str, value: str, *, max_length: int, required: bool = True) -> s
     return cleaned
 
 
+def name(field: str, value: str, *, max_length: int) -> str:
+    """A name or title by which people know someone or something: a
+    person's, a team's, an area's, an organization's name, the title of a
+    goal or a request. Text, with nothing that shows nothing or turns it
+    around ("\u202eJonas", "Jo\u200bnas"), following UTS #39 and #55."""
+    cleaned = text(field, value, max_length=max_length)
+    _shows_as_written(field, cleaned)
+    return cleaned
+
+
 def long_text(field: str, value: str, *, max_length: int) -> str:
     """Free text where line breaks matter (a mission, a description)."""
     _no_control_characters(field, value)
+    value = unicodedata.normalize("NFC", value)
     cleaned = "" if _shows_nothing(value) else value.strip()
     if len(cleaned) > max_length:
         raise ValidationFailed(
@@ -69,6 +92,7 @@ def long_text(field: str, value: str, *, max_length: int) -> str:
 
 def handle(value: str, *, field: str = "handle") -> str:
     """Handles and organization slugs share one shape (URL- and mention-safe)."""
+    _shows_as_written(field, value)
     cleaned = value.strip().lower()
     if not HANDLE_PATTERN.match(cleaned):
         raise ValidationFailed(
@@ -80,8 +104,14 @@ def handle(value: str, *, field: str = "handle") -> str:
     return cleaned
 
 
+def fold_email(value: str) -> str:
+    """An email as it is stored and looked up (sign-in folds it the same)."""
+    return unicodedata.normalize("NFC", value.strip().lower())
+
+
 def email(value: str) -> str:
-    cleaned = value.strip().lower()
+    cleaned = fold_email(value)
+    _shows_as_written("email", cleaned)
     if len(cleaned) > 254 or not EMAIL_PATTERN.match(cleaned):
         raise ValidationFailed("email", "That is not an email address.", code="INVALID_EMAIL")
     return cleaned

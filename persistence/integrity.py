@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from domain.errors import Conflict, DomainError
+from domain.errors import Conflict, DomainError, ValidationFailed
 
 _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
     "uq_organizations_slug": ("SLUG_TAKEN", "That organization slug is taken.", "slug"),
@@ -179,6 +179,9 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
 }
 
 
+_SHOWS_AS_WRITTEN = "_shows_as_written"
+
+
 def constraint_name(error: DBAPIError) -> str | None:
     cause = getattr(error.orig, "__cause__", None)
     return getattr(cause, "constraint_name", None)
@@ -191,4 +194,12 @@ def translate(error: IntegrityError) -> DomainError | None:
     if name in _CONFLICTS:
         code, message, field = _CONFLICTS[name]
         return Conflict(message, code=code, field=field)
+    if name is not None and name.endswith(_SHOWS_AS_WRITTEN):
+        # ck_<table>_<column>_shows_as_written; each column is its field.
+        field = name.removesuffix(_SHOWS_AS_WRITTEN).rsplit("_", 1)[-1]
+        return ValidationFailed(
+            field,
+            f"{field} contains a character that does not show or that turns text around.",
+            code="INVALID_CHARACTERS",
+        )
     return None

@@ -27,6 +27,7 @@ from domain.coaching import (
     DatedWindow,
     Outcome,
     SessionStatus,
+    check_within_horizon,
     day_range,
     free_slots,
 )
@@ -107,7 +108,9 @@ class AvailabilityType:
 
     @strawberry.field(
         description="Free slots from the start of `firstDay` to the end of `lastDay` "
-        "(at most six weeks), days and times in `timezone` (yours by default)."
+        "(at most six weeks), days and times in `timezone` (yours by default), up to the "
+        "booking horizon (180 days ahead); a range beginning beyond it is TOO_FAR_AHEAD, "
+        "as booking there is."
     )
     async def free_slots(
         self,
@@ -120,6 +123,7 @@ class AvailabilityType:
         if timezone is None:
             timezone = (await info.context.loaders.person.load(actor.person_id)).timezone
         start, end = day_range(first_day, last_day, timezone)
+        check_within_horizon("firstDay", start, info.context.now)
         # A slot starting before `end` lasts until its buffer ends: what it
         # meets may start after `end`.
         busy = await info.context.loaders.coach_busy.load(

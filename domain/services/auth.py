@@ -15,7 +15,7 @@ from domain.accounts import Account, RefreshToken, check_password_policy, hash_s
 from domain.errors import AuthenticationFailed
 from domain.people import Person
 from domain.ports import PasswordHasher, UnitOfWork
-from domain.validation import EMAIL_PATTERN
+from domain.validation import EMAIL_PATTERN, fold_email
 
 INVALID_CREDENTIALS = "Email or password is incorrect."
 INVALID_SESSION = "This session is no longer valid; sign in again."
@@ -40,7 +40,7 @@ async def sign_in(
     now: datetime,
     refresh_lifetime: timedelta,
 ) -> IssuedSession:
-    normalized = email.strip().lower()
+    normalized = fold_email(email)
     account = (
         await uow.accounts.get_by_email(normalized) if EMAIL_PATTERN.match(normalized) else None
     )

@@ -26,6 +26,7 @@ accounts = sa.Table(
     sa.UniqueConstraint("person_id"),
     same_organization_fk("person_id", "people"),
     sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+    sa.CheckConstraint("shows_as_written(email)", name="email_shows_as_written"),
 )
 
 refresh_tokens = sa.Table(
@@ -59,5 +60,6 @@ invitations = sa.Table(
     timestamp("accepted_at", nullable=True),
     same_organization_fk("person_id", "people"),
     same_organization_fk("invited_by_id", "people"),
+    sa.CheckConstraint("shows_as_written(email)", name="email_shows_as_written"),
 )
 sa.Index("ix_invitations_person_id", invitations.c.person_id)

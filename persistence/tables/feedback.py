@@ -46,6 +46,7 @@ feedback_requests = sa.Table(
         " OR (anonymity = 'ANONYMOUS' AND released_at IS NOT DISTINCT FROM closed_at)",
         name="released_on_closing",
     ),
+    sa.CheckConstraint("shows_as_written(topic)", name="topic_shows_as_written"),
 )
 sa.Index("ix_feedback_requests_requester_id", feedback_requests.c.requester_id)
 
@@ -142,4 +143,5 @@ feedback_templates = sa.Table(
     timestamp("archived_at", nullable=True),
     same_organization_fk("created_by_id", "people"),
     sa.CheckConstraint("jsonb_typeof(questions) = 'array'", name="questions_is_a_list"),
+    sa.CheckConstraint("shows_as_written(name)", name="name_shows_as_written"),
 )

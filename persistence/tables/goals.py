@@ -57,6 +57,7 @@ goals = sa.Table(
     sa.CheckConstraint(
         "status <> 'ABANDONED' OR length(btrim(status_note)) > 0", name="abandoned_with_a_note"
     ),
+    sa.CheckConstraint("shows_as_written(title)", name="title_shows_as_written"),
 )
 sa.Index("ix_goals_owner_id_status", goals.c.owner_id, goals.c.status)
 

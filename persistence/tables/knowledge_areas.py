@@ -26,6 +26,7 @@ knowledge_areas = sa.Table(
     same_organization_fk("parent_id", "knowledge_areas"),
     sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
     sa.CheckConstraint("length(btrim(name)) > 0", name="name_not_blank"),
+    sa.CheckConstraint("shows_as_written(name)", name="name_shows_as_written"),
 )
 # Sibling names are unique; roots are siblings of each other.
 sa.Index(

@@ -50,4 +50,6 @@ organizations = sa.Table(
         "default_stewardee_capacity BETWEEN 0 AND 50 AND default_mentee_capacity BETWEEN 0 AND 50",
         name="capacities_in_range",
     ),
+    sa.CheckConstraint("shows_as_written(name)", name="name_shows_as_written"),
+    sa.CheckConstraint("shows_as_written(slug)", name="slug_shows_as_written"),
 )

@@ -43,6 +43,9 @@ people = sa.Table(
         name="capacities_in_range",
     ),
     sa.CheckConstraint("invited_by_id <> id", name="not_invited_by_oneself"),
+    sa.CheckConstraint("shows_as_written(name)", name="name_shows_as_written"),
+    sa.CheckConstraint("shows_as_written(handle)", name="handle_shows_as_written"),
+    sa.CheckConstraint("shows_as_written(email)", name="email_shows_as_written"),
 )
 # Keyset pagination of the directory walks (lower(name), id) in an organization.
 sa.Index(

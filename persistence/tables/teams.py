@@ -24,6 +24,7 @@ teams = sa.Table(
     timestamp("created_at"),
     sa.UniqueConstraint("organization_id", "id"),
     sa.CheckConstraint("length(btrim(name)) > 0", name="name_not_blank"),
+    sa.CheckConstraint("shows_as_written(name)", name="name_shows_as_written"),
 )
 sa.Index(
     "uq_teams_organization_id_lower_name",

@@ -447,6 +447,50 @@ async def test_free_slots_end_at_the_booking_horizon(gql: GraphQL, org: Org) -> 
     assert "2026-08-22T08:00:00+02:00" in slots
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "timezone"),
+    [
+        (date(2026, 8, 30), date(2026, 9, 5), None),
+        (date(2026, 9, 1), date(2026, 9, 1), "UTC"),
+        # 30 August begins at 10:00 UTC on 29 August there, after the horizon.
+        (date(2026, 8, 30), date(2026, 8, 30), "Pacific/Kiritimati"),
+        (date(2027, 6, 4), date(2027, 6, 4), None),
+    ],
+)
+async def test_asking_for_slots_beyond_the_booking_horizon_is_an_error(
+    gql: GraphQL, org: Org, first: date, last: date, timezone: str | None
+) -> None:
+    """Days that begin after the horizon (Saturday 2026-08-29 09:00 UTC)
+    could never be booked: TOO_FAR_AHEAD, as booking there is, rather than
+    an empty list that reads as a coach with no time."""
+    coach = await make_coach(gql, org, weekly=[weekly(d, "08:00", "14:00") for d in range(7)])
+    error = await slot_query_error(gql, org.faculty, coach, first, last, timezone)
+    assert error["extensions"] == {"code": "TOO_FAR_AHEAD"}
+    assert "180 days" in error["message"]
+    assert error["path"][-1] == "freeSlots"
+    refused = await book(gql, org.faculty, coach, "2026-08-30T09:00:00+02:00")
+    assert_error(refused, "ValidationError", "TOO_FAR_AHEAD", "startsAt")
+
+
+async def test_a_range_reaching_past_the_horizon_lists_the_slots_up_to_it(
+    gql: GraphQL, org: Org, clock: FakeClock
+) -> None:
+    """A range that begins by the horizon is answered (its slots end there);
+    as time passes the horizon moves and later days can be asked for."""
+    coach = await make_coach(gql, org, weekly=[weekly(d, "08:00", "14:00") for d in range(7)])
+    slots = await free_slots(gql, org.faculty, coach, date(2026, 8, 29), date(2026, 9, 4))
+    assert slots == [f"2026-08-29T{h:02d}:00:00+02:00" for h in range(8, 12)]
+    in_kiritimati = await free_slots(
+        gql, org.faculty, coach, date(2026, 8, 29), date(2026, 8, 29), "Pacific/Kiritimati"
+    )
+    # The 29th there runs from 10:00 UTC on the 28th: two slots of that day
+    # in Berlin, and the 29th's up to the horizon.
+    assert len(in_kiritimati) == 2 + 4
+    move_to(clock, org, datetime(2026, 3, 3, 9, 0, tzinfo=UTC))
+    next_day = await free_slots(gql, org.faculty, coach, date(2026, 8, 30), date(2026, 8, 30))
+    assert next_day == [f"2026-08-30T{h:02d}:00:00+02:00" for h in range(8, 12)]
+
+
 async def test_the_slot_at_the_horizon_itself_is_offered(gql: GraphQL, org: Org) -> None:
     """A session starting exactly 180 days from now can be booked (the
     horizon is inclusive), so that slot is offered like any other."""

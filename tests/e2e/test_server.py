@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +106,13 @@ def first_seed(env: dict[str, str]) -> str:
 
 @pytest.fixture
 def server(first_seed: str, env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
+    with _serve(env, tmp_path / "server.log") as running:
+        yield running
+
+
+@contextmanager
+def _serve(env: dict[str, str], log: Path) -> Iterator[Server]:
     port = _free_port()
-    log = tmp_path / "server.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [str(_trellis()), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -218,3 +224,22 @@ def test_a_real_server_does_not_take_the_client_from_a_forwarded_for_header(
         codes.append(response.json()["data"]["signIn"]["code"])
     assert codes[:6] == ["INVALID_CREDENTIALS"] * 6
     assert "TOO_MANY_ATTEMPTS" in codes[6:], codes
+
+
+def test_a_real_server_believes_no_proxy_unless_configured(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """uvicorn alone would take X-Forwarded-Proto from 127.0.0.1 as the
+    truth; Trellis believes only TRELLIS_TRUSTED_PROXIES, so a local client
+    claiming HTTPS gets no HSTS until that proxy is configured. The security
+    headers come with every answer."""
+    forwarded = {"x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9"}
+    with _serve(env, tmp_path / "plain.log") as server:
+        answer = httpx.get(f"{server.base_url}/healthz", headers=forwarded, timeout=5)
+        assert "strict-transport-security" not in answer.headers
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["cache-control"] == "no-store"
+    proxied = {**env, "TRELLIS_TRUSTED_PROXIES": "127.0.0.1"}
+    with _serve(proxied, tmp_path / "proxied.log") as server:
+        answer = httpx.get(f"{server.base_url}/healthz", headers=forwarded, timeout=5)
+        assert answer.headers["strict-transport-security"] == "max-age=31536000"

@@ -31,6 +31,7 @@ from domain.coaching import (
     Interval,
     Outcome,
     SessionStatus,
+    check_within_horizon,
     day_range,
     free_slots,
     month_bounds,
@@ -558,6 +559,21 @@ def test_free_slots_end_at_the_booking_horizon_itself() -> None:
     found = free_slots(availability, [], start=start, end=end, now=NOW)
     assert found == [local(horizon.date(), h) for h in (8, 9, 10, 11)]
     assert found[-1] == horizon
+
+
+def test_days_that_begin_beyond_the_horizon_are_asked_for_in_error() -> None:
+    """The day of the horizon may be asked for (its slots end there); a day
+    that begins after it is the booking's TOO_FAR_AHEAD, at firstDay."""
+    horizon = NOW + BOOKING_HORIZON
+    start, _ = day_range(horizon.date(), horizon.date(), BERLIN)
+    check_within_horizon("firstDay", start, NOW)
+    check_within_horizon("firstDay", horizon, NOW)
+    next_day = horizon.date() + timedelta(days=1)
+    later, _ = day_range(next_day, next_day, BERLIN)
+    with fails(ValidationFailed, "TOO_FAR_AHEAD", "firstDay"):
+        check_within_horizon("firstDay", later, NOW)
+    with fails(ValidationFailed, "TOO_FAR_AHEAD", "firstDay"):
+        check_within_horizon("firstDay", horizon + timedelta(microseconds=1), NOW)
 
 
 def test_busy_times_of_other_days_change_nothing() -> None:

@@ -114,24 +114,41 @@ def test_clients_wait_five_seconds_while_the_database_is_away(
         Settings()
 
 
-def test_no_proxy_is_trusted_by_default() -> None:
-    assert Settings().trusted_proxies == ()
+def test_no_cors_origins_and_no_trusted_proxies_by_default() -> None:
+    settings = Settings()
+    assert settings.cors_origins == []
+    assert settings.trusted_proxies == []
 
 
-def test_trusted_proxies_are_addresses_or_networks_separated_by_commas(
+def test_cors_origins_and_trusted_proxies_are_comma_separated(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("TRELLIS_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7,2001:db8::/32")
+    monkeypatch.setenv("TRELLIS_CORS_ORIGINS", "https://App.example.com/, http://localhost:5173")
+    monkeypatch.setenv("TRELLIS_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1")
+    settings = Settings()
+    assert settings.cors_origins == ["https://app.example.com", "http://localhost:5173"]
+    assert settings.trusted_proxies == ["10.0.0.0/8", "127.0.0.1", "::1"]
 
-    proxies = [str(network) for network in Settings().trusted_proxies]
 
-    assert proxies == ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]
+@pytest.mark.parametrize(
+    "origin", ["*", "https://*.example.com", "app.example.com", "https://app.example.com/path"]
+)
+def test_a_cors_origin_is_named_exactly(monkeypatch: pytest.MonkeyPatch, origin: str) -> None:
+    monkeypatch.setenv("TRELLIS_CORS_ORIGINS", origin)
+    with pytest.raises(ValidationError, match="TRELLIS_CORS_ORIGINS"):
+        Settings()
 
 
-@pytest.mark.parametrize("value", ["proxy.internal", "10.0.0.1/8", "10.0.0.0/33"])
-def test_a_trusted_proxy_must_be_an_address_or_a_network(
-    monkeypatch: pytest.MonkeyPatch, value: str
+def test_a_trusted_network_is_named_by_its_own_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn would take 10.1.2.3/8 for a host name and trust nobody."""
+    monkeypatch.setenv("TRELLIS_TRUSTED_PROXIES", "10.1.2.3/8,fd00::1/64")
+    assert Settings().trusted_proxies == ["10.0.0.0/8", "fd00::/64"]
+
+
+@pytest.mark.parametrize("proxy", ["*", "proxy.internal", "10.0.0.0/33"])
+def test_a_trusted_proxy_is_an_address_or_network(
+    monkeypatch: pytest.MonkeyPatch, proxy: str
 ) -> None:
-    monkeypatch.setenv("TRELLIS_TRUSTED_PROXIES", value)
-    with pytest.raises(ValidationError, match="trusted_proxies"):
+    monkeypatch.setenv("TRELLIS_TRUSTED_PROXIES", proxy)
+    with pytest.raises(ValidationError, match="TRELLIS_TRUSTED_PROXIES"):
         Settings()

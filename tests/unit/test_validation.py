@@ -73,6 +73,63 @@ def test_long_text_too_long() -> None:
     assert caught.value.field == "mission"
 
 
+# -- normalization and names -------------------------------------------------------
+
+NFD_JOSE, NFC_JOSE = "Jose\u0301", "Jos\u00e9"
+
+
+def test_text_and_long_text_arrive_in_nfc() -> None:
+    assert validation.text("name", f" {NFD_JOSE} ", max_length=10) == NFC_JOSE
+    assert validation.long_text("note", f"{NFD_JOSE}\n", max_length=10) == NFC_JOSE
+    # Length counts what NFC makes of it: five characters, not six.
+    assert validation.name("name", NFD_JOSE, max_length=4) == NFC_JOSE
+
+
+@pytest.mark.parametrize("value", ["\u202eJonas", "Jo\u200bnas", "Jonas\u200d", "Ada\u2066 Byron"])
+def test_a_name_refuses_what_shows_nothing_or_turns_it_around(value: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        validation.name("title", value, max_length=50)
+    assert (caught.value.code, caught.value.field) == ("INVALID_CHARACTERS", "title")
+    assert "U+" in caught.value.message
+
+
+@pytest.mark.parametrize("blank", INVISIBLE)
+def test_a_name_of_nothing_visible_is_required(blank: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        validation.name("name", blank, max_length=10)
+    assert caught.value.code == "REQUIRED"
+
+
+def test_free_text_keeps_what_a_name_refuses() -> None:
+    for value in ("\u202eJonas", "Jo\u200bnas"):
+        assert validation.text("text", value, max_length=50) == value
+        assert validation.long_text("note", value, max_length=50) == value
+
+
+def test_a_name_keeps_joiners_inside_words_and_emoji() -> None:
+    for value in ("Ada \U0001f469\u200d\U0001f467", "\u0645\u06cc\u200c\u062e", "\u2764\ufe0f"):
+        assert validation.name("name", value, max_length=50) == value
+
+
+@pytest.mark.parametrize("value", ["\u202eada", "a\u200bda", "ada\u2060", "\ufeffada"])
+def test_a_handle_with_invisible_characters_says_so(value: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        validation.handle(value, field="slug")
+    assert (caught.value.code, caught.value.field) == ("INVALID_CHARACTERS", "slug")
+
+
+def test_an_email_is_one_whatever_its_normalization_form() -> None:
+    assert validation.email(f"{NFD_JOSE}@Example.com") == f"{NFC_JOSE.lower()}@example.com"
+    assert validation.fold_email(f" {NFD_JOSE}@x.org ") == validation.email(f"{NFC_JOSE}@x.org")
+
+
+@pytest.mark.parametrize("value", ["ada\u200b@example.com", "\u202eada@example.com"])
+def test_an_email_with_invisible_characters_is_refused(value: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        validation.email(value)
+    assert (caught.value.code, caught.value.field) == ("INVALID_CHARACTERS", "email")
+
+
 # -- handle ----------------------------------------------------------------------
 
 
