@@ -77,7 +77,11 @@ def create_app(
     )
 
     async def context(request: Request) -> Context:
-        return Context(request.app.state.services, request.headers.get("authorization"))
+        return Context(
+            request.app.state.services,
+            request.headers.get("authorization"),
+            request.client.host if request.client else None,
+        )
 
     app.include_router(
         GraphQLHTTPRouter(

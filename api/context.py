@@ -16,9 +16,10 @@ from api.loaders import Loaders
 from api.security import AccessTokens
 from api.settings import Settings
 from domain.actors import Actor
+from domain.budgets import BudgetSubject
 from domain.errors import AuthenticationFailed
 from domain.people import Person
-from domain.ports import Clock, Mailer, PasswordHasher
+from domain.ports import BudgetStore, Clock, Mailer, PasswordHasher
 from domain.read_log import ContentRead
 from domain.services import read_log
 from persistence.repositories.read_log import SqlReadLogRepository
@@ -40,12 +41,16 @@ class Services:
     tokens: AccessTokens
     clock: Clock
     mailer: Mailer
+    budgets: BudgetStore
 
 
 class Context(BaseContext):
-    def __init__(self, services: Services, authorization: str | None) -> None:
+    def __init__(
+        self, services: Services, authorization: str | None, client_address: str | None = None
+    ) -> None:
         super().__init__()
         self.services = services
+        self.client_address = client_address
         self.settings = services.settings
         self.clock = services.clock
         # One moment per request: every field that asks "now" (due dates,
@@ -110,6 +115,15 @@ class Context(BaseContext):
         self._viewer.set_result(person)
         self.auth_error = None
         self._loaders = None
+
+    def budget_subject(self) -> BudgetSubject:
+        """Whose budget an operation spends: the person of a valid token
+        (checked without a statement: a person who has left is refused by
+        the operation itself, after paying for it), or else the client
+        address, so that an invalid token buys no budget of its own."""
+        if self._actor is not None:
+            return BudgetSubject.person(self._actor.person_id, self._actor.organization_id)
+        return BudgetSubject.address(self.client_address)
 
     async def actor(self) -> Actor | None:
         return self._actor if await self.viewer() is not None else None

@@ -2,8 +2,11 @@
 
 Strawberry's router answers `application/json` with status 200. Clients that
 accept `application/graphql-response+json` get that media type, and a
-request error (one that prevented execution: syntax, validation) is then a
-400, as the spec asks. JSON is encoded with orjson.
+request error (one that prevented execution: syntax, validation, a cost
+above the maximum) is then a 400, as the spec asks, except an operation
+refused for its caller's budget: 429 (Too Many Requests). Its
+`Retry-After` header, in seconds, comes with either media type. JSON is
+encoded with orjson.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
+
+from api.cost_limits import RATE_LIMITED
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -40,10 +45,23 @@ class GraphQLHTTPRouter(GraphQLRouter[Any, None]):
         request.state.graphql_request_error = result.data is None and any(
             error.path is None for error in result.errors or ()
         )
+        request.state.retry_after = next(
+            (
+                error.extensions["retryAfter"]
+                for error in result.errors or ()
+                if (error.extensions or {}).get("code") == RATE_LIMITED
+            ),
+            None,
+        )
         return await super().process_result(request, result)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         response = await super().run(request, context, root_value)
+        retry_after = (
+            getattr(request.state, "retry_after", None) if isinstance(request, Request) else None
+        )
+        if retry_after is not None and isinstance(response, Response):
+            response.headers["retry-after"] = str(retry_after)
         if (
             isinstance(request, Request)
             and isinstance(response, Response)
@@ -51,6 +69,8 @@ class GraphQLHTTPRouter(GraphQLRouter[Any, None]):
             and response.headers.get("content-type", "").startswith("application/json")
         ):
             response.headers["content-type"] = GRAPHQL_RESPONSE
-            if getattr(request.state, "graphql_request_error", False):
+            if retry_after is not None:
+                response.status_code = 429
+            elif getattr(request.state, "graphql_request_error", False):
                 response.status_code = 400
         return response

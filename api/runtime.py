@@ -21,6 +21,7 @@ from persistence.database import (
     create_session_factory,
 )
 from persistence.embedded import EmbeddedPostgres
+from persistence.repositories.budgets import SqlBudgetStore
 from persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 log = logging.getLogger("trellis")
@@ -71,6 +72,7 @@ def build_services(
         ),
         clock=clock or SystemClock(),
         mailer=mailer or LogMailer(reveal_tokens=settings.is_development),
+        budgets=SqlBudgetStore(engine),
     )
 
 

@@ -63,6 +63,22 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=5000, ge=100)
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
+    max_directives: int = Field(
+        default=4, ge=1, description="Directives on one field, fragment or operation, at most."
+    )
+    max_field_duplicates: int = Field(
+        default=10,
+        ge=1,
+        description="Times one field may be selected in one selection set, fragments included.",
+    )
+    max_operation_cost: int = Field(
+        default=10_000, ge=1, description="The cost of one operation, at most (api.cost)."
+    )
+    cost_budget_per_minute: int = Field(
+        default=60_000,
+        ge=1,
+        description="Cost each person (or client address) may spend per minute, a leaky bucket.",
+    )
     introspection: bool | None = Field(
         default=None, description="Schema introspection; defaults to on in development only."
     )
@@ -78,6 +94,11 @@ class Settings(BaseSettings):
                 )
         if self.default_page_size > self.max_page_size:
             raise ValueError("default_page_size cannot exceed max_page_size")
+        if self.max_operation_cost > self.cost_budget_per_minute:
+            raise ValueError(
+                "max_operation_cost cannot exceed cost_budget_per_minute: an operation"
+                " of the maximum cost could never run"
+            )
         return self
 
     @property
