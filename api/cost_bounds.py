@@ -122,7 +122,6 @@ LIST_BOUNDS: dict[str, int | SizedBy] = {
     "Query.roleHolders": MANY,
     "ReadinessSuggestion.evidence": SOME,
     "Relationship.knowledgeAreas": FEW,
-    "Share.readBy": SOME,
     "StewardeeMismatch.signals": SOME,
     "Team.leaders": FEW,
     "Team.members": SOME,
