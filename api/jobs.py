@@ -1,6 +1,6 @@
 """Work that happens because time passed, not because someone asked:
-review reminders, feedback reminders and closing, and removing read log
-records past their retention. Run by a loop inside the
+review reminders, feedback reminders and closing, removing read log
+records past their retention, and forgetting idle cost budgets. Run by a loop inside the
 server (every `TRELLIS_JOB_INTERVAL`) and by `trellis run-jobs` (for cron)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from uuid import UUID
 
 from api.context import Services
 from domain.ports import UnitOfWork
-from domain.services import feedback, read_log, relationships
+from domain.services import budgets, feedback, read_log, relationships
 
 log = logging.getLogger("trellis.jobs")
 
@@ -23,6 +23,12 @@ async def run_due_jobs(services: Services) -> int:
     a failure in one (an organization, or one job of it) holds back nothing
     else: read log retention still runs when closing a request fails.
     Returns reminders sent (relationship reviews and feedback invitations)."""
+    try:
+        await budgets.forget_idle(
+            services.budgets, services.settings.budget_policy, services.clock.now()
+        )
+    except Exception:
+        log.exception("forgetting idle cost budgets failed")
     async with services.uow_factory() as uow:
         organization_ids = await uow.organizations.all_ids()
     sent = 0

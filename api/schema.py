@@ -42,7 +42,6 @@ from api.graphql.relationships import RelationshipsMutation, RelationshipsQuery
 from api.graphql.roles import RolesMutation, RolesQuery
 from api.graphql.teams import TeamsMutation, TeamsQuery
 from api.settings import Settings
-from domain.budgets import BudgetPolicy
 
 Query = merge_types(
     "Query",
@@ -114,7 +113,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         max_duplicates=settings.max_field_duplicates,
         cost=CostSettings(
             maximum=settings.max_operation_cost,
-            budget=BudgetPolicy(capacity=settings.cost_budget_per_minute),
+            budget=settings.budget_policy,
             pages=PageSizes(default=settings.default_page_size, most=settings.max_page_size),
         ),
         introspection=settings.introspection_enabled,

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.budgets import BudgetPolicy
 from domain.read_log import DEFAULT_RETENTION_DAYS
 
 DEVELOPMENT_SECRET = "trellis-development-secret-change-me-in-production"
@@ -104,6 +105,10 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment is Environment.DEVELOPMENT
+
+    @property
+    def budget_policy(self) -> BudgetPolicy:
+        return BudgetPolicy(capacity=self.cost_budget_per_minute)
 
     @property
     def introspection_enabled(self) -> bool:

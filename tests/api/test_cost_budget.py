@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.context import Services
+from api.jobs import run_due_jobs
 from api.security import Argon2PasswordHasher
 from api.settings import Settings
 from persistence.tables.budgets import address_cost_budgets, person_cost_budgets
@@ -50,6 +51,11 @@ async def _post(
 
 def _codes(response: httpx.Response) -> list[str]:
     return [e["extensions"]["code"] for e in response.json().get("errors", [])]
+
+
+async def _count(services: Services, table: sa.Table) -> int:
+    async with services.session_factory() as session:
+        return (await session.execute(sa.select(sa.func.count()).select_from(table))).scalar_one()
 
 
 async def _level(services: Services, table: sa.Table) -> float:
@@ -233,3 +239,22 @@ async def test_a_refused_mutation_changes_nothing(
     clock.advance(timedelta(minutes=1))
     body = await _post(client, "{ viewer { goals { title } } }", token=org.faculty.token)
     assert body.json()["data"]["viewer"]["goals"] == []
+
+
+async def test_the_job_pass_forgets_budgets_idle_for_a_minute(
+    client: httpx.AsyncClient, app: FastAPI, services: Services, org: Org, clock: FakeClock
+) -> None:
+    await _post(client, token=org.faculty.token)
+    async with _from(app, "198.51.100.9") as anonymous:
+        await _post(anonymous)
+    clock.advance(timedelta(seconds=59))
+    await run_due_jobs(services)
+    assert await _count(services, person_cost_budgets) == 1
+    assert await _count(services, address_cost_budgets) == 1
+
+    clock.advance(timedelta(seconds=2))
+    await run_due_jobs(services)
+    assert await _count(services, person_cost_budgets) == 0
+    assert await _count(services, address_cost_budgets) == 0
+    fresh = await _post(client, token=org.faculty.token)
+    assert fresh.json()["extensions"]["cost"]["remaining"] == BUDGET - PAGE_COST
