@@ -19,6 +19,7 @@ from strawberry.extensions import SchemaExtension, ValidationCache
 
 from api.cost import PageSizes, operation_cost
 from api.document_limits import check_document
+from api.extensions import present
 from domain.budgets import BudgetPolicy, Charge
 from domain.services import budgets
 
@@ -73,7 +74,12 @@ class OperationCost(SchemaExtension):
             self.settings.pages,
         )
         if self.cost is not None:
-            refusal = await self._refusal(self.cost)
+            try:
+                refusal = await self._refusal(self.cost)
+            except Exception as error:
+                # Raised here, Strawberry would show its message as it is
+                # (ErrorPolicy never sees it): present it as any other.
+                refusal = present(GraphQLError(str(error), original_error=error))
             if refusal is not None:
                 # A result before execution: Strawberry then executes nothing.
                 execution.result = ExecutionResult(data=None, errors=[refusal])

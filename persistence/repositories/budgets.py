@@ -56,9 +56,13 @@ def _pour(subject: BudgetSubject, cost: int, policy: BudgetPolicy, now: datetime
         table = address_cost_budgets
         key = {"client_address": subject.client_address}
     at = sa.bindparam("now", now, type_=sa.DateTime(timezone=True))
+    # Doubles, as the level is: an integer parameter would be sent as int4,
+    # and a cost or capacity beyond 2^31 set would fail the statement.
+    price = sa.literal(float(cost), sa.Float)
+    capacity = sa.literal(float(policy.capacity), sa.Float)
     elapsed = sa.func.greatest(0.0, sa.cast(sa.extract("epoch", at - table.c.updated_at), sa.Float))
     drained = sa.func.greatest(0.0, table.c.level - elapsed * policy.drain_per_second)
-    fits = drained + cost <= policy.capacity
+    fits = drained + price <= capacity
     fits_empty = policy.fits(0.0, cost)
     statement = insert(table).values(
         **key, level=float(cost) if fits_empty else 0.0, updated_at=at, last_admitted=fits_empty
@@ -66,7 +70,7 @@ def _pour(subject: BudgetSubject, cost: int, policy: BudgetPolicy, now: datetime
     return statement.on_conflict_do_update(
         index_elements=list(key),
         set_={
-            "level": sa.case((fits, drained + cost), else_=drained),
+            "level": sa.case((fits, drained + price), else_=drained),
             "updated_at": sa.func.greatest(table.c.updated_at, at),
             "last_admitted": fits,
         },

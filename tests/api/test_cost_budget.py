@@ -71,7 +71,7 @@ async def test_the_budget_drains_and_refills(
         assert response.status_code == 200, response.text
         assert response.json()["extensions"]["cost"]["remaining"] == BUDGET - spent * PAGE_COST
 
-    with count_statements(app.state.engine) as counter:
+    with count_statements(app.state.engine, budget=True) as counter:
         refused = await _post(client, token=org.faculty.token)
     assert counter.count == 1, "the budget's one statement; the operation never ran"
     assert refused.status_code == 429
@@ -258,3 +258,21 @@ async def test_the_job_pass_forgets_budgets_idle_for_a_minute(
     assert await _count(services, address_cost_budgets) == 0
     fresh = await _post(client, token=org.faculty.token)
     assert fresh.json()["extensions"]["cost"]["remaining"] == BUDGET - PAGE_COST
+
+
+async def test_a_failing_budget_shows_no_internals(
+    client: httpx.AsyncClient, services: Services, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def fails(*args: object) -> None:
+        raise RuntimeError("SELECT secret FROM internals")
+
+    monkeypatch.setattr(services.budgets, "pour", fails)
+    response = await client.post(
+        "/graphql",
+        json={"query": "{ viewer { name } }"},
+        headers={"authorization": f"Bearer {org.faculty.token}"},
+    )
+    body = response.json()
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["INTERNAL"]
+    assert "secret" not in response.text

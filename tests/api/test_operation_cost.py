@@ -46,7 +46,7 @@ async def _post(
 async def test_the_issues_query_is_refused_with_its_cost_before_any_sql(
     client: httpx.AsyncClient, app: FastAPI, org: Org, settings: Settings
 ) -> None:
-    with count_statements(app.state.engine) as counter:
+    with count_statements(app.state.engine, budget=True) as counter:
         response = await _post(client, THE_ISSUES_QUERY, token=org.faculty.token)
     assert counter.count == 0, counter.statements
 
@@ -152,7 +152,7 @@ async def test_a_request_error_before_execution_reports_no_cost(client: httpx.As
 async def test_repetition_is_capped_before_validation_and_any_sql(
     client: httpx.AsyncClient, app: FastAPI, org: Org, query: str, code: str
 ) -> None:
-    with count_statements(app.state.engine) as counter:
+    with count_statements(app.state.engine, budget=True) as counter:
         response = await _post(client, query, token=org.faculty.token)
     assert counter.count == 0
     assert response.status_code == 400

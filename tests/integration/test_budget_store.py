@@ -94,3 +94,13 @@ async def test_the_tables_refuse_what_no_pour_writes(engine: AsyncEngine) -> Non
             engine, address_cost_budgets.insert().values(client_address=address, **bucket)
         )
         assert constraint_name(odd) == "ck_address_cost_budgets_client_address_length"
+
+
+async def test_costs_and_capacities_beyond_32_bits_pour(engine: AsyncEngine) -> None:
+    """Settings may allow a budget past 2^31: the pour still runs."""
+    policy = BudgetPolicy(capacity=10**12)
+    poured = await SqlBudgetStore(engine).pour(
+        BudgetSubject.address("192.0.2.7"), 3 * 10**9, policy, NOW
+    )
+    assert poured.admitted
+    assert poured.level == 3 * 10**9
