@@ -30,6 +30,11 @@ UNKNOWN_ADDRESS = "unknown"
 share one bucket."""
 
 
+class NoSuchPerson(LookupError):
+    """A validly signed token names a person the organization does not
+    have: nobody's bucket to pour into, so the caller is its address."""
+
+
 @dataclass(frozen=True)
 class BudgetPolicy:
     capacity: int

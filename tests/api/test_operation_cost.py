@@ -27,6 +27,12 @@ ONE_PAGE = (
 THE_ISSUES_QUERY = "{ " + " ".join(f"p{i}: {ONE_PAGE}" for i in range(30)) + " }"
 
 
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The limits as shipped (the other API tests lift them)."""
+    return Settings(database_url=database_url)
+
+
 async def _post(
     client: httpx.AsyncClient,
     query: str,

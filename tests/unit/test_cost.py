@@ -5,6 +5,7 @@ list of objects has a bound (api.cost_bounds)."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -190,3 +191,18 @@ def test_every_connection_field_takes_a_page() -> None:
 @pytest.mark.parametrize("bound", list(LIST_BOUNDS.values()))
 def test_bounds_are_positive(bound: object) -> None:
     assert not isinstance(bound, int) or bound > 0
+
+
+@pytest.mark.parametrize(
+    "screen",
+    ["bench.one_on_one_prep", "bench.steward_overview", "bench.mentor_matching"],
+)
+def test_the_screens_people_open_fit_the_default_maximum_many_times_over(screen: str) -> None:
+    """The benchmarks send what the apps send; the limits must never refuse
+    them, nor run a person's budget dry in a few taps."""
+    query = importlib.import_module(screen).QUERY
+    settings = Settings()
+    screen_cost = cost(query, {"id": "x", "weights": None})
+    assert screen_cost is not None
+    assert screen_cost * 5 <= settings.max_operation_cost
+    assert screen_cost * 40 <= settings.cost_budget_per_minute
