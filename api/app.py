@@ -20,8 +20,8 @@ from api.limits import RequestSizeLimit
 from api.runtime import Database, build_services, engine_for
 from api.schema import build_schema
 from api.settings import Settings
+from domain.clients import client_of
 from domain.ports import Clock, Mailer, PasswordHasher
-from domain.throttling import client_of
 
 READY_TIMEOUT_SECONDS = 2
 

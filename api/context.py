@@ -17,9 +17,10 @@ from api.outage import Outage
 from api.security import AccessTokens
 from api.settings import Settings
 from domain.actors import Actor
+from domain.budgets import BudgetSubject
 from domain.errors import AuthenticationFailed, DomainError
 from domain.people import Person
-from domain.ports import Clock, Mailer, PasswordHasher, UnitOfWork
+from domain.ports import BudgetStore, Clock, Mailer, PasswordHasher, UnitOfWork
 from domain.read_log import ContentRead
 from domain.services import read_log
 from domain.throttling import AttemptKeys
@@ -45,6 +46,7 @@ class Services:
     outage: Outage
     """Whether the database is away (api.outage), for this whole process."""
     attempt_keys: AttemptKeys
+    budgets: BudgetStore
 
 
 class Context(BaseContext):
@@ -52,7 +54,7 @@ class Context(BaseContext):
         super().__init__()
         self.services = services
         self.client = client
-        """Who is asking, as far as the network tells (domain.throttling.client_of):
+        """Who is asking, as far as the network tells (domain.clients.client_of):
         the connection's peer, or what a trusted proxy says it was."""
         self.settings = services.settings
         self.clock = services.clock
@@ -123,6 +125,15 @@ class Context(BaseContext):
         self._viewer.set_result(person)
         self.auth_error = None
         self._loaders = None
+
+    def budget_subject(self) -> BudgetSubject:
+        """Whose budget an operation spends: the person of a valid token
+        (checked without a statement: a person who has left is refused by
+        the operation itself, after paying for it), or else the client
+        address, so that an invalid token buys no budget of its own."""
+        if self._actor is not None:
+            return BudgetSubject.person(self._actor.person_id, self._actor.organization_id)
+        return BudgetSubject.address(self.client)
 
     async def actor(self) -> Actor | None:
         return self._actor if await self.viewer() is not None else None

@@ -1,7 +1,7 @@
 """Work that happens because time passed, not because someone asked:
 review reminders, feedback reminders and closing, removing read log
-records past their retention and throttle counters that say nothing any
-more. Run by a loop inside the
+records past their retention, throttle counters that say nothing any more
+and idle cost budgets. Run by a loop inside the
 server (every `TRELLIS_JOB_INTERVAL`) and by `trellis run-jobs` (for cron)."""
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from uuid import UUID
 
 from api.context import Services
 from domain.ports import UnitOfWork
-from domain.services import feedback, read_log, relationships, throttling
+from domain.services import budgets, feedback, read_log, relationships, throttling
 
 log = logging.getLogger("trellis.jobs")
 
 
 async def run_due_jobs(services: Services) -> int:
-    """One pass: throttle counters (which belong to no organization), then
+    """One pass: throttle counters and idle cost budgets (which belong to no
+    organization), then
     every organization, each job in its own transaction, so a failure in one
     (an organization, or one job of it) holds back nothing else: read log
     retention still runs when closing a request fails.
@@ -34,6 +35,14 @@ async def run_due_jobs(services: Services) -> int:
         if services.outage.noticed(error):
             raise
         log.exception("removing expired throttle counters failed")
+    try:
+        await budgets.forget_idle(
+            services.budgets, services.settings.budget_policy, services.clock.now()
+        )
+    except Exception as error:
+        if services.outage.noticed(error):
+            raise
+        log.exception("forgetting idle cost budgets failed")
     async with services.uow_factory() as uow:
         organization_ids = await uow.organizations.all_ids()
     sent = 0

@@ -23,6 +23,7 @@ from persistence.database import (
     create_session_factory,
 )
 from persistence.embedded import EmbeddedPostgres
+from persistence.repositories.budgets import SqlBudgetStore
 from persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 log = logging.getLogger("trellis")
@@ -77,6 +78,7 @@ def build_services(
         mailer=mailer or LogMailer(reveal_tokens=settings.is_development),
         outage=outage,
         attempt_keys=AttemptKeys(settings.token_secret.get_secret_value().encode()),
+        budgets=SqlBudgetStore(engine),
     )
 
 

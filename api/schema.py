@@ -17,11 +17,12 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from api.cost import PageSizes
+from api.cost_limits import CostSettings, LimitedValidation, OperationCost
 from api.extensions import ErrorPolicy, ReadLogWriter
 from api.graphql.agreements import AgreementsMutation
 from api.graphql.auth import AuthMutation
@@ -108,6 +109,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
+        max_directives=settings.max_directives,
+        max_duplicates=settings.max_field_duplicates,
+        cost=CostSettings(
+            maximum=settings.max_operation_cost,
+            budget=settings.budget_policy,
+            pages=PageSizes(default=settings.default_page_size, most=settings.max_page_size),
+        ),
         introspection=settings.introspection_enabled,
         suggestions=settings.is_development,
     )
@@ -115,7 +123,15 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 @functools.cache
 def _schema(
-    *, max_depth: int, max_aliases: int, max_tokens: int, introspection: bool, suggestions: bool
+    *,
+    max_depth: int,
+    max_aliases: int,
+    max_tokens: int,
+    max_directives: int,
+    max_duplicates: int,
+    cost: CostSettings,
+    introspection: bool,
+    suggestions: bool,
 ) -> strawberry.Schema:
     # Factories: a fresh extension per request (the caches themselves are
     # module-level and shared). The depth and alias limiters each define a
@@ -134,9 +150,12 @@ def _schema(
         ReadLogWriter,
         ErrorPolicy,
         lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
+        lambda: LimitedValidation(
+            max_directives=max_directives, max_duplicates=max_duplicates, maxsize=512
+        ),
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: OperationCost(cost),
     ]
     return Schema(
         query=Query,

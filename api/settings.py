@@ -16,6 +16,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.budgets import BudgetPolicy
 from domain.read_log import DEFAULT_RETENTION_DAYS
 
 DEVELOPMENT_SECRET = "trellis-development-secret-change-me-in-production"
@@ -73,6 +74,22 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=5000, ge=100)
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
+    max_directives: int = Field(
+        default=4, ge=1, description="Directives on one field, fragment or operation, at most."
+    )
+    max_field_duplicates: int = Field(
+        default=10,
+        ge=1,
+        description="Times one field may be selected in one selection set, fragments included.",
+    )
+    max_operation_cost: int = Field(
+        default=10_000, ge=1, description="The cost of one operation, at most (api.cost)."
+    )
+    cost_budget_per_minute: int = Field(
+        default=60_000,
+        ge=1,
+        description="Cost each person (or client address) may spend per minute, a leaky bucket.",
+    )
     introspection: bool | None = Field(
         default=None, description="Schema introspection; defaults to on in development only."
     )
@@ -133,11 +150,20 @@ class Settings(BaseSettings):
                 )
         if self.default_page_size > self.max_page_size:
             raise ValueError("default_page_size cannot exceed max_page_size")
+        if self.max_operation_cost > self.cost_budget_per_minute:
+            raise ValueError(
+                "max_operation_cost cannot exceed cost_budget_per_minute: an operation"
+                " of the maximum cost could never run"
+            )
         return self
 
     @property
     def is_development(self) -> bool:
         return self.environment is Environment.DEVELOPMENT
+
+    @property
+    def budget_policy(self) -> BudgetPolicy:
+        return BudgetPolicy(capacity=self.cost_budget_per_minute)
 
     @property
     def introspection_enabled(self) -> bool:

@@ -78,8 +78,9 @@ async def seed(
 
 
 @contextmanager
-def server(url: str, *, workers: int = 1) -> Iterator[str]:
-    """`trellis serve` in its own process, production settings, no job loop."""
+def server(url: str, *, workers: int = 1, settings: dict[str, str] | None = None) -> Iterator[str]:
+    """`trellis serve` in its own process, production settings, no job loop;
+    `settings` adds or overrides environment variables (TRELLIS_...)."""
     port = free_port()
     env = {
         **os.environ,
@@ -88,6 +89,7 @@ def server(url: str, *, workers: int = 1) -> Iterator[str]:
         "TRELLIS_TOKEN_SECRET": "bench-secret-" + "x" * 40,
         "TRELLIS_JOB_INTERVAL": "none",
         "TRELLIS_DATABASE_POOL_SIZE": "20",
+        **(settings or {}),
     }
     trellis = Path(sys.executable).with_name("trellis")
     process = subprocess.Popen(

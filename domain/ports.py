@@ -16,6 +16,7 @@ from uuid import UUID
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.agreements import AgreementChange, AutonomyAgreement
+from domain.budgets import BucketLevel, BudgetPolicy, BudgetSubject
 from domain.coaching import CoachAvailability, CoachSession
 from domain.feedback import (
     Answerer,
@@ -468,6 +469,26 @@ class ReadLogRepository(Protocol):
 
     async def remove_before(self, day: date) -> int:
         """Removes the records of days before `day`; returns how many."""
+        ...
+
+
+class BudgetStore(Protocol):
+    """The callers' cost buckets (domain.budgets). Not a repository of one
+    organization, nor part of a unit of work: a client address has no
+    organization, and an operation pours into its bucket before it runs,
+    outside any transaction of its own."""
+
+    async def pour(
+        self, subject: BudgetSubject, cost: int, policy: BudgetPolicy, now: datetime
+    ) -> BucketLevel:
+        """Atomically, even under concurrent operations of the same caller
+        in several processes: drains the subject's bucket to `now`, adds
+        `cost` if it fits, and returns the level and whether it did."""
+        ...
+
+    async def forget_idle(self, before: datetime) -> int:
+        """Removes the buckets nobody poured into since `before` (a window
+        or more ago, they are empty); returns how many."""
         ...
 
 

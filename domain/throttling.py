@@ -34,7 +34,6 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -241,21 +240,3 @@ class AttemptKeys:
     def _key(self, scope: Scope, *parts: str) -> ThrottleKey:
         message = "\x1f".join((scope.value, *parts)).encode()
         return ThrottleKey(scope, hmac.new(self._secret, message, hashlib.sha256).hexdigest())
-
-
-def client_of(host: str | None) -> str:
-    """The client an address stands for: an IPv6 client by its /64 (one
-    subscriber usually holds a whole /64, so counting single addresses would
-    give them billions of fresh counters), an IPv4-mapped address as IPv4,
-    anything else (a Unix socket, a test client) as given."""
-    if not host:
-        return "unknown"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)

@@ -4,6 +4,7 @@ registers them all on `metadata` (Alembic compares against it)."""
 from persistence.tables.accounts import accounts, invitations, refresh_tokens
 from persistence.tables.agreements import agreement_changes, autonomy_agreements
 from persistence.tables.base import metadata
+from persistence.tables.budgets import address_cost_budgets, person_cost_budgets
 from persistence.tables.coaching import coach_availability, coach_sessions
 from persistence.tables.feedback import (
     feedback_answers,
@@ -37,6 +38,7 @@ from persistence.tables.throttling import throttle_counters
 __all__ = [
     "accounts",
     "action_items",
+    "address_cost_budgets",
     "agenda_items",
     "agreement_changes",
     "autonomy_agreements",
@@ -67,6 +69,7 @@ __all__ = [
     "one_on_one_series",
     "organizations",
     "people",
+    "person_cost_budgets",
     "read_log",
     "refresh_tokens",
     "relationships",

@@ -423,7 +423,7 @@ async def test_bearer_scheme_is_case_insensitive(gql: GraphQL, org: Org) -> None
 
     response = await gql.raw(VIEWER, headers={"authorization": f"bearer {member.token}"})
 
-    assert response.json() == {"data": {"viewer": {"id": member.id}}}
+    assert response.json()["data"] == {"viewer": {"id": member.id}}
 
 
 async def test_mutations_with_a_bad_token_return_authentication_error_and_change_nothing(

@@ -500,7 +500,7 @@ async def _nobody_else_opens_the_prep(gql: GraphQL, cast: Cast, role: str) -> No
             {"ids": [meeting_id]},
             token=viewer.token,
         )
-        assert response.json() == {"data": {"nodes": [None]}}
+        assert response.json()["data"] == {"nodes": [None]}
     # The two people do.
     for viewer in (cast.steward, cast.person):
         found = await prep(gql, viewer, cast.next_id)

@@ -32,6 +32,7 @@ from uuid import UUID
 
 from domain.accounts import Account, Invitation, RefreshToken
 from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreement
+from domain.budgets import BucketLevel, BudgetPolicy, BudgetSubject
 from domain.coaching import CoachAvailability, CoachSession, SessionStatus
 from domain.errors import Conflict
 from domain.feedback import (
@@ -1315,6 +1316,39 @@ class FakePasswordHasher:
 
     def verify_dummy(self, password: str) -> None:
         self.dummy_calls += 1
+
+
+@dataclass
+class _Bucket:
+    level: float
+    updated_at: datetime
+
+
+class FakeBudgetStore:
+    """The cost buckets in memory, poured into as the SQL statement of
+    persistence.repositories.budgets does (tests/integration/
+    test_budget_store.py runs the same pours against both)."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[BudgetSubject, _Bucket] = {}
+
+    async def pour(
+        self, subject: BudgetSubject, cost: int, policy: BudgetPolicy, now: datetime
+    ) -> BucketLevel:
+        bucket = self.buckets.get(subject)
+        if bucket is None:
+            bucket = self.buckets[subject] = _Bucket(level=0.0, updated_at=now)
+        level = policy.drained(bucket.level, bucket.updated_at, now)
+        admitted = policy.fits(level, cost)
+        bucket.level = level + cost if admitted else level
+        bucket.updated_at = max(bucket.updated_at, now)
+        return BucketLevel(level=bucket.level, admitted=admitted)
+
+    async def forget_idle(self, before: datetime) -> int:
+        idle = [s for s, bucket in self.buckets.items() if bucket.updated_at < before]
+        for subject in idle:
+            del self.buckets[subject]
+        return len(idle)
 
 
 class FixedClock:

@@ -19,7 +19,6 @@ from domain.throttling import (
     Outcome,
     Scope,
     ThrottleKey,
-    client_of,
 )
 from tests.unit.fakes import FakeUnitOfWorkFactory
 
@@ -100,24 +99,6 @@ def test_keys_name_the_account_and_client_only_through_a_keyed_hash() -> None:
     assert KEYS.sign_in("bob@example.com", "192.0.2.1").keys[2] == attempt.keys[2]
     assert KEYS.sign_in("bob@example.com", "192.0.2.1").keys[0] != attempt.keys[0]
     assert KEYS.refresh("192.0.2.1").keys[0].digest != attempt.keys[2].digest
-
-
-@pytest.mark.parametrize(
-    ("host", "client"),
-    [
-        ("192.0.2.7", "192.0.2.7"),
-        ("::ffff:192.0.2.7", "192.0.2.7"),
-        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
-        ("2001:DB8:1:2::9", "2001:db8:1:2::/64"),
-        ("testclient", "testclient"),
-        (None, "unknown"),
-        ("", "unknown"),
-    ],
-)
-def test_a_client_is_its_address_and_an_ipv6_client_its_network(
-    host: str | None, client: str
-) -> None:
-    assert client_of(host) == client
 
 
 # --- the use case on the fakes ----------------------------------------------------
