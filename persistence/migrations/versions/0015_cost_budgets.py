@@ -13,7 +13,7 @@
 Nothing to backfill: a missing bucket is an empty one.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2027-02-01
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
