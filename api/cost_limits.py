@@ -19,7 +19,6 @@ from strawberry.extensions import SchemaExtension, ValidationCache
 
 from api.cost import PageSizes, operation_cost
 from api.document_limits import check_document
-from api.extensions import present
 from domain.budgets import BudgetPolicy, BudgetSubject, Charge, NoSuchPerson
 from domain.services import budgets
 
@@ -77,9 +76,10 @@ class OperationCost(SchemaExtension):
             try:
                 refusal = await self._refusal(self.cost)
             except Exception as error:
-                # Raised here, Strawberry would show its message as it is
-                # (ErrorPolicy never sees it): present it as any other.
-                refusal = present(GraphQLError(str(error), original_error=error))
+                # Raised here, Strawberry would show its message as it is:
+                # a result lets ErrorPolicy present it as any other (and
+                # tell the database being away from a bug).
+                refusal = GraphQLError(str(error), original_error=error)
             if refusal is not None:
                 # A result before execution: Strawberry then executes nothing.
                 execution.result = ExecutionResult(data=None, errors=[refusal])

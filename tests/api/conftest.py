@@ -10,7 +10,7 @@ from api.app import create_app
 from api.context import Services
 from api.security import Argon2PasswordHasher
 from api.settings import Settings
-from tests.api.harness import PASSWORD, GraphQL, Org, create_org
+from tests.api.harness import PASSWORD, GraphQL, Org, api_settings, create_org
 from tests.fakes import CapturingMailer, FakeClock
 
 
@@ -34,19 +34,9 @@ def mailer() -> CapturingMailer:
     return CapturingMailer()
 
 
-# The privacy tests ask every path to a piece of content in one wide query
-# that no screen sends (a prep costs a few hundred, a steward overview about
-# 1,200); the cost limits are tested with their defaults in the cost tests.
-UNLIMITED_COST = 10**9
-
-
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        max_operation_cost=UNLIMITED_COST,
-        cost_budget_per_minute=UNLIMITED_COST,
-    )
+    return api_settings(database_url)
 
 
 @pytest.fixture

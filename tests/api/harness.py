@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import Services
+from api.settings import Settings
 from domain.accounts import Account
 from domain.actors import Actor
 from domain.people import Person
@@ -26,6 +27,23 @@ MEMBER_FOR = timedelta(days=365)
 """How long a test's member has been one: long enough for any anonymity
 rule; tests about new members say otherwise."""
 _sequence = itertools.count(1)
+
+# The privacy tests ask every path to a piece of content in one wide query
+# that no screen sends (a prep costs a few hundred, a steward overview about
+# 1,200); the cost limits are tested with their defaults in the cost tests.
+UNLIMITED_COST = 10**9
+
+
+def api_settings(database_url: str, **overrides: Any) -> Settings:
+    """The settings API tests serve with: the defaults, but no cost limits."""
+    lifted = {"max_operation_cost": UNLIMITED_COST, "cost_budget_per_minute": UNLIMITED_COST}
+    return Settings(**{"database_url": database_url, **lifted, **overrides})
+
+
+def without_cost(body: dict[str, Any]) -> dict[str, Any]:
+    """A response body without its `extensions` (the cost report, whose
+    remaining budget differs from one answer to the next)."""
+    return {key: value for key, value in body.items() if key != "extensions"}
 
 
 class GraphQL:

@@ -21,7 +21,7 @@ from persistence.repositories.read_log import SqlReadLogRepository
 from tests.api.feedback_helpers import asked
 from tests.api.feedback_item_helpers import GIVE_FEEDBACK, shared_feedback, unshare_feedback
 from tests.api.goal_helpers import created, shared, unshare
-from tests.api.harness import GraphQL, Org
+from tests.api.harness import GraphQL, Org, api_settings
 from tests.api.queries import create_area, mutate
 from tests.api.read_log_helpers import (
     GOAL_BY_NODE,
@@ -395,7 +395,7 @@ async def test_retention_runs_when_another_job_of_the_pass_fails(
 class TestAShorterRetention:
     @pytest.fixture
     def settings(self, database_url: str) -> Settings:
-        return Settings(database_url=database_url, read_log_retention_days=7)
+        return api_settings(database_url, read_log_retention_days=7)
 
     async def test_records_go_after_the_configured_days(
         self, gql: GraphQL, services: Services, clock: FakeClock, cast: Cast
