@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.fastapi import BaseContext
 
+from api.background import Background
 from api.loaders import Loaders
 from api.security import AccessTokens
 from api.settings import Settings
@@ -20,9 +21,9 @@ from domain.errors import AuthenticationFailed
 from domain.people import Person
 from domain.ports import Clock, Mailer, PasswordHasher
 from domain.read_log import ContentRead
-from domain.services import read_log
+from domain.services import auth, read_log
 from persistence.repositories.read_log import SqlReadLogRepository
-from persistence.unit_of_work import SqlAlchemyUnitOfWork, SqlAlchemyUnitOfWorkFactory
+from persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 log = logging.getLogger("trellis.read_log")
 
@@ -40,6 +41,8 @@ class Services:
     tokens: AccessTokens
     clock: Clock
     mailer: Mailer
+    background: Background
+    """Work a request starts but does not wait for (mailing a reset token)."""
 
 
 class Context(BaseContext):
@@ -92,20 +95,29 @@ class Context(BaseContext):
         return await self._viewer
 
     async def _load_viewer(self) -> Person | None:
-        if self._actor is None:
+        """One statement reads the person and checks the token's session: a
+        session that was signed out, or ended by a password change or reset,
+        is refused at once, not when the token expires."""
+        if self._actor is None or self._actor.session_id is None:
             return None
-        person = await self.loaders.person.load(self._actor.person_id)
+        found = await self.loaders.viewer(self._actor.session_id)
+        person, live = found if found is not None else (None, False)
         if person is None or not person.is_active:
             self.auth_error = AuthenticationFailed(
                 "This account can no longer sign in.", code="INVALID_TOKEN"
             )
             return None
+        if not live:
+            self.auth_error = auth.session_ended()
+            return None
         return person
 
-    def signed_in(self, person: Person) -> None:
+    def signed_in(self, person: Person, session_id: UUID) -> None:
         """After a successful sign-in, the rest of this request (the payload's
-        `viewer` selection) is resolved as that person."""
-        self._actor = Actor(person_id=person.id, organization_id=person.organization_id)
+        `viewer` selection) is resolved as that person, in the new session."""
+        self._actor = Actor(
+            person_id=person.id, organization_id=person.organization_id, session_id=session_id
+        )
         self._viewer = asyncio.get_running_loop().create_future()
         self._viewer.set_result(person)
         self.auth_error = None
@@ -140,6 +152,3 @@ class Context(BaseContext):
                 )
         except Exception:
             log.exception("reads of %d items not logged", len(self._reads))
-
-    def uow(self, organization_id: UUID | None = None) -> SqlAlchemyUnitOfWork:
-        return self.services.uow_factory(organization_id)

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.background import Background
 from api.clock import SystemClock
 from api.context import Services
 from api.mail import LogMailer
-from api.security import AccessTokens, Argon2PasswordHasher
+from api.security import AccessTokens, argon2_hasher
 from api.settings import Settings
 from domain.ports import Clock, Mailer, PasswordHasher
 from persistence import migrate
@@ -63,7 +64,7 @@ def build_services(
         session_factory=session_factory,
         read_session_factory=create_read_session_factory(engine),
         uow_factory=SqlAlchemyUnitOfWorkFactory(session_factory),
-        hasher=hasher or Argon2PasswordHasher(),
+        hasher=hasher or argon2_hasher(concurrency=settings.password_hash_concurrency),
         tokens=AccessTokens(
             settings.token_secret.get_secret_value(),
             issuer=settings.token_issuer,
@@ -71,6 +72,7 @@ def build_services(
         ),
         clock=clock or SystemClock(),
         mailer=mailer or LogMailer(reveal_tokens=settings.is_development),
+        background=Background(),
     )
 
 

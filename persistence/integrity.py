@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from domain.errors import Conflict, DomainError
+from domain.errors import AuthenticationFailed, Conflict, DomainError
+from domain.services import auth
 
 _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
     "uq_organizations_slug": ("SLUG_TAKEN", "That organization slug is taken.", "slug"),
@@ -179,6 +180,21 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
 }
 
 
+_AUTHENTICATION: dict[str, tuple[str, str]] = {
+    # A session started with a password that was changed meanwhile.
+    "fk_sessions_account_id_password_version_accounts": (
+        "INVALID_CREDENTIALS",
+        auth.INVALID_CREDENTIALS,
+    ),
+    "ck_refresh_tokens_session_live": ("INVALID_SESSION", auth.INVALID_SESSION),
+    # A reset made for a password that was changed meanwhile.
+    "fk_password_resets_account_id_password_version_accounts": (
+        "INVALID_RESET_TOKEN",
+        auth.INVALID_RESET_TOKEN,
+    ),
+}
+
+
 def constraint_name(error: DBAPIError) -> str | None:
     cause = getattr(error.orig, "__cause__", None)
     return getattr(cause, "constraint_name", None)
@@ -191,4 +207,7 @@ def translate(error: IntegrityError) -> DomainError | None:
     if name in _CONFLICTS:
         code, message, field = _CONFLICTS[name]
         return Conflict(message, code=code, field=field)
+    if name in _AUTHENTICATION:
+        code, message = _AUTHENTICATION[name]
+        return AuthenticationFailed(message, code=code)
     return None
