@@ -32,7 +32,7 @@ accounts = sa.Table(
     timestamp("last_sign_in_at", nullable=True),
     # Counts the account's passwords; live sessions and open resets carry
     # the version they were made under (the foreign keys below).
-    sa.Column("password_version", sa.Integer, nullable=False),
+    sa.Column("password_version", sa.Integer, nullable=False, server_default="1"),
     sa.UniqueConstraint("person_id"),
     sa.UniqueConstraint("id", "password_version"),
     same_organization_fk("person_id", "people"),

@@ -74,7 +74,6 @@ def upgrade() -> None:
         "accounts",
         sa.Column("password_version", sa.Integer(), server_default="1", nullable=False),
     )
-    op.alter_column("accounts", "password_version", server_default=None)
     op.create_check_constraint(
         op.f("ck_accounts_password_version_positive"), "accounts", "password_version >= 1"
     )
