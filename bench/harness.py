@@ -78,8 +78,10 @@ async def seed(
 
 
 @contextmanager
-def server(url: str, *, workers: int = 1) -> Iterator[str]:
-    """`trellis serve` in its own process, production settings, no job loop."""
+def server(url: str, *, workers: int = 1, factory: str | None = None) -> Iterator[str]:
+    """`trellis serve` in its own process, production settings, no job loop;
+    or, given `factory` ("module:function" building the app), uvicorn
+    serving that app the same way, to compare variants of a collaborator."""
     port = free_port()
     env = {
         **os.environ,
@@ -90,17 +92,14 @@ def server(url: str, *, workers: int = 1) -> Iterator[str]:
         "TRELLIS_DATABASE_POOL_SIZE": "20",
     }
     trellis = Path(sys.executable).with_name("trellis")
+    address = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command = (
+        [str(trellis), "serve", *address]
+        if factory is None
+        else [sys.executable, "-m", "uvicorn", "--factory", factory, "--no-access-log", *address]
+    )
     process = subprocess.Popen(
-        [
-            str(trellis),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
