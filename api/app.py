@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -70,6 +71,10 @@ def create_app(
             finally:
                 if jobs is not None:
                     jobs.cancel()
+                # Mails already promised go out; a stuck database does not
+                # hold the shutdown for long.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(app.state.services.background.drain(), timeout=10)
                 await engine.dispose()
         finally:
             await asyncio.to_thread(database.close)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.fastapi import BaseContext
 
+from api.background import Background
 from api.loaders import Loaders
 from api.outage import Outage
 from api.security import AccessTokens
@@ -20,9 +22,9 @@ from domain.actors import Actor
 from domain.budgets import BudgetSubject
 from domain.errors import AuthenticationFailed, DomainError
 from domain.people import Person
-from domain.ports import BudgetStore, Clock, Mailer, PasswordHasher, UnitOfWork
+from domain.ports import BudgetStore, Clock, Mailer, PasswordHasher
 from domain.read_log import ContentRead
-from domain.services import read_log
+from domain.services import auth, read_log
 from domain.throttling import AttemptKeys
 from persistence.repositories.read_log import SqlReadLogRepository
 from persistence.unit_of_work import SqlAlchemyUnitOfWork, SqlAlchemyUnitOfWorkFactory
@@ -47,6 +49,8 @@ class Services:
     """Whether the database is away (api.outage), for this whole process."""
     attempt_keys: AttemptKeys
     budgets: BudgetStore
+    background: Background
+    """Work a request starts but does not wait for (mailing a reset token)."""
 
 
 class Context(BaseContext):
@@ -107,20 +111,29 @@ class Context(BaseContext):
         return await self._viewer
 
     async def _load_viewer(self) -> Person | None:
-        if self._actor is None:
+        """One statement reads the person and checks the token's session: a
+        session that was signed out, or ended by a password change or reset,
+        is refused at once, not when the token expires."""
+        if self._actor is None or self._actor.session_id is None:
             return None
-        person = await self.loaders.person.load(self._actor.person_id)
+        found = await self.loaders.viewer(self._actor.session_id)
+        person, live = found if found is not None else (None, False)
         if person is None or not person.is_active:
             self.auth_error = AuthenticationFailed(
                 "This account can no longer sign in.", code="INVALID_TOKEN"
             )
             return None
+        if not live:
+            self.auth_error = auth.session_ended()
+            return None
         return person
 
-    def signed_in(self, person: Person) -> None:
+    def signed_in(self, person: Person, session_id: UUID) -> None:
         """After a successful sign-in, the rest of this request (the payload's
-        `viewer` selection) is resolved as that person."""
-        self._actor = Actor(person_id=person.id, organization_id=person.organization_id)
+        `viewer` selection) is resolved as that person, in the new session."""
+        self._actor = Actor(
+            person_id=person.id, organization_id=person.organization_id, session_id=session_id
+        )
         self._viewer = asyncio.get_running_loop().create_future()
         self._viewer.set_result(person)
         self.auth_error = None
@@ -167,21 +180,31 @@ class Context(BaseContext):
             if not self.services.outage.noticed(error):
                 log.exception("reads of %d items not logged", len(self._reads))
 
-    async def commit(self, uow: UnitOfWork) -> None:
-        """Commits a mutation's unit of work, keeping `saved` true to what
-        the database did. Its statements go first (a failure there saves
-        nothing for sure); only the answer to COMMIT itself can be lost
-        with the connection, leaving the outcome unknown."""
-        await uow.flush()
+    def uow(self, organization_id: UUID | None = None) -> SqlAlchemyUnitOfWork:
+        """A unit of work of this request's mutation (a UnitOfWorkFactory):
+        its commit keeps `saved` true to what the database did."""
+        return _MutationUnitOfWork(self, organization_id)
+
+    async def track_commit(self, commit: Callable[[], Awaitable[None]]) -> None:
+        """Only the answer to COMMIT itself can be lost with the connection,
+        leaving the outcome unknown (None) until it comes."""
         before = self.saved
         if before is False:
             self.saved = None
         try:
-            await uow.commit()
+            await commit()
         except DomainError:
             self.saved = before
             raise
         self.saved = True
 
-    def uow(self, organization_id: UUID | None = None) -> SqlAlchemyUnitOfWork:
-        return self.services.uow_factory(organization_id)
+
+class _MutationUnitOfWork(SqlAlchemyUnitOfWork):
+    def __init__(self, context: Context, organization_id: UUID | None) -> None:
+        super().__init__(context.services.uow_factory.session_factory, organization_id)
+        self._context = context
+
+    async def commit(self) -> None:
+        # Its statements go first: a failure there saves nothing for sure.
+        await self.flush()
+        await self._context.track_commit(super().commit)

@@ -146,7 +146,7 @@ async def seed_demo(
         # the anonymity threshold of the feedback they are asked for.
         founded.founder.member_since = now - MEMBERS_SINCE
         actor = Actor(person_id=founded.founder.id, organization_id=org_id)
-        password_hash = hasher.hash(DEMO_PASSWORD)  # one hash serves every demo account
+        password_hash = await hasher.hash(DEMO_PASSWORD)  # one hash serves every demo account
         people = [founded.founder]
         for name, tz in PEOPLE[1:]:
             person = Person.create(

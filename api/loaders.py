@@ -497,6 +497,18 @@ class Loaders:
                 session, self._organization_id, self._viewer_id
             )
 
+    async def viewer(self, session_id: UUID) -> tuple[Person, bool] | None:
+        """The viewer and whether their session is live (see
+        `persistence.reads.people.viewer`). The person loader is primed, so
+        fields that load the viewer as a person read nothing more."""
+        async with self._session_factory() as session:
+            found = await people_reads.viewer(
+                session, self._organization_id, self._viewer_id, session_id
+            )
+        if found is not None:
+            self.person.prime(self._viewer_id, found[0])
+        return found
+
     async def organization(self) -> Organization:
         """Read once per request, however many fields ask (capacities of a
         whole list of people need the organization's defaults)."""

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.background import Background
 from api.clock import SystemClock
 from api.context import Services
 from api.mail import LogMailer
 from api.outage import Outage
-from api.security import AccessTokens, Argon2PasswordHasher
+from api.security import AccessTokens, argon2_hasher
 from api.settings import Settings
 from domain.ports import Clock, Mailer, PasswordHasher
 from domain.throttling import AttemptKeys
@@ -68,7 +69,7 @@ def build_services(
         session_factory=session_factory,
         read_session_factory=create_read_session_factory(engine),
         uow_factory=SqlAlchemyUnitOfWorkFactory(session_factory),
-        hasher=hasher or Argon2PasswordHasher(),
+        hasher=hasher or argon2_hasher(concurrency=settings.password_hash_concurrency),
         tokens=AccessTokens(
             settings.token_secret.get_secret_value(),
             issuer=settings.token_issuer,
@@ -79,6 +80,7 @@ def build_services(
         outage=outage,
         attempt_keys=AttemptKeys(settings.token_secret.get_secret_value().encode()),
         budgets=SqlBudgetStore(engine),
+        background=Background(),
     )
 
 

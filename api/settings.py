@@ -53,6 +53,18 @@ class Settings(BaseSettings):
     access_token_lifetime: timedelta = timedelta(minutes=15)
     refresh_token_lifetime: timedelta = timedelta(days=30)
     invitation_lifetime: timedelta = timedelta(days=7)
+    password_reset_lifetime: timedelta = Field(
+        default=timedelta(hours=1),
+        gt=timedelta(0),
+        description="How long a mailed password reset token works.",
+    )
+    password_hash_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="Password hashes computed at once (in threads, off the event loop); "
+        "defaults to the number of CPUs.",
+    )
 
     migrate_on_start: bool | None = Field(
         default=None, description="Migrate when serving starts; defaults to on in development."

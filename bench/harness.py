@@ -78,9 +78,17 @@ async def seed(
 
 
 @contextmanager
-def server(url: str, *, workers: int = 1, settings: dict[str, str] | None = None) -> Iterator[str]:
+def server(
+    url: str,
+    *,
+    workers: int = 1,
+    settings: dict[str, str] | None = None,
+    factory: str | None = None,
+) -> Iterator[str]:
     """`trellis serve` in its own process, production settings, no job loop;
-    `settings` adds or overrides environment variables (TRELLIS_...)."""
+    `settings` adds or overrides environment variables (TRELLIS_...); given
+    `factory` ("module:function" building the app), uvicorn serves that app
+    the same way, to compare variants of a collaborator."""
     port = free_port()
     env = {
         **os.environ,
@@ -92,17 +100,14 @@ def server(url: str, *, workers: int = 1, settings: dict[str, str] | None = None
         **(settings or {}),
     }
     trellis = Path(sys.executable).with_name("trellis")
+    address = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command = (
+        [str(trellis), "serve", *address]
+        if factory is None
+        else [sys.executable, "-m", "uvicorn", "--factory", factory, "--no-access-log", *address]
+    )
     process = subprocess.Popen(
-        [
-            str(trellis),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -11,3 +11,6 @@ from uuid import UUID
 class Actor:
     person_id: UUID
     organization_id: UUID
+    session_id: UUID | None = None
+    """The session their access token carries; None where no request is
+    behind the action (jobs, set-up)."""

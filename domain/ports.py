@@ -14,7 +14,15 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
-from domain.accounts import Account, Invitation, RefreshToken
+from domain.accounts import (
+    Account,
+    AccountSession,
+    Invitation,
+    PasswordReset,
+    RefreshToken,
+    ResetClose,
+    SessionEnd,
+)
 from domain.agreements import AgreementChange, AutonomyAgreement
 from domain.budgets import BucketLevel, BudgetPolicy, BudgetSubject
 from domain.coaching import CoachAvailability, CoachSession
@@ -52,17 +60,25 @@ class Clock(Protocol):
 
 
 class PasswordHasher(Protocol):
-    def hash(self, password: str) -> str: ...
+    """Hashing a password is slow on purpose (tens of milliseconds of CPU):
+    implementations do it off the event loop, a bounded number at a time,
+    and callers await it holding no database connection."""
 
-    def verify(self, password: str, password_hash: str) -> bool: ...
+    async def hash(self, password: str) -> str: ...
 
-    def verify_dummy(self, password: str) -> None:
+    async def verify(self, password: str, password_hash: str) -> bool: ...
+
+    async def verify_dummy(self, password: str) -> None:
         """Spend the time a real verification takes, for unknown emails."""
         ...
 
 
 class Mailer(Protocol):
     async def send_invitation(
+        self, *, email: str, name: str, organization: str, token: str
+    ) -> None: ...
+
+    async def send_password_reset(
         self, *, email: str, name: str, organization: str, token: str
     ) -> None: ...
 
@@ -498,11 +514,31 @@ class AccountRepository(Protocol):
 
     async def add(self, account: Account) -> None: ...
 
-    async def get(self, account_id: UUID) -> Account | None: ...
+    async def get(self, account_id: UUID, *, for_update: bool = False) -> Account | None:
+        """`for_update` serializes everything that starts sessions or changes
+        the password of the account until commit."""
+        ...
 
     async def get_by_email(self, email: str) -> Account | None: ...
 
     async def get_by_person(self, person_id: UUID) -> Account | None: ...
+
+
+class AccountSessionRepository(Protocol):
+    """Locks are taken session first, then its refresh tokens, on every path,
+    so that signing out, refreshing and changing a password never deadlock."""
+
+    async def add(self, session: AccountSession) -> None: ...
+
+    async def get(self, session_id: UUID, *, for_update: bool = False) -> AccountSession | None: ...
+
+    async def end(self, session: AccountSession, now: datetime, reason: SessionEnd) -> None:
+        """Ends the session (if live) and revokes its refresh tokens."""
+        ...
+
+    async def end_all_of_account(self, account_id: UUID, now: datetime, reason: SessionEnd) -> None:
+        """Ends the account's live sessions and revokes their refresh tokens."""
+        ...
 
 
 class RefreshTokenRepository(Protocol):
@@ -512,9 +548,19 @@ class RefreshTokenRepository(Protocol):
         self, token_hash: str, *, for_update: bool = False
     ) -> RefreshToken | None: ...
 
-    async def revoke_family(self, family_id: UUID, now: datetime) -> None: ...
 
-    async def revoke_all_for_account(self, account_id: UUID, now: datetime) -> None: ...
+class PasswordResetRepository(Protocol):
+    async def add(self, reset: PasswordReset) -> None: ...
+
+    async def get_by_hash(
+        self, token_hash: str, *, for_update: bool = False
+    ) -> PasswordReset | None: ...
+
+    async def close_open_of_account(
+        self, account_id: UUID, now: datetime, reason: ResetClose
+    ) -> None:
+        """Closes the account's open reset (at most one), expired or not."""
+        ...
 
 
 class InvitationRepository(Protocol):
@@ -568,7 +614,9 @@ class UnitOfWork(Protocol):
     agreements: AgreementRepository
     read_log: ReadLogRepository
     accounts: AccountRepository
+    account_sessions: AccountSessionRepository
     refresh_tokens: RefreshTokenRepository
+    password_resets: PasswordResetRepository
     invitations: InvitationRepository
     throttle: ThrottleRepository
 

@@ -37,8 +37,10 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from domain.errors import TooManyAttempts
+from domain.validation import fold_email
 
 FIRST_DELAY = timedelta(seconds=1)
 LONGEST_DELAY = timedelta(minutes=15)
@@ -58,6 +60,10 @@ class Scope(enum.Enum):
     SIGN_IN_CLIENT = "SIGN_IN_CLIENT"
     REFRESH_CLIENT = "REFRESH_CLIENT"
     INVITATION_CLIENT = "INVITATION_CLIENT"
+    PASSWORD_CHANGE_ACCOUNT = "PASSWORD_CHANGE_ACCOUNT"
+    PASSWORD_RESET_CLIENT = "PASSWORD_RESET_CLIENT"
+    RESET_MAIL_EMAIL = "RESET_MAIL_EMAIL"
+    RESET_MAIL_CLIENT = "RESET_MAIL_CLIENT"
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,17 @@ LIMITS: Mapping[Scope, Limit] = {
     Scope.SIGN_IN_CLIENT: Limit(free=30, cap=timedelta(minutes=5), window=timedelta(hours=1)),
     Scope.REFRESH_CLIENT: Limit(free=30, cap=timedelta(minutes=5), window=timedelta(hours=1)),
     Scope.INVITATION_CLIENT: Limit(free=10, cap=timedelta(minutes=5), window=timedelta(hours=1)),
+    # Someone holding a signed-in device guessing its owner's password.
+    Scope.PASSWORD_CHANGE_ACCOUNT: Limit(
+        free=5, cap=timedelta(minutes=15), window=timedelta(hours=24)
+    ),
+    Scope.PASSWORD_RESET_CLIENT: Limit(
+        free=10, cap=timedelta(minutes=5), window=timedelta(hours=1)
+    ),
+    # Every request for a reset mail counts: a flood of mails to one inbox
+    # slows to one per quarter of an hour, whatever the addresses.
+    Scope.RESET_MAIL_EMAIL: Limit(free=3, cap=timedelta(minutes=15), window=timedelta(hours=24)),
+    Scope.RESET_MAIL_CLIENT: Limit(free=10, cap=timedelta(minutes=5), window=timedelta(hours=1)),
 }
 
 
@@ -220,7 +237,7 @@ class AttemptKeys:
         self._secret = secret
 
     def sign_in(self, email: str, client: str) -> Attempt:
-        account = email.strip().lower()
+        account = fold_email(email)
         both = self._key(Scope.SIGN_IN_ACCOUNT_CLIENT, account, client)
         return Attempt(
             keys=(
@@ -236,6 +253,20 @@ class AttemptKeys:
 
     def invitation(self, client: str) -> Attempt:
         return Attempt(keys=(self._key(Scope.INVITATION_CLIENT, client),))
+
+    def password_change(self, person_id: UUID) -> Attempt:
+        return Attempt(keys=(self._key(Scope.PASSWORD_CHANGE_ACCOUNT, str(person_id)),))
+
+    def password_reset(self, client: str) -> Attempt:
+        return Attempt(keys=(self._key(Scope.PASSWORD_RESET_CLIENT, client),))
+
+    def reset_mail(self, email: str, client: str) -> Attempt:
+        return Attempt(
+            keys=(
+                self._key(Scope.RESET_MAIL_EMAIL, fold_email(email)),
+                self._key(Scope.RESET_MAIL_CLIENT, client),
+            )
+        )
 
     def _key(self, scope: Scope, *parts: str) -> ThrottleKey:
         message = "\x1f".join((scope.value, *parts)).encode()

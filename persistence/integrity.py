@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from domain.errors import Conflict, DomainError, ValidationFailed
+from domain.errors import AuthenticationFailed, Conflict, DomainError, ValidationFailed
+from domain.services import auth
 
 _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
     "uq_organizations_slug": ("SLUG_TAKEN", "That organization slug is taken.", "slug"),
@@ -182,6 +183,21 @@ _CONFLICTS: dict[str, tuple[str, str, str | None]] = {
 _SHOWS_AS_WRITTEN = "_shows_as_written"
 
 
+_AUTHENTICATION: dict[str, tuple[str, str]] = {
+    # A session started with a password that was changed meanwhile.
+    "fk_sessions_account_id_password_version_accounts": (
+        "INVALID_CREDENTIALS",
+        auth.INVALID_CREDENTIALS,
+    ),
+    "ck_refresh_tokens_session_live": ("INVALID_SESSION", auth.INVALID_SESSION),
+    # A reset made for a password that was changed meanwhile.
+    "fk_password_resets_account_id_password_version_accounts": (
+        "INVALID_RESET_TOKEN",
+        auth.INVALID_RESET_TOKEN,
+    ),
+}
+
+
 def constraint_name(error: DBAPIError) -> str | None:
     cause = getattr(error.orig, "__cause__", None)
     return getattr(cause, "constraint_name", None)
@@ -202,4 +218,7 @@ def translate(error: IntegrityError) -> DomainError | None:
             f"{field} contains a character that does not show or that turns text around.",
             code="INVALID_CHARACTERS",
         )
+    if name in _AUTHENTICATION:
+        code, message = _AUTHENTICATION[name]
+        return AuthenticationFailed(message, code=code)
     return None

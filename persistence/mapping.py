@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import registry
 
-from domain.accounts import Account, Invitation, RefreshToken
+from domain.accounts import Account, AccountSession, Invitation, PasswordReset, RefreshToken
 from domain.agreements import AgreementChange, AutonomyAgreement
 from domain.coaching import CoachAvailability, CoachSession
 from domain.feedback import (
@@ -84,7 +84,9 @@ def map_domain() -> None:
         (CoachAvailability, tables.coach_availability),
         (CoachSession, tables.coach_sessions),
         (Account, tables.accounts),
+        (AccountSession, tables.sessions),
         (RefreshToken, tables.refresh_tokens),
+        (PasswordReset, tables.password_resets),
         (Invitation, tables.invitations),
     ):
         mapper_registry.map_imperatively(

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from persistence import integrity
 from persistence.repositories.accounts import (
     SqlAccountRepository,
+    SqlAccountSessionRepository,
     SqlInvitationRepository,
+    SqlPasswordResetRepository,
     SqlRefreshTokenRepository,
 )
 from persistence.repositories.agreements import SqlAgreementRepository
@@ -70,7 +72,9 @@ class SqlAlchemyUnitOfWork:
         self._session = self._session_factory()
         self.organizations = SqlOrganizationRepository(self._session)
         self.accounts = SqlAccountRepository(self._session)
+        self.account_sessions = SqlAccountSessionRepository(self._session)
         self.refresh_tokens = SqlRefreshTokenRepository(self._session)
+        self.password_resets = SqlPasswordResetRepository(self._session)
         self.invitations = SqlInvitationRepository(self._session)
         self.throttle = SqlThrottleRepository(self._session)
         if self._organization_id is not None:

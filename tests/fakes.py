@@ -32,11 +32,20 @@ class SentInvitation:
 @dataclass
 class CapturingMailer:
     invitations: list[SentInvitation] = field(default_factory=list)
+    password_resets: list[SentInvitation] = field(default_factory=list)
 
     async def send_invitation(
         self, *, email: str, name: str, organization: str, token: str
     ) -> None:
         self.invitations.append(SentInvitation(email, name, organization, token))
 
+    async def send_password_reset(
+        self, *, email: str, name: str, organization: str, token: str
+    ) -> None:
+        self.password_resets.append(SentInvitation(email, name, organization, token))
+
     def token_for(self, email: str) -> str:
         return next(i.token for i in reversed(self.invitations) if i.email == email)
+
+    def reset_token_for(self, email: str) -> str:
+        return next(r.token for r in reversed(self.password_resets) if r.email == email)

@@ -18,7 +18,7 @@ import strawberry
 from api.graphql.errors import AuthenticationError, MutationError, to_graphql, unauthenticated
 from domain.actors import Actor
 from domain.errors import DomainError
-from domain.ports import UnitOfWork
+from domain.ports import UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -35,6 +35,22 @@ async def require_actor(info: strawberry.Info) -> Actor:
 async def run(
     info: strawberry.Info, command: Callable[[UnitOfWork, Actor], Awaitable[T]]
 ) -> T | MutationError:
+
+    async def in_one_transaction(uows: UnitOfWorkFactory, actor: Actor) -> T:
+        async with uows(actor.organization_id) as uow:
+            result = await command(uow, actor)
+            await uow.commit()
+        return result
+
+    return await run_steps(info, in_one_transaction)
+
+
+async def run_steps(
+    info: strawberry.Info, command: Callable[[UnitOfWorkFactory, Actor], Awaitable[T]]
+) -> T | MutationError:
+    """`run` for use cases that open their own transactions: those that do
+    slow work (hashing a password) between a short read and a short write,
+    holding no database connection meanwhile. They commit themselves."""
     context = info.context
     actor = await context.actor()
     if actor is None:
@@ -44,25 +60,33 @@ async def run(
             code=reason.code if reason else "UNAUTHENTICATED",
         )
     try:
-        async with context.uow(actor.organization_id) as uow:
-            result = await command(uow, actor)
-            await context.commit(uow)
+        return await command(context.uow, actor)
     except DomainError as error:
         return to_graphql(error)
-    return result
 
 
 async def run_anonymous(
     info: strawberry.Info, command: Callable[[UnitOfWork], Awaitable[T]]
 ) -> T | MutationError:
     """For the mutations that signing in needs, before anyone is known."""
-    try:
-        async with info.context.uow() as uow:
+
+    async def in_one_transaction(uows: UnitOfWorkFactory) -> T:
+        async with uows() as uow:
             result = await command(uow)
-            await info.context.commit(uow)
+            await uow.commit()
+        return result
+
+    return await run_anonymous_steps(info, in_one_transaction)
+
+
+async def run_anonymous_steps(
+    info: strawberry.Info, command: Callable[[UnitOfWorkFactory], Awaitable[T]]
+) -> T | MutationError:
+    """`run_steps` before anyone is known (signing in, accepting an invitation)."""
+    try:
+        return await command(info.context.uow)
     except DomainError as error:
         return to_graphql(error)
-    return result
 
 
 class Transition(Protocol[E_co]):

@@ -1,6 +1,6 @@
 """The throttle around the mutations that try a secret (domain.throttling):
-signing in, refreshing a session, accepting an invitation, and any other
-that checks a password or a token sent by mail."""
+signing in, refreshing a session, accepting an invitation, changing a
+password, resetting one with a mailed token, and asking for that mail."""
 
 from __future__ import annotations
 
@@ -9,37 +9,55 @@ from typing import TypeVar
 
 import strawberry
 
-from api.graphql.commands import run_anonymous
 from api.graphql.errors import AuthenticationError, Error, MutationError, to_graphql
 from domain.errors import TooManyAttempts
-from domain.ports import UnitOfWork
 from domain.services import throttling
 from domain.throttling import Attempt, Outcome
 
 T = TypeVar("T")
 
+WRONG_PASSWORD = "WRONG_PASSWORD"
+"""A signed-in person's current password, mistyped (changePassword): a
+validation error of the form, and a wrong secret all the same."""
+
 
 async def run_throttled(
-    info: strawberry.Info, attempt: Attempt, command: Callable[[UnitOfWork], Awaitable[T]]
+    info: strawberry.Info, attempt: Attempt, run: Callable[[], Awaitable[T]]
 ) -> T | MutationError:
-    """`run_anonymous` behind the throttle. While a key of the attempt is
-    blocked it is refused at once with TOO_MANY_ATTEMPTS, and no password is
-    checked. Otherwise its failure is counted before the command runs, and
-    settled by the result: an `AuthenticationError` (a wrong secret) stays
-    counted, a success forgives, any other error (a weak new password) is
-    not a failure and is given back."""
+    """A mutation (`run`, one of api.graphql.commands) behind the throttle.
+    While a key of the attempt is blocked it is refused at once with
+    TOO_MANY_ATTEMPTS, and no secret is checked. Otherwise its failure is
+    counted before it runs, and settled by the result: an
+    `AuthenticationError` (a wrong secret) stays counted, a success
+    forgives, any other error (a weak new password) is not a failure and
+    is given back. The counters are kept in transactions of their own, not
+    the mutation's (Context.saved tells of the mutation's alone)."""
     context = info.context
+    uows = context.services.uow_factory
     try:
-        admission = await throttling.admit(context.uow, attempt, now=context.now)
+        admission = await throttling.admit(uows, attempt, now=context.now)
     except TooManyAttempts as error:
         return to_graphql(error)
-    result = await run_anonymous(info, command)
-    await throttling.settle(context.uow, admission, _outcome(result), now=context.now)
+    result = await run()
+    await throttling.settle(uows, admission, _outcome(result), now=context.now)
     return result
 
 
+async def count_attempt(info: strawberry.Info, attempt: Attempt) -> MutationError | None:
+    """Counts an attempt that has no failure or success to tell (asking for
+    a mail): every one counts, so only so many go through."""
+    context = info.context
+    try:
+        await throttling.admit(context.services.uow_factory, attempt, now=context.now)
+    except TooManyAttempts as error:
+        return to_graphql(error)
+    return None
+
+
 def _outcome(result: object) -> Outcome:
-    if isinstance(result, AuthenticationError):
+    if isinstance(result, AuthenticationError) or (
+        isinstance(result, Error) and result.code == WRONG_PASSWORD
+    ):
         return Outcome.FAILED
     if isinstance(result, Error):
         return Outcome.NOT_JUDGED

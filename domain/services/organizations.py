@@ -58,7 +58,7 @@ async def found_organization(
             organization_id=organization.id,
             person_id=founder.id,
             email=founder.email,
-            password_hash=hasher.hash(founder_password),
+            password_hash=await hasher.hash(founder_password),
             created_at=now,
         )
     )

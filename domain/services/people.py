@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain import policies
-from domain.accounts import Invitation
+from domain.accounts import Invitation, SessionEnd
 from domain.actors import Actor
 from domain.errors import Conflict, NotFound
 from domain.people import Person
@@ -116,5 +116,5 @@ async def mark_left(uow: UnitOfWork, actor: Actor, person_id: UUID, *, now: date
         )
     account = await uow.accounts.get_by_person(person.id)
     if account is not None:
-        await uow.refresh_tokens.revoke_all_for_account(account.id, now)
+        await uow.account_sessions.end_all_of_account(account.id, now, SessionEnd.PERSON_LEFT)
     return person

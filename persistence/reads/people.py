@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.pagination import Page, PageRequest
 from domain.people import Person, PersonStatus
 from persistence.reads.pagination import by_name, keyset_page
-from persistence.tables import accounts, people
+from persistence.tables import accounts, people, sessions
 
 
 async def people_by_ids(
@@ -19,6 +19,33 @@ async def people_by_ids(
         select(Person).where(people.c.organization_id == organization_id, people.c.id.in_(ids))
     )
     return {p.id: p for p in rows}
+
+
+async def viewer(
+    session: AsyncSession, organization_id: UUID, person_id: UUID, session_id: UUID
+) -> tuple[Person, bool] | None:
+    """The person an access token names, and whether the session it carries
+    is still live: one statement (the person and the session, each by
+    primary key, the session through the person's account), so checking the
+    session costs no round trip of its own."""
+    live = (
+        select(sessions.c.id)
+        .join(accounts, accounts.c.id == sessions.c.account_id)
+        .where(
+            sessions.c.id == session_id,
+            sessions.c.ended_at.is_(None),
+            accounts.c.person_id == people.c.id,
+        )
+        .exists()
+    )
+    row = (
+        await session.execute(
+            select(Person, live).where(
+                people.c.organization_id == organization_id, people.c.id == person_id
+            )
+        )
+    ).first()
+    return None if row is None else (row[0], bool(row[1]))
 
 
 async def people_page(

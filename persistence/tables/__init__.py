@@ -1,7 +1,13 @@
 """Table definitions, one module per feature; importing this package
 registers them all on `metadata` (Alembic compares against it)."""
 
-from persistence.tables.accounts import accounts, invitations, refresh_tokens
+from persistence.tables.accounts import (
+    accounts,
+    invitations,
+    password_resets,
+    refresh_tokens,
+    sessions,
+)
 from persistence.tables.agreements import agreement_changes, autonomy_agreements
 from persistence.tables.base import metadata
 from persistence.tables.budgets import address_cost_budgets, person_cost_budgets
@@ -68,12 +74,14 @@ __all__ = [
     "one_on_one_participants",
     "one_on_one_series",
     "organizations",
+    "password_resets",
     "people",
     "person_cost_budgets",
     "read_log",
     "refresh_tokens",
     "relationships",
     "role_assignments",
+    "sessions",
     "talking_points",
     "team_memberships",
     "teams",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
@@ -8,20 +9,20 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.context import Services
-from api.security import Argon2PasswordHasher
+from api.security import ThreadedPasswordHasher, argon2_hasher
 from api.settings import Settings
 from tests.api.harness import PASSWORD, GraphQL, Org, api_settings, create_org
 from tests.fakes import CapturingMailer, FakeClock
 
 
 @pytest.fixture(scope="session")
-def hasher() -> Argon2PasswordHasher:
-    return Argon2PasswordHasher()
+def hasher() -> ThreadedPasswordHasher:
+    return argon2_hasher()
 
 
 @pytest.fixture(scope="session")
-def password_hash(hasher: Argon2PasswordHasher) -> str:
-    return hasher.hash(PASSWORD)
+def password_hash(hasher: ThreadedPasswordHasher) -> str:
+    return asyncio.run(hasher.hash(PASSWORD))
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 async def app(
-    settings: Settings, clock: FakeClock, mailer: CapturingMailer, hasher: Argon2PasswordHasher
+    settings: Settings, clock: FakeClock, mailer: CapturingMailer, hasher: ThreadedPasswordHasher
 ) -> AsyncIterator[FastAPI]:
     app = create_app(
         settings, migrate_on_start=False, run_jobs=False, clock=clock, mailer=mailer, hasher=hasher

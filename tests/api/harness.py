@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 from sqlalchemy import event
@@ -16,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import Services
 from api.settings import Settings
-from domain.accounts import Account
-from domain.actors import Actor
+from domain.accounts import Account, AccountSession
 from domain.people import Person
 from domain.roles import Role, RoleAssignment
 from domain.services.organizations import found_organization
@@ -91,6 +91,8 @@ class GraphQL:
 @dataclass
 class Member:
     person: Person
+    session_id: UUID
+    """A live session, as if they had signed in; `token` is of it."""
     token: str
     email: str
     password: str = PASSWORD
@@ -144,15 +146,16 @@ class Org:
                 member_since=now - member_for,
             )
             await uow.people.add(person)
-            await uow.accounts.add(
-                Account(
-                    organization_id=self.id,
-                    person_id=person.id,
-                    email=email,
-                    password_hash=self.password_hash,
-                    created_at=now,
-                )
+            account = Account(
+                organization_id=self.id,
+                person_id=person.id,
+                email=email,
+                password_hash=self.password_hash,
+                created_at=now,
             )
+            await uow.accounts.add(account)
+            session = AccountSession.start(account, now)
+            await uow.account_sessions.add(session)
             if faculty:
                 await uow.roles.add(
                     RoleAssignment(
@@ -163,16 +166,44 @@ class Org:
                     )
                 )
             await uow.commit()
-        member = Member(person=person, token=token_for(self.services, person), email=email)
+        member = Member(
+            person=person,
+            session_id=session.id,
+            token=access_token(self.services, person, session.id),
+            email=email,
+        )
         self.members.append(member)
         return member
 
 
-def token_for(services: Services, person: Person) -> str:
-    actor = Actor(person_id=person.id, organization_id=person.organization_id)
+def access_token(services: Services, person: Person, session_id: UUID) -> str:
     return services.tokens.issue(
-        person_id=actor.person_id, organization_id=actor.organization_id, now=services.clock.now()
+        person_id=person.id,
+        organization_id=person.organization_id,
+        session_id=session_id,
+        now=services.clock.now(),
     ).token
+
+
+def token_for(services: Services, member: Member) -> str:
+    """A fresh access token of the member's session (tokens live minutes)."""
+    return access_token(services, member.person, member.session_id)
+
+
+async def open_session(services: Services, person_id: UUID) -> str:
+    """Signs someone with an account in (a new session) without their
+    password: an access token of it."""
+    now = services.clock.now()
+    async with services.uow_factory() as uow:
+        account = await uow.accounts.get_by_person(person_id)
+        assert account is not None, "only someone with an account signs in"
+        session = AccountSession.start(account, now)
+        await uow.account_sessions.add(session)
+        uow.bind_organization(account.organization_id)
+        person = await uow.people.get(person_id)
+        assert person is not None
+        await uow.commit()
+    return access_token(services, person, session.id)
 
 
 async def create_org(services: Services, password_hash: str, name: str = "Acme") -> Org:
@@ -191,12 +222,21 @@ async def create_org(services: Services, password_hash: str, name: str = "Acme")
             now=services.clock.now(),
         )
         founded.founder.member_since = services.clock.now() - MEMBER_FOR
+        account = await uow.accounts.get_by_person(founded.founder.id)
+        assert account is not None
+        session = AccountSession.start(account, services.clock.now())
+        await uow.account_sessions.add(session)
         await uow.commit()
     founder = founded.founder
     return Org(
         services=services,
         password_hash=password_hash,
-        faculty=Member(person=founder, token=token_for(services, founder), email=founder.email),
+        faculty=Member(
+            person=founder,
+            session_id=session.id,
+            token=access_token(services, founder, session.id),
+            email=founder.email,
+        ),
     )
 
 
@@ -206,13 +246,13 @@ class _PrehashedHasher:
     def __init__(self, password_hash: str) -> None:
         self._hash = password_hash
 
-    def hash(self, password: str) -> str:
+    async def hash(self, password: str) -> str:
         return self._hash
 
-    def verify(self, password: str, password_hash: str) -> bool:  # pragma: no cover
+    async def verify(self, password: str, password_hash: str) -> bool:  # pragma: no cover
         raise AssertionError("not used in set-up")
 
-    def verify_dummy(self, password: str) -> None:  # pragma: no cover
+    async def verify_dummy(self, password: str) -> None:  # pragma: no cover
         raise AssertionError("not used in set-up")
 
 

@@ -204,7 +204,7 @@ def advance(clock: FakeClock, delta: timedelta, *orgs: Org) -> None:
     clock.advance(delta)
     for org in orgs:
         for member in (org.faculty, *org.members):
-            member.token = token_for(org.services, member.person)
+            member.token = token_for(org.services, member)
 
 
 # -- mutations ----------------------------------------------------------------

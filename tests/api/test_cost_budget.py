@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.context import Services
 from api.jobs import run_due_jobs
-from api.security import Argon2PasswordHasher
+from api.security import ThreadedPasswordHasher
 from api.settings import Settings
 from persistence.tables.budgets import address_cost_budgets, person_cost_budgets
 from tests.api.harness import Org, count_statements
@@ -118,7 +118,7 @@ async def test_rate_limited_as_plain_json_is_200_with_retry_after(
 
 @pytest.fixture
 async def second_app(
-    settings: Settings, clock: FakeClock, mailer: CapturingMailer, hasher: Argon2PasswordHasher
+    settings: Settings, clock: FakeClock, mailer: CapturingMailer, hasher: ThreadedPasswordHasher
 ) -> AsyncIterator[httpx.AsyncClient]:
     """Another instance of the server on the same database: its own engine
     and pool, as another process would have."""

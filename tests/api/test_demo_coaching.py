@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 import sqlalchemy as sa
 
 from api.context import Services
 from api.demo import seed_demo
-from api.security import Argon2PasswordHasher
-from tests.api.harness import GraphQL
+from api.security import ThreadedPasswordHasher
+from tests.api.harness import GraphQL, open_session
 
 PREP = """
 { viewer { oneOnOnes { relationship { follower { name } }
@@ -22,7 +20,7 @@ MINE = """
 
 
 async def test_demo_coaching_as_steward_and_coachee(
-    gql: GraphQL, services: Services, hasher: Argon2PasswordHasher
+    gql: GraphQL, services: Services, hasher: ThreadedPasswordHasher
 ) -> None:
     """Kaya had a coach session since her last 1-on-1: her steward's prep
     counts it; Liam has one booked, with a topic he and the coach see."""
@@ -36,21 +34,14 @@ async def test_demo_coaching_as_steward_and_coachee(
             ),
             {"id": ids["Kaya Demir"]},
         )
-        org_id = await session.scalar(
-            sa.text("SELECT id FROM organizations WHERE slug = 'trellis-demo'")
-        )
 
-    def token(person_id: UUID) -> str:
-        now = services.clock.now()
-        return services.tokens.issue(person_id=person_id, organization_id=org_id, now=now).token
-
-    prep = await gql.data(PREP, token=token(steward_id))
+    prep = await gql.data(PREP, token=await open_session(services, steward_id))
     counts = {
         s["relationship"]["follower"]["name"]: s["nextMeeting"]["prep"]["activity"]
         for s in prep["viewer"]["oneOnOnes"]
         if s["nextMeeting"]
     }
     assert counts["Kaya Demir"] == {"coachSessionsSince": 1}
-    mine = await gql.data(MINE, token=token(ids["Liam O'Brien"]))
+    mine = await gql.data(MINE, token=await open_session(services, ids["Liam O'Brien"]))
     [session] = [e["node"] for e in mine["viewer"]["coachSessions"]["edges"]]
     assert session == {"topic": "Saying no without guilt", "coach": {"name": "Nora Eriksen"}}

@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import jwt
 import pytest
 from fastapi import FastAPI
 
@@ -566,7 +567,9 @@ async def invited_account(
         found = await uow.people.get(uuid_of(invited["invitePerson"]["person"]["id"]))
         assert found is not None
         person = dataclasses.replace(found)  # a copy that outlives the session
-    member = Member(person=person, token=accepted["acceptInvitation"]["accessToken"], email=email)
+    token = accepted["acceptInvitation"]["accessToken"]
+    session_id = UUID(jwt.decode(token, options={"verify_signature": False})["sid"])
+    member = Member(person=person, session_id=session_id, token=token, email=email)
     org.members.append(member)
     return member
 

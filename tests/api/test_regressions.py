@@ -14,7 +14,7 @@ import orjson
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.security import Argon2PasswordHasher
+from api.security import ThreadedPasswordHasher
 from api.settings import Settings
 from domain.teams import Team
 from tests.api.harness import GraphQL, Org, count_statements, create_org, token_for
@@ -139,7 +139,7 @@ query T($first: Int!) { teams(first: $first) { edges { node { name leaders { id 
 
 
 async def test_team_leaders_are_one_statement_with_a_real_clock(
-    settings: Settings, mailer: CapturingMailer, hasher: Argon2PasswordHasher, password_hash: str
+    settings: Settings, mailer: CapturingMailer, hasher: ThreadedPasswordHasher, password_hash: str
 ) -> None:
     clock = TickingClock()
     app = create_app(
@@ -159,7 +159,7 @@ async def test_team_leaders_are_one_statement_with_a_real_clock(
                             Team.create(organization_id=org.id, name=f"T{n}", now=clock.now())
                         )
                     await uow.commit()
-                org.faculty.token = token_for(services, org.faculty.person)
+                org.faculty.token = token_for(services, org.faculty)
                 with count_statements(app.state.engine) as counter:
                     data = await gql.data(
                         TEAMS_WITH_LEADERS, {"first": 50}, token=org.faculty.token

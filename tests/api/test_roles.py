@@ -137,7 +137,7 @@ def travel(clock: FakeClock, org: Org, delta: timedelta) -> None:
     """Moves time on; access tokens live minutes, so everyone signs in anew."""
     clock.advance(delta)
     for member in (org.faculty, *org.members):
-        member.token = token_for(org.services, member.person)
+        member.token = token_for(org.services, member)
 
 
 def scope(team_id: str | None = None, area_id: str | None = None) -> dict[str, Any]:

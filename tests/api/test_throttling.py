@@ -23,6 +23,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from api.app import create_app
 from api.context import Services
 from api.jobs import run_due_jobs
+from api.security import ThreadedPasswordHasher
 from api.settings import Settings
 from domain.throttling import LIMITS, Scope, ThrottleKey
 from tests.api.harness import PASSWORD, GraphQL, Org, count_statements
@@ -34,6 +35,9 @@ ACCOUNT = LIMITS[Scope.SIGN_IN_ACCOUNT]
 ADDRESS = LIMITS[Scope.SIGN_IN_CLIENT]
 REFRESH = LIMITS[Scope.REFRESH_CLIENT]
 INVITATION = LIMITS[Scope.INVITATION_CLIENT]
+PASSWORD_CHANGE = LIMITS[Scope.PASSWORD_CHANGE_ACCOUNT]
+PASSWORD_RESET = LIMITS[Scope.PASSWORD_RESET_CLIENT]
+RESET_MAIL = LIMITS[Scope.RESET_MAIL_EMAIL]
 
 RESULT_FIELDS = """
     __typename
@@ -57,27 +61,50 @@ mutation ($token: String!, $password: String!) {{
     acceptInvitation(input: {{ token: $token, password: $password }}) {{ {RESULT_FIELDS} }}
 }}
 """
+CHANGE_PASSWORD = f"""
+mutation ($current: String!, $new: String!) {{
+    changePassword(input: {{ currentPassword: $current, newPassword: $new }}) {{
+        {RESULT_FIELDS}
+    }}
+}}
+"""
+RESET_PASSWORD = f"""
+mutation ($token: String!, $password: String!) {{
+    resetPassword(input: {{ token: $token, newPassword: $password }}) {{ {RESULT_FIELDS} }}
+}}
+"""
+REQUEST_RESET = """
+mutation ($email: String!) {
+    requestPasswordReset(input: { email: $email }) {
+        __typename
+        ... on RequestPasswordResetSuccess { requested }
+        ... on Error { message code }
+        ... on TooManyAttemptsError { retryAt retryAfter }
+    }
+}
+"""
 
 
 class CountingHasher:
-    """argon2id as the app's hasher, with cheap parameters, counting the
-    password checks it runs: these tests count checks, they do not time them."""
+    """argon2id as the app's hasher (off the event loop), with cheap
+    parameters, counting the password checks it runs: these tests count
+    checks, they do not time them."""
 
     def __init__(self) -> None:
-        self._hash = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
-        self._dummy = self._hash.hash("an unknown account spends the same time")
+        cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+        self._hasher = ThreadedPasswordHasher(cheap)
         self.checks = 0
 
-    def hash(self, password: str) -> str:
-        return self._hash.hash(password)
+    async def hash(self, password: str) -> str:
+        return await self._hasher.hash(password)
 
-    def verify(self, password: str, password_hash: str) -> bool:
+    async def verify(self, password: str, password_hash: str) -> bool:
         self.checks += 1
-        return self._hash.verify(password, password_hash)
+        return await self._hasher.verify(password, password_hash)
 
-    def verify_dummy(self, password: str) -> None:
+    async def verify_dummy(self, password: str) -> None:
         self.checks += 1
-        self._hash.verify(password, self._dummy)
+        await self._hasher.verify_dummy(password)
 
 
 @asynccontextmanager
@@ -94,7 +121,7 @@ async def serving(
 @pytest.fixture(scope="module")
 def password_hash() -> str:
     """The members' password, hashed as cheaply as the hasher checks it."""
-    return CountingHasher().hash(PASSWORD)
+    return asyncio.run(CountingHasher().hash(PASSWORD))
 
 
 @pytest.fixture
@@ -148,6 +175,19 @@ class Client:
 
     async def accept(self, token: str, password: str = NEW_PASSWORD) -> dict[str, Any]:
         return await self._mutation(ACCEPT, {"token": token, "password": password}, None)
+
+    async def change_password(self, access_token: str, current: str) -> dict[str, Any]:
+        variables = {"current": current, "new": NEW_PASSWORD}
+        headers = {"authorization": f"Bearer {access_token}"}
+        return await self._mutation(CHANGE_PASSWORD, variables, headers)
+
+    async def reset_password(self, token: str) -> dict[str, Any]:
+        return await self._mutation(
+            RESET_PASSWORD, {"token": token, "password": NEW_PASSWORD}, None
+        )
+
+    async def request_reset(self, email: str) -> dict[str, Any]:
+        return await self._mutation(REQUEST_RESET, {"email": email}, None)
 
 
 Connect = Callable[..., Client]
@@ -499,6 +539,71 @@ async def test_a_weak_new_password_is_not_a_failed_attempt(
 
     assert weak == ["WEAK_PASSWORD"] * (INVITATION.free + 5)
     assert code(await invitee.accept(token)) == "SUCCESS"
+
+
+# --- passwords -------------------------------------------------------------------
+
+
+async def test_guessing_the_current_password_of_a_signed_in_device_is_throttled(
+    at: Connect, org: Org, clock: FakeClock
+) -> None:
+    """Someone holding a signed-in phone guesses its owner's password to
+    change it; the owner, elsewhere, waits out the same cool-down only."""
+    member = await org.add_member()
+    thief, owner = at("198.51.100.60"), at("198.51.100.61")
+    held = (await thief.sign_in(member.email))["accessToken"]
+    for n in range(PASSWORD_CHANGE.free + 1):
+        assert code(await thief.change_password(held, f"guess {n}")) == "WRONG_PASSWORD"
+
+    refused = await thief.change_password(held, PASSWORD)
+
+    expect_too_many(refused, clock, 1)
+    own = (await owner.sign_in(member.email))["accessToken"]
+    expect_too_many(await owner.change_password(own, PASSWORD), clock, 1)
+    wait_until_retry(refused, clock)
+    assert code(await owner.change_password(own, PASSWORD)) == "SUCCESS"
+
+
+async def test_guessing_reset_tokens_is_throttled_per_address(
+    at: Connect, org: Org, clock: FakeClock, mailer: CapturingMailer, services: Services
+) -> None:
+    member = await org.add_member()
+    guesser = at("198.51.100.62")
+    assert (await guesser.request_reset(member.email))["requested"] is True
+    await services.background.drain()
+    token = mailer.reset_token_for(member.email)
+    for n in range(PASSWORD_RESET.free + 1):
+        assert code(await guesser.reset_password(f"guess {n}")) == "INVALID_RESET_TOKEN"
+
+    refused = await guesser.reset_password(token)
+
+    expect_too_many(refused, clock, 1)
+    assert code(await at("198.51.100.63").reset_password("guess")) == "INVALID_RESET_TOKEN"
+    wait_until_retry(refused, clock)
+    assert code(await guesser.reset_password(token)) == "SUCCESS"
+
+
+async def test_reset_mails_to_one_inbox_slow_down_whatever_the_address(
+    at: Connect, org: Org, clock: FakeClock, mailer: CapturingMailer, services: Services
+) -> None:
+    """Every request counts, for an account and for nobody's email alike."""
+    member = await org.add_member()
+    for email in (member.email, "nobody@example.com"):
+        answers = [
+            await at(f"198.51.100.{70 + n}").request_reset(email)
+            for n in range(RESET_MAIL.free + 1)
+        ]
+        assert [a["__typename"] for a in answers] == ["RequestPasswordResetSuccess"] * len(answers)
+
+        refused = await at("198.51.100.99").request_reset(email)
+
+        expect_too_many(refused, clock, 1)
+    await services.background.drain()
+    assert (
+        len([m for m in mailer.password_resets if m.email == member.email]) == RESET_MAIL.free + 1
+    )
+    wait_until_retry(refused, clock)
+    assert (await at("198.51.100.99").request_reset(member.email))["requested"] is True
 
 
 # --- who the client is ------------------------------------------------------------

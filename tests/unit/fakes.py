@@ -23,14 +23,22 @@ from __future__ import annotations
 
 import copy
 import enum
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, is_dataclass, replace
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
-from domain.accounts import Account, Invitation, RefreshToken
+from domain.accounts import (
+    Account,
+    AccountSession,
+    Invitation,
+    PasswordReset,
+    RefreshToken,
+    ResetClose,
+    SessionEnd,
+)
 from domain.agreements import AgreementChange, AgreementStatus, AutonomyAgreement
 from domain.budgets import BucketLevel, BudgetPolicy, BudgetSubject
 from domain.coaching import CoachAvailability, CoachSession, SessionStatus
@@ -68,6 +76,7 @@ from domain.organizations import Organization
 from domain.people import Person
 from domain.ports import (
     AccountRepository,
+    AccountSessionRepository,
     AgreementRepository,
     CoachingRepository,
     FeedbackItemRepository,
@@ -79,6 +88,7 @@ from domain.ports import (
     NotificationRepository,
     OneOnOneRepository,
     OrganizationRepository,
+    PasswordResetRepository,
     PersonRepository,
     ReadLogRepository,
     RefreshTokenRepository,
@@ -143,7 +153,9 @@ class Tables:
     read_log: dict[tuple[UUID, UUID, date], ReadRecord] = field(default_factory=dict)
     """Keyed as the table's primary key: item, reader, day."""
     accounts: dict[UUID, Account] = field(default_factory=dict)
+    account_sessions: dict[UUID, AccountSession] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
+    password_resets: dict[UUID, PasswordReset] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
     throttle_counters: dict[ThrottleKey, Counter] = field(default_factory=dict)
 
@@ -216,7 +228,7 @@ class FakeAccountRepository:
     async def add(self, account: Account) -> None:
         self._db.tables.accounts[account.id] = account
 
-    async def get(self, account_id: UUID) -> Account | None:
+    async def get(self, account_id: UUID, *, for_update: bool = False) -> Account | None:
         return self._db.tables.accounts.get(account_id)
 
     async def get_by_email(self, email: str) -> Account | None:
@@ -234,6 +246,9 @@ class FakeRefreshTokenRepository:
         self._db = db
 
     async def add(self, token: RefreshToken) -> None:
+        session = self._db.tables.account_sessions.get(token.session_id)
+        if session is None or not session.is_live:
+            raise RuntimeError("ck_refresh_tokens_session_live: no token for an ended session")
         self._db.tables.refresh_tokens[token.id] = token
 
     async def get_by_hash(
@@ -242,15 +257,55 @@ class FakeRefreshTokenRepository:
         tokens = self._db.tables.refresh_tokens.values()
         return next((t for t in tokens if t.token_hash == token_hash), None)
 
-    async def revoke_family(self, family_id: UUID, now: datetime) -> None:
-        for token in self._db.tables.refresh_tokens.values():
-            if token.family_id == family_id and token.revoked_at is None:
-                token.revoked_at = now
 
-    async def revoke_all_for_account(self, account_id: UUID, now: datetime) -> None:
+class FakeAccountSessionRepository:
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    async def add(self, session: AccountSession) -> None:
+        self._db.tables.account_sessions[session.id] = session
+
+    async def get(self, session_id: UUID, *, for_update: bool = False) -> AccountSession | None:
+        return self._db.tables.account_sessions.get(session_id)
+
+    async def end(self, session: AccountSession, now: datetime, reason: SessionEnd) -> None:
+        session.end(now, reason)
+        self._revoke_tokens(lambda t: t.session_id == session.id, now)
+
+    async def end_all_of_account(self, account_id: UUID, now: datetime, reason: SessionEnd) -> None:
+        for session in self._db.tables.account_sessions.values():
+            if session.account_id == account_id:
+                session.end(now, reason)
+        self._revoke_tokens(lambda t: t.account_id == account_id, now)
+
+    def _revoke_tokens(self, which: Callable[[RefreshToken], bool], now: datetime) -> None:
         for token in self._db.tables.refresh_tokens.values():
-            if token.account_id == account_id and token.revoked_at is None:
-                token.revoked_at = now
+            if which(token):
+                token.revoke(now)
+
+
+class FakePasswordResetRepository:
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    async def add(self, reset: PasswordReset) -> None:
+        resets = self._db.tables.password_resets.values()
+        if any(r.account_id == reset.account_id and r.closed_at is None for r in resets):
+            raise RuntimeError("uq_password_resets_open: one open reset per account")
+        self._db.tables.password_resets[reset.id] = reset
+
+    async def get_by_hash(
+        self, token_hash: str, *, for_update: bool = False
+    ) -> PasswordReset | None:
+        resets = self._db.tables.password_resets.values()
+        return next((r for r in resets if r.token_hash == token_hash), None)
+
+    async def close_open_of_account(
+        self, account_id: UUID, now: datetime, reason: ResetClose
+    ) -> None:
+        for reset in self._db.tables.password_resets.values():
+            if reset.account_id == account_id:
+                reset.close(now, reason)
 
 
 class FakeInvitationRepository:
@@ -1217,7 +1272,9 @@ class FakeUnitOfWork:
     coaching: CoachingRepository
     read_log: ReadLogRepository
     accounts: AccountRepository
+    account_sessions: AccountSessionRepository
     refresh_tokens: RefreshTokenRepository
+    password_resets: PasswordResetRepository
     invitations: InvitationRepository
     throttle: ThrottleRepository
 
@@ -1227,7 +1284,9 @@ class FakeUnitOfWork:
         self.committed = False
         self.organizations = FakeOrganizationRepository(db)
         self.accounts = FakeAccountRepository(db)
+        self.account_sessions = FakeAccountSessionRepository(db)
         self.refresh_tokens = FakeRefreshTokenRepository(db)
+        self.password_resets = FakePasswordResetRepository(db)
         self.invitations = FakeInvitationRepository(db)
         self.throttle = FakeThrottleRepository(db)
         self._snapshot: Tables | None = None
@@ -1240,6 +1299,10 @@ class FakeUnitOfWork:
         if name in _TENANT_REPOSITORIES:
             raise RuntimeError(f"`{name}` needs an organization; bind one first")
         raise AttributeError(name)
+
+    @property
+    def is_open(self) -> bool:
+        return self._snapshot is not None
 
     async def __aenter__(self) -> Self:
         self._snapshot = copy_tables(self.db.tables)
@@ -1271,8 +1334,21 @@ class FakeUnitOfWork:
         self.db.flushes += 1
 
     async def commit(self) -> None:
+        self._check_password_versions()
         self._snapshot = copy_tables(self.db.tables)
         self.committed = True
+
+    def _check_password_versions(self) -> None:
+        """The deferred foreign keys of sessions and password resets: what is
+        live or open belongs to the account's current password."""
+        tables = self.db.tables
+        for row in (*tables.account_sessions.values(), *tables.password_resets.values()):
+            version = row.password_version
+            if version is not None and version != tables.accounts[row.account_id].password_version:
+                raise RuntimeError(
+                    f"fk_*_account_id_password_version_accounts: {type(row).__name__} of an "
+                    "old password"
+                )
 
     async def rollback(self) -> None:
         """Discard what changed since the last commit (or since entering)."""
@@ -1299,23 +1375,36 @@ class FakeUnitOfWorkFactory:
 
 class FakePasswordHasher:
     """Reversible on purpose: `hash("x") == "hashed:x"`. Counts the calls that
-    matter for timing (`verify_dummy` must run for unknown emails)."""
+    matter for timing (`verify_dummy` must run for unknown emails), and
+    notes every call made while a unit of work of `uows` was open (hashing
+    must never hold a transaction)."""
 
     PREFIX = "hashed:"
 
-    def __init__(self) -> None:
+    def __init__(self, uows: FakeUnitOfWorkFactory | None = None) -> None:
+        self.uows = uows
         self.verify_calls = 0
         self.dummy_calls = 0
+        self.hash_calls = 0
+        self.inside_transaction: list[str] = []
 
-    def hash(self, password: str) -> str:
+    async def hash(self, password: str) -> str:
+        self._note("hash")
+        self.hash_calls += 1
         return self.PREFIX + password
 
-    def verify(self, password: str, password_hash: str) -> bool:
+    async def verify(self, password: str, password_hash: str) -> bool:
+        self._note("verify")
         self.verify_calls += 1
         return password_hash == self.PREFIX + password
 
-    def verify_dummy(self, password: str) -> None:
+    async def verify_dummy(self, password: str) -> None:
+        self._note("verify_dummy")
         self.dummy_calls += 1
+
+    def _note(self, call: str) -> None:
+        if self.uows is not None and any(uow.is_open for uow in self.uows.opened):
+            self.inside_transaction.append(call)
 
 
 @dataclass
@@ -1370,8 +1459,14 @@ class SentInvitation:
 class FakeMailer:
     def __init__(self) -> None:
         self.sent: list[SentInvitation] = []
+        self.resets: list[SentInvitation] = []
 
     async def send_invitation(
         self, *, email: str, name: str, organization: str, token: str
     ) -> None:
         self.sent.append(SentInvitation(email, name, organization, token))
+
+    async def send_password_reset(
+        self, *, email: str, name: str, organization: str, token: str
+    ) -> None:
+        self.resets.append(SentInvitation(email, name, organization, token))

@@ -11,8 +11,12 @@ from domain.accounts import (
     PASSWORD_MAX,
     PASSWORD_MIN,
     Account,
+    AccountSession,
     Invitation,
+    PasswordReset,
     RefreshToken,
+    ResetClose,
+    SessionEnd,
     check_password_policy,
     hash_secret,
 )
@@ -277,34 +281,37 @@ def test_valid_moves() -> None:
 # -- refresh tokens and invitations ------------------------------------------------
 
 
+def make_session(account: Account | None = None) -> AccountSession:
+    return AccountSession.start(account or make_account(), NOW)
+
+
 def test_refresh_token_issue_stores_only_the_hash() -> None:
-    account = make_account()
-    token, secret = RefreshToken.issue(account=account, now=NOW, lifetime=timedelta(days=30))
+    session = make_session()
+    token, secret = RefreshToken.issue(session=session, now=NOW, lifetime=timedelta(days=30))
     assert token.token_hash == hash_secret(secret)
     assert token.token_hash != secret
     assert len(secret) >= 40
-    assert token.account_id == account.id
-    assert token.organization_id == account.organization_id
+    assert token.session_id == session.id
+    assert token.account_id == session.account_id
+    assert token.organization_id == session.organization_id
     assert token.issued_at == NOW
     assert token.expires_at == NOW + timedelta(days=30)
     assert token.revoked_at is None
     assert token.replaced_by_id is None
 
 
-def test_refresh_token_families() -> None:
-    account = make_account()
-    first, first_secret = RefreshToken.issue(account=account, now=NOW, lifetime=timedelta(days=1))
-    second, second_secret = RefreshToken.issue(
-        account=account, now=NOW, lifetime=timedelta(days=1), family_id=first.family_id
-    )
-    other, _ = RefreshToken.issue(account=account, now=NOW, lifetime=timedelta(days=1))
-    assert second.family_id == first.family_id
-    assert other.family_id != first.family_id
+def test_refresh_tokens_of_a_session() -> None:
+    session = make_session()
+    first, first_secret = RefreshToken.issue(session=session, now=NOW, lifetime=timedelta(days=1))
+    second, second_secret = RefreshToken.issue(session=session, now=NOW, lifetime=timedelta(days=1))
+    other, _ = RefreshToken.issue(session=make_session(), now=NOW, lifetime=timedelta(days=1))
+    assert second.session_id == first.session_id
+    assert other.session_id != first.session_id
     assert first_secret != second_secret
 
 
 def test_refresh_token_is_usable_until_expiry() -> None:
-    token, _ = RefreshToken.issue(account=make_account(), now=NOW, lifetime=timedelta(hours=1))
+    token, _ = RefreshToken.issue(session=make_session(), now=NOW, lifetime=timedelta(hours=1))
     assert token.is_usable(NOW)
     assert token.is_usable(NOW + timedelta(minutes=59))
     assert not token.is_usable(NOW + timedelta(hours=1))
@@ -312,11 +319,61 @@ def test_refresh_token_is_usable_until_expiry() -> None:
 
 
 def test_refresh_token_revoke_is_idempotent() -> None:
-    token, _ = RefreshToken.issue(account=make_account(), now=NOW, lifetime=timedelta(hours=1))
+    token, _ = RefreshToken.issue(session=make_session(), now=NOW, lifetime=timedelta(hours=1))
     token.revoke(NOW)
     assert not token.is_usable(NOW)
     token.revoke(NOW + timedelta(minutes=5))
     assert token.revoked_at == NOW
+
+
+def test_a_session_carries_the_password_version_while_live() -> None:
+    account = make_account()
+    account.set_password("hashed:second")
+    session = AccountSession.start(account, NOW)
+    assert (session.password_version, session.is_live) == (2, True)
+    assert (session.account_id, session.organization_id) == (account.id, account.organization_id)
+
+    session.end(NOW + timedelta(minutes=1), SessionEnd.SIGNED_OUT)
+
+    assert not session.is_live
+    assert session.password_version is None
+    assert (session.ended_at, session.end_reason) == (
+        NOW + timedelta(minutes=1),
+        SessionEnd.SIGNED_OUT,
+    )
+
+
+def test_an_ended_session_keeps_its_first_end() -> None:
+    session = make_session()
+    session.end(NOW, SessionEnd.SIGNED_OUT)
+    session.end(NOW + timedelta(hours=1), SessionEnd.PASSWORD_CHANGED)
+    assert (session.ended_at, session.end_reason) == (NOW, SessionEnd.SIGNED_OUT)
+
+
+def test_setting_a_password_counts_a_new_version() -> None:
+    account = make_account()
+    assert account.password_version == 1
+    account.set_password("hashed:new")
+    assert (account.password_hash, account.password_version) == ("hashed:new", 2)
+
+
+def test_a_password_reset_stores_only_the_hash_and_is_open_until_closed_or_expired() -> None:
+    account = make_account()
+    reset, secret = PasswordReset.create(account=account, now=NOW, lifetime=timedelta(hours=1))
+    assert reset.token_hash == hash_secret(secret) != secret
+    assert (reset.account_id, reset.password_version) == (account.id, 1)
+    assert reset.is_open(NOW + timedelta(minutes=59))
+    assert not reset.is_open(NOW + timedelta(hours=1))
+
+    reset.close(NOW, ResetClose.USED)
+    reset.close(NOW + timedelta(minutes=1), ResetClose.REPLACED)
+
+    assert not reset.is_open(NOW)
+    assert (reset.closed_at, reset.close_reason, reset.password_version) == (
+        NOW,
+        ResetClose.USED,
+        None,
+    )
 
 
 def test_invitation_create_and_is_open() -> None:
@@ -342,9 +399,9 @@ def test_invitation_create_and_is_open() -> None:
 
 
 def test_secrets_are_random() -> None:
-    account = make_account()
+    session = make_session()
     secrets = {
-        RefreshToken.issue(account=account, now=NOW, lifetime=timedelta(1))[1] for _ in "abcde"
+        RefreshToken.issue(session=session, now=NOW, lifetime=timedelta(1))[1] for _ in "abcde"
     }
     assert len(secrets) == 5
 

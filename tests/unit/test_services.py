@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.accounts import Invitation, hash_secret
+from domain.accounts import Invitation, SessionEnd, hash_secret
 from domain.actors import Actor
 from domain.errors import (
     AuthenticationFailed,
@@ -63,8 +63,8 @@ def uows() -> FakeUnitOfWorkFactory:
 
 
 @pytest.fixture
-def hasher() -> FakePasswordHasher:
-    return FakePasswordHasher()
+def hasher(uows: FakeUnitOfWorkFactory) -> FakePasswordHasher:
+    return FakePasswordHasher(uows)
 
 
 async def found(
@@ -133,11 +133,9 @@ async def join(
 ) -> tuple[Person, IssuedSession]:
     """Invited and accepted: a member with an account and a session."""
     invited = await invite(uows, world, handle)
-    async with uows() as uow:
-        session = await auth.accept_invitation(
-            uow, hasher, token=invited.token, password=PASSWORD, now=NOW, refresh_lifetime=REFRESH
-        )
-        await uow.commit()
+    session = await auth.accept_invitation(
+        uows, hasher, token=invited.token, password=PASSWORD, now=NOW, refresh_lifetime=REFRESH
+    )
     return invited.person, session
 
 
@@ -149,12 +147,9 @@ async def sign_in(
     *,
     now: datetime = NOW,
 ) -> IssuedSession:
-    async with uows() as uow:
-        session = await auth.sign_in(
-            uow, hasher, email=email, password=password, now=now, refresh_lifetime=REFRESH
-        )
-        await uow.commit()
-    return session
+    return await auth.sign_in(
+        uows, hasher, email=email, password=password, now=now, refresh_lifetime=REFRESH
+    )
 
 
 async def refresh(
@@ -247,7 +242,7 @@ async def test_found_organization(
         account = await uow.accounts.get_by_person(world.founder.id)
         assert account is not None
         assert account.email == "founder@acme.test"
-        assert account.password_hash == hasher.hash(PASSWORD)
+        assert account.password_hash == FakePasswordHasher.PREFIX + PASSWORD
         assert account.organization_id == world.organization.id
         uow.bind_organization(world.organization.id)
         assert await uow.people.get(world.founder.id) is not None
@@ -918,14 +913,16 @@ async def test_sign_in(
     assert hasher.dummy_calls == 0
 
 
-async def test_each_sign_in_starts_a_new_family(
+async def test_each_sign_in_starts_a_new_session(
     uows: FakeUnitOfWorkFactory, hasher: FakePasswordHasher, world: World
 ) -> None:
     first = await sign_in(uows, hasher, "founder@acme.test")
     second = await sign_in(uows, hasher, "founder@acme.test")
     assert first.refresh_token != second.refresh_token
-    families = {t.family_id for t in uows.db.tables.refresh_tokens.values()}
-    assert len(families) == 2
+    assert first.session_id != second.session_id
+    sessions = {t.session_id for t in uows.db.tables.refresh_tokens.values()}
+    assert sessions == {first.session_id, second.session_id}
+    assert all(s.is_live for s in uows.db.tables.account_sessions.values())
 
 
 async def test_wrong_password_and_unknown_email_look_the_same(
@@ -945,21 +942,15 @@ async def test_wrong_password_and_unknown_email_look_the_same(
         ("INVALID_CREDENTIALS", auth.INVALID_CREDENTIALS, AuthenticationFailed)
     }
     assert uows.db.tables.refresh_tokens == {}
+    assert uows.db.tables.account_sessions == {}
 
 
 async def test_failed_sign_in_does_not_touch_the_account(
     uows: FakeUnitOfWorkFactory, hasher: FakePasswordHasher, world: World
 ) -> None:
+    with pytest.raises(AuthenticationFailed):
+        await sign_in(uows, hasher, "founder@acme.test", "nope")
     async with uows() as uow:
-        with pytest.raises(AuthenticationFailed):
-            await auth.sign_in(
-                uow,
-                hasher,
-                email="founder@acme.test",
-                password="nope",
-                now=NOW,
-                refresh_lifetime=REFRESH,
-            )
         account = await uow.accounts.get_by_email("founder@acme.test")
         assert account is not None
         assert account.last_sign_in_at is None
@@ -983,13 +974,13 @@ async def test_refresh_rotates(
         assert new is not None
         assert old.revoked_at == LATER
         assert old.replaced_by_id == new.id
-        assert new.family_id == old.family_id
+        assert new.session_id == old.session_id == first.session_id == second.session_id
         assert new.is_usable(LATER)
     third = await refresh(uows, second.refresh_token, now=LATER + timedelta(hours=1))
     assert third.person.id == world.founder.id
 
 
-async def test_reusing_a_rotated_token_revokes_the_family(
+async def test_reusing_a_rotated_token_ends_the_session(
     uows: FakeUnitOfWorkFactory, hasher: FakePasswordHasher, world: World
 ) -> None:
     first = await sign_in(uows, hasher, "founder@acme.test")
@@ -1006,7 +997,13 @@ async def test_reusing_a_rotated_token_revokes_the_family(
         successor = await uow.refresh_tokens.get_by_hash(hash_secret(second.refresh_token))
         assert successor is not None
         assert successor.revoked_at == LATER + timedelta(minutes=5)
-    # ...and only that family died.
+        ended = await uow.account_sessions.get(first.session_id)
+        assert ended is not None
+        assert (ended.ended_at, ended.end_reason) == (
+            LATER + timedelta(minutes=5),
+            SessionEnd.REFRESH_TOKEN_REUSED,
+        )
+    # ...and only that session ended.
     await refresh(uows, other_device.refresh_token, now=LATER + timedelta(minutes=7))
 
 
@@ -1053,12 +1050,15 @@ async def test_sign_out(
         await uow.commit()
     with pytest.raises(AuthenticationFailed):
         await refresh(uows, rotated.refresh_token)
-    family = [
+    tokens_of_session = [
         t
         for t in uows.db.tables.refresh_tokens.values()
         if t.token_hash != hash_secret(other_device.refresh_token)
     ]
-    assert all(t.revoked_at is not None for t in family)
+    assert all(t.revoked_at is not None for t in tokens_of_session)
+    signed_out = uows.db.tables.account_sessions[first.session_id]
+    assert (signed_out.ended_at, signed_out.end_reason) == (LATER, SessionEnd.SIGNED_OUT)
+    assert uows.db.tables.account_sessions[other_device.session_id].is_live
     await refresh(uows, other_device.refresh_token)
 
 
@@ -1083,12 +1083,9 @@ async def accept(
     *,
     now: datetime = LATER,
 ) -> IssuedSession:
-    async with uows() as uow:
-        session = await auth.accept_invitation(
-            uow, hasher, token=token, password=password, now=now, refresh_lifetime=REFRESH
-        )
-        await uow.commit()
-    return session
+    return await auth.accept_invitation(
+        uows, hasher, token=token, password=password, now=now, refresh_lifetime=REFRESH
+    )
 
 
 async def test_accept_invitation(
@@ -1103,7 +1100,7 @@ async def test_accept_invitation(
         assert account is not None
         assert account.email == "grace@acme.test"
         assert account.organization_id == world.organization.id
-        assert account.password_hash == hasher.hash(PASSWORD)
+        assert account.password_hash == FakePasswordHasher.PREFIX + PASSWORD
         assert account.last_sign_in_at == LATER
         invitation = await uow.invitations.get_by_hash(hash_secret(invited.token))
         assert invitation is not None

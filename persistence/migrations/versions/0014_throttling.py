@@ -1,8 +1,10 @@
-"""Throttling of sign-in, refresh and invitation acceptance.
+"""Throttling of sign-in, refresh, invitation acceptance and passwords.
 
 - throttle_counters: one row per key of an attempt (sign-in per account and
-  client address together, per account and per client address; refresh and
-  invitation acceptance per client address), found by scope and a keyed
+  client address together, per account and per client address; refresh,
+  invitation acceptance and password resets per client address; password
+  changes per account; reset mails per email and per client address),
+  found by scope and a keyed
   hash (checked to be a SHA-256 hex digest: no email or address is stored
   in the clear), with the failures since the last quiet window, the last
   failure, the block it caused, and for a sign-in's account and client the
@@ -44,6 +46,10 @@ def upgrade() -> None:
                 "SIGN_IN_CLIENT",
                 "REFRESH_CLIENT",
                 "INVITATION_CLIENT",
+                "PASSWORD_CHANGE_ACCOUNT",
+                "PASSWORD_RESET_CLIENT",
+                "RESET_MAIL_EMAIL",
+                "RESET_MAIL_CLIENT",
                 name="scope",
                 native_enum=False,
                 create_constraint=True,

@@ -19,7 +19,7 @@ eight characters of its row's id in parentheses. Two values that become one
 stop the migration at their unique index (rename one, then migrate again).
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2027-02-01
 """
 
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
