@@ -13,13 +13,16 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
+from api.outage import Outage
+
 log = logging.getLogger("trellis.background")
 
 
 class Background:
-    def __init__(self) -> None:
+    def __init__(self, outage: Outage) -> None:
         # Strong references: the loop keeps only weak ones to its tasks.
         self._tasks: set[asyncio.Task[None]] = set()
+        self._outage = outage
 
     def start(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
         task = asyncio.get_running_loop().create_task(self._run(work, name), name=name)
@@ -29,8 +32,9 @@ class Background:
     async def _run(self, work: Coroutine[Any, Any, None], name: str) -> None:
         try:
             await work
-        except Exception:
-            log.exception("%s failed", name)
+        except Exception as error:
+            if not self._outage.noticed(error):  # an outage is logged once, by Outage
+                log.exception("%s failed", name)
 
     async def drain(self) -> None:
         """Waits until nothing started is left (on shutdown; in tests)."""

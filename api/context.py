@@ -139,13 +139,15 @@ class Context(BaseContext):
         self.auth_error = None
         self._loaders = None
 
-    def budget_subject(self) -> BudgetSubject:
-        """Whose budget an operation spends: the person of a valid token
-        (checked without a statement: a person who has left is refused by
-        the operation itself, after paying for it), or else the client
-        address, so that an invalid token buys no budget of its own."""
-        if self._actor is not None:
-            return BudgetSubject.person(self._actor.person_id, self._actor.organization_id)
+    async def budget_subject(self) -> BudgetSubject:
+        """Whose budget an operation spends: the signed-in person, once the
+        viewer's own statement (which the operation needs anyway) has found
+        the session live; or else the client address, so that an invalid,
+        signed-out or revoked token buys no budget of its own, nor spends
+        its owner's."""
+        actor = await self.actor()
+        if actor is not None:
+            return BudgetSubject.person(actor.person_id, actor.organization_id)
         return BudgetSubject.address(self.client)
 
     async def actor(self) -> Actor | None:

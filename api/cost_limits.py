@@ -19,7 +19,7 @@ from strawberry.extensions import SchemaExtension, ValidationCache
 
 from api.cost import PageSizes, operation_cost
 from api.document_limits import check_document
-from domain.budgets import BudgetPolicy, BudgetSubject, Charge, NoSuchPerson
+from domain.budgets import BudgetPolicy, Charge
 from domain.services import budgets
 
 OPERATION_TOO_COSTLY = "OPERATION_TOO_COSTLY"
@@ -94,17 +94,13 @@ class OperationCost(SchemaExtension):
                 extensions={"code": OPERATION_TOO_COSTLY, "cost": cost, "limit": maximum},
             )
         context = self.execution_context.context
-        store, policy = context.services.budgets, self.settings.budget
-        try:
-            self.charge = await budgets.spend(
-                store, context.budget_subject(), cost, policy, context.now
-            )
-        except NoSuchPerson:
-            # Refused as signed out by the operation itself; until then it
-            # pays as any caller without a valid token does.
-            self.charge = await budgets.spend(
-                store, BudgetSubject.address(context.client), cost, policy, context.now
-            )
+        self.charge = await budgets.spend(
+            context.services.budgets,
+            await context.budget_subject(),
+            cost,
+            self.settings.budget,
+            context.now,
+        )
         if self.charge.admitted:
             return None
         assert self.charge.retry_after is not None

@@ -52,8 +52,12 @@ class GraphQLHTTPRouter(GraphQLRouter[Any, None]):
         return orjson.loads(data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
-        request.state.graphql_request_error = result.data is None and any(
-            error.path is None for error in result.errors or ()
+        request_errors = [e for e in result.errors or () if e.path is None]
+        request.state.graphql_request_error = result.data is None and bool(request_errors)
+        # Our failure before execution (a bug met by the cost budget), not
+        # the request's: a 500, which a client may retry.
+        request.state.internal_error = any(
+            (e.extensions or {}).get("code") == "INTERNAL" for e in request_errors
         )
         request.state.refusal = _refusal(result)
         processed = await super().process_result(request, result)
@@ -76,7 +80,7 @@ class GraphQLHTTPRouter(GraphQLRouter[Any, None]):
             if refusal is not None:
                 response.status_code = refusal[0]
             elif getattr(request.state, "graphql_request_error", False):
-                response.status_code = 400
+                response.status_code = 500 if request.state.internal_error else 400
         return response
 
 

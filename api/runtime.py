@@ -80,7 +80,7 @@ def build_services(
         outage=outage,
         attempt_keys=AttemptKeys(settings.token_secret.get_secret_value().encode()),
         budgets=SqlBudgetStore(engine),
-        background=Background(),
+        background=Background(outage),
     )
 
 

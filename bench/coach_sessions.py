@@ -51,8 +51,7 @@ import sqlalchemy as sa
 
 from api.context import Services
 from api.graphql.ids import global_id
-from api.security import AccessTokens
-from bench.harness import Figures, database, load, seed, server
+from bench.harness import Figures, bearer_tokens, database, load, seed, server
 from domain.availability import Window
 from domain.coaching import CoachAvailability, DatedWindow, day_range, free_slots
 from persistence import tables
@@ -112,7 +111,6 @@ TIMEZONES = (
 )
 TOPICS = ("", "Feedback to my steward", "Prioritising", "A hard conversation", "Next role")
 HISTORY, AHEAD = timedelta(weeks=8), timedelta(weeks=8)
-SECRET = "bench-secret-" + "x" * 40
 Interval = tuple[datetime, datetime]
 
 
@@ -421,12 +419,10 @@ def main() -> None:
         )
         assert isinstance(seeded, Seeded)
         org = seeded.organization_id
-        tokens = AccessTokens(SECRET, issuer="trellis", lifetime=timedelta(hours=1))
+        token = asyncio.run(
+            bearer_tokens(settings, db.url, [(org, pid) for pid in seeded.coachees])
+        )
         now = datetime.now(UTC)
-        token = {
-            pid: tokens.issue(person_id=pid, organization_id=org, now=now).token
-            for pid in seeded.coachees
-        }
         viewers = list(seeded.coachees)
         rng.shuffle(viewers)
         coach_ids = list(seeded.coaches)

@@ -15,16 +15,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import UUID, uuid4
 
 import httpx
+import sqlalchemy as sa
 
 from api.context import Services
 from api.runtime import Database, build_services, engine_for
+from api.security import AccessTokens
 from api.settings import Settings
+from persistence import tables
 
 
 @dataclass
@@ -77,6 +82,64 @@ async def seed(
         await engine.dispose()
 
 
+BENCH_SECRET = "bench-secret-" + "x" * 40
+"""The token secret the bench servers run with (see `server`)."""
+
+
+async def bearer_tokens(
+    settings: Settings, url: str, people: Sequence[tuple[UUID, UUID]]
+) -> dict[UUID, str]:
+    """An access token for each (organization, person), of a live session
+    of theirs (every request checks it), giving an account to those who
+    have none: seeded people are signed in without a password check."""
+    engine = engine_for(settings, url)
+    now = datetime.now(UTC)
+    tokens = AccessTokens(BENCH_SECRET, issuer="trellis", lifetime=timedelta(hours=1))
+    issued: dict[UUID, str] = {}
+    try:
+        async with engine.begin() as connection:
+            existing = dict(
+                (
+                    await connection.execute(
+                        sa.select(tables.accounts.c.person_id, tables.accounts.c.id)
+                    )
+                ).all()
+            )
+            missing = [(org, person) for org, person in people if person not in existing]
+            accounts = [
+                {
+                    "id": uuid4(),
+                    "organization_id": org,
+                    "person_id": person,
+                    "email": f"bench-{person}@example.com",
+                    "password_hash": "not a password",
+                    "created_at": now,
+                }
+                for org, person in dict.fromkeys(missing)
+            ]
+            if accounts:
+                await connection.execute(sa.insert(tables.accounts), accounts)
+            existing |= {a["person_id"]: a["id"] for a in accounts}
+            sessions = [
+                {
+                    "id": uuid4(),
+                    "organization_id": org,
+                    "account_id": existing[person],
+                    "started_at": now,
+                    "password_version": 1,
+                }
+                for org, person in dict.fromkeys(people)
+            ]
+            await connection.execute(sa.insert(tables.sessions), sessions)
+        for (org, person), session in zip(dict.fromkeys(people), sessions, strict=True):
+            issued[person] = tokens.issue(
+                person_id=person, organization_id=org, session_id=session["id"], now=now
+            ).token
+    finally:
+        await engine.dispose()
+    return issued
+
+
 @contextmanager
 def server(
     url: str,
@@ -94,7 +157,7 @@ def server(
         **os.environ,
         "TRELLIS_DATABASE_URL": url,
         "TRELLIS_ENVIRONMENT": "production",
-        "TRELLIS_TOKEN_SECRET": "bench-secret-" + "x" * 40,
+        "TRELLIS_TOKEN_SECRET": BENCH_SECRET,
         "TRELLIS_JOB_INTERVAL": "none",
         "TRELLIS_DATABASE_POOL_SIZE": "20",
         **(settings or {}),
@@ -104,7 +167,16 @@ def server(
     command = (
         [str(trellis), "serve", *address]
         if factory is None
-        else [sys.executable, "-m", "uvicorn", "--factory", factory, "--no-access-log", *address]
+        else [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            factory,
+            "--no-access-log",
+            "--no-proxy-headers",
+            *address,
+        ]
     )
     process = subprocess.Popen(
         command,

@@ -30,8 +30,7 @@ import sqlalchemy as sa
 
 from api.context import Services
 from api.graphql.ids import global_id
-from api.security import AccessTokens
-from bench.harness import database, load, seed, server
+from bench.harness import bearer_tokens, database, load, seed, server
 from domain.availability import Window
 from persistence import tables
 
@@ -257,13 +256,12 @@ def main() -> None:
                 lambda services: seed_matching(services, args.people, args.offers),
             )
         )
-        tokens = AccessTokens(
-            "bench-secret-" + "x" * 40, issuer="trellis", lifetime=timedelta(hours=1)
+        signed_in = asyncio.run(
+            bearer_tokens(settings, db.url, [(org, person) for org, person, _ in wishes])
         )
-        now = datetime.now(UTC)
         calls = [
             (
-                tokens.issue(person_id=person, organization_id=org, now=now).token,
+                signed_in[person],
                 global_id("LearningWish", wish),
             )
             for org, person, wish in wishes

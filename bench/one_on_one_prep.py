@@ -27,8 +27,7 @@ import sqlalchemy as sa
 
 from api.context import Services
 from api.graphql.ids import global_id
-from api.security import AccessTokens
-from bench.harness import database, load, seed, server
+from bench.harness import bearer_tokens, database, load, seed, server
 from bench.steward_overview import seed_organization
 from persistence import tables
 
@@ -224,13 +223,12 @@ def main() -> None:
         prepared = asyncio.run(
             seed(settings, db.url, lambda services: seed_one_on_ones(services, args.people))
         )
-        tokens = AccessTokens(
-            "bench-secret-" + "x" * 40, issuer="trellis", lifetime=timedelta(hours=1)
+        signed_in = asyncio.run(
+            bearer_tokens(settings, db.url, [(org, steward) for org, steward, _ in prepared])
         )
-        now = datetime.now(UTC)
         calls = [
             (
-                tokens.issue(person_id=steward, organization_id=org, now=now).token,
+                signed_in[steward],
                 global_id("OneOnOneMeeting", meeting),
             )
             for org, steward, meeting in prepared

@@ -29,13 +29,12 @@ import statistics
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 
 from api.context import Services
-from api.security import AccessTokens
-from bench.harness import Figures, database, load, seed, server
+from bench.harness import Figures, bearer_tokens, database, load, seed, server
 from bench.steward_overview import seed_organization
 from persistence import tables
 
@@ -161,13 +160,8 @@ def main() -> None:
         stewards = asyncio.run(
             seed(settings, db.url, lambda services: seed_all(services, args.people))
         )
-        tokens = AccessTokens(
-            "bench-secret-" + "x" * 40, issuer="trellis", lifetime=timedelta(hours=1)
-        )
-        now = datetime.now(UTC)
-        bearer = [
-            tokens.issue(person_id=s, organization_id=org, now=now).token for org, s in stewards
-        ]
+        signed_in = asyncio.run(bearer_tokens(settings, db.url, stewards))
+        bearer = [signed_in[s] for _, s in stewards]
         with (
             server(db.url, settings=LIFTED) as before,
             server(db.url) as after,

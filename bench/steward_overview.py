@@ -23,8 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from api.context import Services
-from api.security import AccessTokens
-from bench.harness import database, load, seed, server
+from bench.harness import bearer_tokens, database, load, seed, server
 from persistence import tables
 
 QUERY = """
@@ -172,13 +171,8 @@ def main() -> None:
         stewards = asyncio.run(
             seed(settings, db.url, lambda services: seed_organization(services, args.people))
         )
-        tokens = AccessTokens(
-            "bench-secret-" + "x" * 40, issuer="trellis", lifetime=timedelta(hours=1)
-        )
-        now = datetime.now(UTC)
-        bearer = [
-            tokens.issue(person_id=s, organization_id=org, now=now).token for org, s in stewards
-        ]
+        signed_in = asyncio.run(bearer_tokens(settings, db.url, stewards))
+        bearer = [signed_in[s] for _, s in stewards]
         with server(db.url, workers=args.workers) as base:
             warm = asyncio.run(
                 load(

@@ -24,11 +24,6 @@ from uuid import UUID
 DEFAULT_WINDOW = timedelta(minutes=1)
 
 
-class NoSuchPerson(LookupError):
-    """A validly signed token names a person the organization does not
-    have: nobody's bucket to pour into, so the caller is its address."""
-
-
 @dataclass(frozen=True)
 class BudgetPolicy:
     capacity: int

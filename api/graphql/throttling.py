@@ -4,6 +4,7 @@ password, resetting one with a mailed token, and asking for that mail."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -12,9 +13,11 @@ import strawberry
 from api.graphql.errors import AuthenticationError, Error, MutationError, to_graphql
 from domain.errors import TooManyAttempts
 from domain.services import throttling
-from domain.throttling import Attempt, Outcome
+from domain.throttling import Admission, Attempt, Outcome
 
 T = TypeVar("T")
+
+log = logging.getLogger("trellis.throttling")
 
 WRONG_PASSWORD = "WRONG_PASSWORD"
 """A signed-in person's current password, mistyped (changePassword): a
@@ -38,9 +41,27 @@ async def run_throttled(
         admission = await throttling.admit(uows, attempt, now=context.now)
     except TooManyAttempts as error:
         return to_graphql(error)
-    result = await run()
-    await throttling.settle(uows, admission, _outcome(result), now=context.now)
+    try:
+        result = await run()
+    except Exception:
+        # Not a wrong secret (the database away, a bug): give it back, as
+        # retrying is then what the client is told to do.
+        await _settle(info, admission, Outcome.NOT_JUDGED)
+        raise
+    await _settle(info, admission, _outcome(result))
     return result
+
+
+async def _settle(info: strawberry.Info, admission: Admission, outcome: Outcome) -> None:
+    """Settling is bookkeeping: should it fail, the answer stands (a
+    session already issued must reach its client) and an unsettled
+    reservation counts as one failure until it is forgotten."""
+    context = info.context
+    try:
+        await throttling.settle(context.services.uow_factory, admission, outcome, now=context.now)
+    except Exception as error:
+        if not context.services.outage.noticed(error):
+            log.exception("settling a throttled attempt failed")
 
 
 async def count_attempt(info: strawberry.Info, attempt: Attempt) -> MutationError | None:

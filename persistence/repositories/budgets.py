@@ -13,12 +13,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from asyncpg.exceptions import ForeignKeyViolationError
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.budgets import BucketLevel, BudgetPolicy, BudgetSubject, NoSuchPerson
+from domain.budgets import BucketLevel, BudgetPolicy, BudgetSubject
 from persistence.tables.budgets import address_cost_budgets, person_cost_budgets
 
 
@@ -30,12 +28,7 @@ class SqlBudgetStore:
         self, subject: BudgetSubject, cost: int, policy: BudgetPolicy, now: datetime
     ) -> BucketLevel:
         async with self._engine.connect() as connection:
-            try:
-                row = (await connection.execute(_pour(subject, cost, policy, now))).one()
-            except IntegrityError as error:
-                if not isinstance(error.orig.__cause__, ForeignKeyViolationError):
-                    raise
-                raise NoSuchPerson(subject.person_id) from error
+            row = (await connection.execute(_pour(subject, cost, policy, now))).one()
         return BucketLevel(level=row.level, admitted=row.last_admitted)
 
     async def forget_idle(self, before: datetime) -> int:

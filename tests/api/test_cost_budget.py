@@ -23,7 +23,8 @@ from api.jobs import run_due_jobs
 from api.security import ThreadedPasswordHasher
 from api.settings import Settings
 from persistence.tables.budgets import address_cost_budgets, person_cost_budgets
-from tests.api.harness import Org, count_statements
+from tests.api.harness import GraphQL, Org, count_statements
+from tests.api.test_auth import sign_in, sign_out
 from tests.fakes import CapturingMailer, FakeClock
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -73,7 +74,7 @@ async def test_the_budget_drains_and_refills(
 
     with count_statements(app.state.engine, budget=True) as counter:
         refused = await _post(client, token=org.faculty.token)
-    assert counter.count == 1, "the budget's one statement; the operation never ran"
+    assert counter.count == 2, "the viewer's statement and the budget's; the operation never ran"
     assert refused.status_code == 429
     # 510 spent, 102 more is 12 over, at 10 per second: 1.2 s, rounded up.
     assert refused.headers["retry-after"] == "2"
@@ -267,12 +268,26 @@ async def test_a_failing_budget_shows_no_internals(
         raise RuntimeError("SELECT secret FROM internals")
 
     monkeypatch.setattr(services.budgets, "pour", fails)
-    response = await client.post(
-        "/graphql",
-        json={"query": "{ viewer { name } }"},
-        headers={"authorization": f"Bearer {org.faculty.token}"},
-    )
+    response = await _post(client, "{ viewer { name } }", token=org.faculty.token)
+    assert response.status_code == 500, "ours, not the request's"
     body = response.json()
     assert body["data"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["INTERNAL"]
     assert "secret" not in response.text
+
+
+async def test_a_signed_out_token_spends_its_client_budget_not_its_owners(
+    client: httpx.AsyncClient, gql: GraphQL, org: Org, services: Services
+) -> None:
+    """Whoever keeps a token after signing out cannot run its owner's
+    budget dry: it pays as a caller without a valid token does."""
+    member = await org.add_member()
+    session = await sign_in(gql, member.email)
+    await sign_out(gql, session["refreshToken"])
+    before = await _level(services, address_cost_budgets)
+
+    refused = await _post(client, token=session["accessToken"])
+
+    assert _codes(refused) == ["SESSION_ENDED"]
+    assert await _count(services, person_cost_budgets) == 0
+    assert await _level(services, address_cost_budgets) == before + PAGE_COST

@@ -94,12 +94,15 @@ class CountingHasher:
         cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
         self._hasher = ThreadedPasswordHasher(cheap)
         self.checks = 0
+        self.broken = False
 
     async def hash(self, password: str) -> str:
         return await self._hasher.hash(password)
 
     async def verify(self, password: str, password_hash: str) -> bool:
         self.checks += 1
+        if self.broken:
+            raise RuntimeError("the hasher broke")
         return await self._hasher.verify(password, password_hash)
 
     async def verify_dummy(self, password: str) -> None:
@@ -539,6 +542,26 @@ async def test_a_weak_new_password_is_not_a_failed_attempt(
 
     assert weak == ["WEAK_PASSWORD"] * (INVITATION.free + 5)
     assert code(await invitee.accept(token)) == "SUCCESS"
+
+
+async def test_an_attempt_that_breaks_is_not_counted_as_a_failure(
+    at: Connect, org: Org, counting: CountingHasher
+) -> None:
+    """A sign-in that fails for something else than its password (a bug, the
+    database away) gives its reservation back: retrying is what the client
+    is then told to do, and must not lock anyone out."""
+    member = await org.add_member()
+    client = at("198.51.100.80")
+    counting.broken = True
+    for _ in range(PAIR.free + 2):
+        response = await client.http.post(
+            "/graphql",
+            json={"query": SIGN_IN, "variables": {"email": member.email, "password": PASSWORD}},
+        )
+        assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["INTERNAL"]
+    counting.broken = False
+
+    assert code(await client.sign_in(member.email)) == "SUCCESS"
 
 
 # --- passwords -------------------------------------------------------------------

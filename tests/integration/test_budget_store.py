@@ -7,13 +7,11 @@ of a sane length."""
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import uuid4
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.budgets import BudgetPolicy, BudgetSubject, NoSuchPerson
+from domain.budgets import BudgetPolicy, BudgetSubject
 from persistence.integrity import constraint_name
 from persistence.repositories.budgets import SqlBudgetStore
 from persistence.tables.budgets import address_cost_budgets, person_cost_budgets
@@ -106,13 +104,3 @@ async def test_costs_and_capacities_beyond_32_bits_pour(engine: AsyncEngine) -> 
     )
     assert poured.admitted
     assert poured.level == 3 * 10**9
-
-
-async def test_a_person_the_organization_lacks_has_no_bucket(engine: AsyncEngine) -> None:
-    org = await _organization(engine, "acme")
-    store = SqlBudgetStore(engine)
-    with pytest.raises(NoSuchPerson):
-        await store.pour(BudgetSubject.person(uuid4(), org), 5, POLICY, NOW)
-    ada = await _person(engine, await _organization(engine, "globex"), "ada")
-    with pytest.raises(NoSuchPerson):
-        await store.pour(BudgetSubject.person(ada, org), 5, POLICY, NOW)
