@@ -62,13 +62,11 @@ def create_app() -> Starlette:
         now = datetime.now(UTC)
         if "OneOnOneMeeting" in body["query"]:
             meeting = prep.meeting_id(body["variables"]["id"])
-            if meeting is None:
-                return _json(b'{"data":{"node":null}}')
-            found = await pool.fetchval(prep.STATEMENT, org, person, session, meeting, now)
-            answer = prep.shape(found, now) if found is not None else None
+            row = await pool.fetchrow(prep.STATEMENT, org, person, session, meeting, now)
+            answer = None if row is None else prep.shape(row[0], now)
         else:
-            found = await pool.fetchval(overview.STATEMENT, org, person, session, now.date())
-            answer = overview.shape(orjson.loads(found)) if found is not None else None
+            row = await pool.fetchrow(overview.STATEMENT, org, person, session, now.date())
+            answer = None if row is None else overview.shape(orjson.loads(row[0]))
         if answer is None:
             return _json(UNAUTHORIZED, 401)
         return _json(orjson.dumps(answer))
@@ -80,4 +78,3 @@ def create_app() -> Starlette:
         routes=[Route("/graphql", graphql, methods=["POST"]), Route("/healthz", healthz)],
         lifespan=lifespan,
     )
-

@@ -6,7 +6,6 @@ Trellis derives them."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from bench.raw.common import VIEWER, goal_visible, iso
@@ -94,7 +93,3 @@ def shape(row: dict[str, Any]) -> dict[str, Any]:
         if found:
             mismatches.append({"stewardee": {"name": agreement["name"]}, "signals": found})
     return {"data": {"viewer": {**row, "stewardeeMismatches": mismatches}}}
-
-
-def arguments(today: date) -> tuple[date]:
-    return (today,)
