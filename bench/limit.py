@@ -160,10 +160,34 @@ def _seed_overview(settings: Any, url: str, people: int) -> tuple[list[Call], li
     return load, load
 
 
+VARIETY = (
+    # goals past their target date, and achieved ones (readiness evidence)
+    "UPDATE goals SET target_date = current_date - 3 WHERE get_byte(uuid_send(id), 14) % 4 = 0",
+    "UPDATE goals SET status = 'ACHIEVED', achieved_at = now() - interval '2 days'"
+    " WHERE get_byte(uuid_send(id), 14) % 5 = 1",
+    "UPDATE organizations SET readiness_goal_count = 1",
+    # a check-in since the last meeting, less confident than the one before
+    "INSERT INTO goal_check_ins (id, organization_id, goal_id, progress, confidence, note,"
+    " created_at) SELECT gen_random_uuid(), organization_id, id, 70, 'LOW', 'Stuck', now()"
+    " - interval '1 day' FROM goals WHERE get_byte(uuid_send(id), 13) % 3 = 0",
+    # mentorships started since the last meeting
+    "WITH f AS (SELECT organization_id, follower_id, row_number() OVER (ORDER BY id) AS n"
+    " FROM relationships WHERE kind = 'STEWARDSHIP' AND get_byte(uuid_send(id), 15) % 4 = 0)"
+    " INSERT INTO relationships (id, organization_id, kind, leader_id, follower_id,"
+    " proposed_by_id, proposed_at, status, started_at) SELECT gen_random_uuid(),"
+    " a.organization_id, 'MENTORSHIP', b.follower_id, a.follower_id, a.follower_id,"
+    " now() - interval '2 days', 'ACTIVE', now() - interval '1 day'"
+    " FROM f a JOIN f b ON b.n = a.n % (SELECT count(*) FROM f) + 1",
+)
+"""What the bulk seeds leave empty, for the comparison to cover: overdue and
+achieved goals, readiness, confidence drops, relationships changed since."""
+
+
 async def _take_back(settings: Any, url: str) -> None:
     """A third of the goal shares and of the feedback shares taken back: the
     sampled viewers then see some of a person's goals and feedback, not
-    all of it."""
+    all of it. Then ANALYZE, so that both servers' statements are planned
+    on the statistics a live database has, not on an empty table's."""
     from api.runtime import engine_for
 
     engine = engine_for(settings, url)
@@ -176,6 +200,9 @@ async def _take_back(settings: Any, url: str) -> None:
                         " WHERE get_byte(uuid_send(id), 15) % 3 = 0"
                     )
                 )
+            for statement in VARIETY:
+                await connection.execute(sa.text(statement))
+            await connection.execute(sa.text("ANALYZE"))
     finally:
         await engine.dispose()
 

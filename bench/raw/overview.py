@@ -39,15 +39,14 @@ SELECT json_build_object(
           WHERE g.organization_id = $1 AND g.owner_id = f.id AND {goal_visible("g")}
         )
       ),
-      'lastActivityAt', {
-    iso(
-        "greatest((SELECT max(n.created_at) FROM notifications n"
-        " WHERE n.relationship_id = led.id), led.started_at, led.ended_at, led.proposed_at)"
-    )
-},
+      'lastActivityAt', {iso("act.at")},
       'dueForReview', led.review_on IS NOT NULL AND led.review_on <= $4
     ) ORDER BY led.started_at, led.id), '[]')
-    FROM led JOIN people f ON f.id = led.follower_id
+    FROM led JOIN people f ON f.id = led.follower_id,
+    LATERAL (SELECT greatest(
+      (SELECT max(n.created_at) FROM notifications n WHERE n.relationship_id = led.id),
+      led.started_at, led.ended_at, led.proposed_at
+    ) AS at) act
   ),
   'agreements', (
     SELECT coalesce(json_agg(json_build_object(
