@@ -178,9 +178,24 @@ VARIETY = (
     " a.organization_id, 'MENTORSHIP', b.follower_id, a.follower_id, a.follower_id,"
     " now() - interval '2 days', 'ACTIVE', now() - interval '1 day'"
     " FROM f a JOIN f b ON b.n = a.n % (SELECT count(*) FROM f) + 1",
+    # feedback requests, one open and named, one closed anonymous and
+    # withheld, two thirds of them with their results shared with the steward
+    "INSERT INTO feedback_requests (id, organization_id, requester_id, topic, anonymity,"
+    " anonymity_threshold, membership_days, due_at, status, created_at, closed_at)"
+    " SELECT gen_random_uuid(), r.organization_id, r.follower_id, 'How am I doing? ' || k,"
+    " (ARRAY['NAMED', 'ANONYMOUS'])[k + 1], 3, 30, now() + interval '7 days',"
+    " (ARRAY['OPEN', 'CLOSED'])[k + 1], now() - interval '10 days' + k * interval '1 hour',"
+    " CASE WHEN k = 1 THEN now() - interval '1 day' END"
+    " FROM relationships r, generate_series(0, 1) k WHERE r.kind = 'STEWARDSHIP'",
+    "INSERT INTO feedback_shares (id, organization_id, owner_id, request_id, audience,"
+    " person_id, relationship_id, created_at) SELECT gen_random_uuid(), q.organization_id,"
+    " q.requester_id, q.id, 'STEWARD', r.leader_id, r.id, now() FROM feedback_requests q"
+    " JOIN relationships r ON r.follower_id = q.requester_id AND r.kind = 'STEWARDSHIP'"
+    " WHERE get_byte(uuid_send(q.id), 15) % 3 <> 0",
 )
 """What the bulk seeds leave empty, for the comparison to cover: overdue and
-achieved goals, readiness, confidence drops, relationships changed since."""
+achieved goals, readiness, confidence drops, relationships changed since,
+feedback requests with their results shared or not."""
 
 
 async def _take_back(settings: Any, url: str) -> None:
