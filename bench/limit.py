@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import asyncpg
 import httpx
 import orjson
 import sqlalchemy as sa
@@ -242,6 +243,47 @@ async def _followers(
         await engine.dispose()
 
 
+def _count_statements(db: Any) -> None:
+    """pg_stat_statements loaded (a restart of the embedded server) and
+    created in the bench database, to count each server's statements."""
+    db.embedded.psql("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements';")
+    db.embedded.shut_down()
+    db.embedded.start()
+
+    async def create() -> None:
+        connection = await asyncpg.connect(_plain(db.url))
+        try:
+            await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        finally:
+            await connection.close()
+
+    asyncio.run(create())
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def statements_per_request(url: str, base: str, calls: Sequence[Call], n: int) -> float:
+    """SQL statements the server runs per request, over `n` requests one at
+    a time (pg_stat_statements; transaction control, BEGIN, COMMIT and
+    ROLLBACK, not counted)."""
+    connection = await asyncpg.connect(_plain(url))
+    try:
+        await connection.execute("SELECT pg_stat_statements_reset()")
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            for i in range(n):
+                await _post(client, calls[i % len(calls)])
+        counted = await connection.fetchval(
+            "SELECT sum(calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+            " WHERE d.datname = current_database() AND s.query !~* "
+            "'^\\s*(begin|commit|rollback|start transaction|select pg_stat_statements_reset)'"
+        )
+    finally:
+        await connection.close()
+    return float(counted or 0) / n
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--view", choices=["prep", "overview"], required=True)
@@ -257,6 +299,7 @@ def main() -> None:
     }
     with database() as (settings, db):
         calls, sample = seeders[args.view](settings, db.url, args.people)
+        _count_statements(db)
         rng = random.Random(3)
         rng.shuffle(calls)
         sample = rng.sample(sample, min(args.sample, len(sample)))
@@ -266,6 +309,15 @@ def main() -> None:
         ):
             checked = asyncio.run(check(trellis, raw, sample))
             print(f"{args.view}: {checked} answers compared field by field, all equal")
+            statements = {
+                name: asyncio.run(statements_per_request(db.url, base, calls, 50))
+                for name, base in (("trellis", trellis), ("raw", raw))
+            }
+            print(
+                "SQL statements per request (pg_stat_statements, 50 requests, without"
+                " BEGIN/COMMIT): "
+                + ", ".join(f"{name} {count:.1f}" for name, count in statements.items())
+            )
             servers = {"trellis": trellis, "raw": raw}
             for base in servers.values():  # warm-up
                 asyncio.run(measure(base, calls, concurrency=args.concurrency, seconds=2))
