@@ -6,11 +6,13 @@ token check and visibility).
         [--concurrency 16] [--seconds 8] [--rounds 3] [--sample 50]
 
 Seeds its own organization (bench.one_on_one_prep for the prep,
-bench.steward_overview for the overview) and takes some shares back, so
-that some viewers may not see everything; starts both servers on it (one
-process each, pool 20); checks that for --sample ids both answer the same
-JSON (Trellis' cost report left out), field by field, and stops with the
-differences if not; then measures them interleaved (Trellis, raw, Trellis,
+bench.steward_overview for the overview), adds what those leave empty
+(VARIETY) and takes a third of the shares back, so that some viewers may
+not see everything; starts both servers on it (one process each, pool 20);
+checks that for --sample ids both answer the same JSON (Trellis' cost
+report left out), field by field, and stops with the differences if not;
+counts the SQL statements of a request on each; then measures them
+interleaved (Trellis, raw, Trellis,
 raw ...) at --concurrency for throughput and latency, and at concurrency 1
 for the p50, and prints the medians and the ratios, ending with the line
 `trellis/raw throughput ratio: 0.NN`.
