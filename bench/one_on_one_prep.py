@@ -109,7 +109,16 @@ async def seed_one_on_ones(
         carried = [uuid.uuid4() for _ in range(3)]
         for position, source in enumerate(carried):
             rows[tables.agenda_items].append(
-                _item(org, series, last_held, steward, position, f"Open topic {position}", source)
+                _item(
+                    org,
+                    series,
+                    last_held,
+                    steward,
+                    position,
+                    f"Open topic {position}",
+                    source,
+                    first_meeting=last_held,
+                )
             )
         for position in range(8):
             rows[tables.agenda_items].append(
@@ -122,6 +131,7 @@ async def seed_one_on_ones(
                     f"Topic {position}",
                     uuid.uuid4(),
                     carried_from=carried[position] if position < 3 else None,
+                    first_meeting=last_held if position < 3 else upcoming,
                 )
             )
         for n, private in enumerate((False, True, False)):
@@ -196,6 +206,7 @@ def _item(
     text: str,
     item_id: uuid.UUID,
     *,
+    first_meeting: uuid.UUID,
     carried_from: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     return {
@@ -209,6 +220,7 @@ def _item(
         "done": False,
         "created_at": datetime.now(UTC),
         "carried_from_id": carried_from,
+        "first_meeting_id": first_meeting,
     }
 
 
